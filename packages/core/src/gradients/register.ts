@@ -1,0 +1,37 @@
+import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
+import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
+import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
+import { comparisonGradConfigs } from './comparison_grads.js';
+import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad.js';
+import { resizeBilinearGradGradConfig } from './ResizeBilinearGrad_grad.js';
+import { resizeNearestNeighborGradGradConfig } from './ResizeNearestNeighborGrad_grad.js';
+
+/** Gradients tfjs-core lacks that double backprop (WGAN-GP, R1, R2) needs through the project's layers. */
+export const PROJECT_GRADIENTS: readonly GradConfig[] = [
+  ...comparisonGradConfigs,
+  avgPoolGradGradConfig,
+  resizeNearestNeighborGradGradConfig,
+  resizeBilinearGradGradConfig,
+  conv2DBackpropFilterGradConfig,
+];
+
+/** Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter) or ships as a naive loop (Conv2DBackpropInput). */
+export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig];
+
+/** Idempotent: registers the project's gradients, never replacing one tfjs-core already has. */
+export function registerProjectGradients(): void {
+  for (const config of PROJECT_GRADIENTS) {
+    if (getGradient(config.kernelName) === undefined) registerGradient(config);
+  }
+}
+
+/** Idempotent: installs the project's wasm kernels over tfjs-backend-wasm's. */
+export function registerProjectWasmKernels(): void {
+  for (const config of PROJECT_WASM_KERNELS) {
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+}

@@ -1,0 +1,19 @@
+/** @ganbench/core — the tensor layer. Every package gets TensorFlow.js from here, so all share one engine. */
+export * as tf from '@tensorflow/tfjs-core';
+export {
+  BACKEND_NAMES,
+  type BackendInfo,
+  type BackendName,
+  backendInfo,
+  DEFAULT_BACKEND,
+  initBackend,
+  installedVersion,
+  isBackendName,
+  OPTIONAL_BACKEND_PACKAGES,
+  resolveBackendName,
+} from './backend.js';
+export { PROJECT_GRADIENTS, PROJECT_WASM_KERNELS, registerProjectGradients, registerProjectWasmKernels } from './gradients/register.js';
+export * from './layers/index.js';
+export { logSigmoid } from './ops/logSigmoid.js';
+export { decodeSafetensors, encodeSafetensors, type NamedArray, type ParamOptions, ParamStore } from './params.js';
+export { Rng, type RngState } from './rng.js';

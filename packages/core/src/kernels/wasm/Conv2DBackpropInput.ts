@@ -1,0 +1,159 @@
+import {
+  backend_util,
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
+
+/** Which filter taps and which dy offset produce the output rows h ≡ phase (mod stride). */
+export interface SubPixelPhase {
+  /** first tap: k0 ≡ phase + padBefore (mod stride) */
+  firstTap: number;
+  /** taps k0, k0 + s, …: ⌈(K − k0)/s⌉ of them */
+  taps: number;
+  /** dy padding before (negative: crop) so that output row q reads dy[q − padBefore + t] */
+  padBefore: number;
+  padAfter: number;
+}
+
+/**
+ * Sub-pixel decomposition of one spatial axis of a stride-s transposed convolution
+ * (Shi et al. 2016): dx[s·q + r] = Σ_j dy[q + c − j] · W[k0 + s·j], a stride-1 correlation.
+ */
+export function subPixelPhases(dySize: number, kernel: number, stride: number, padBefore: number, rowsPerPhase: number): SubPixelPhase[] {
+  const phases: SubPixelPhase[] = [];
+  for (let r = 0; r < stride; r++) {
+    const firstTap = (r + padBefore) % stride;
+    const taps = firstTap < kernel ? Math.ceil((kernel - firstTap) / stride) : 0;
+    const offset = (r + padBefore - firstTap) / stride;
+    const before = taps - 1 - offset;
+    phases.push({ firstTap, taps, padBefore: before, padAfter: rowsPerPhase + taps - 1 - before - dySize });
+  }
+  return phases;
+}
+
+/**
+ * Conv2DBackpropInput (the transposed convolution) on wasm as stride² stride-1 XNNPACK
+ * convolutions, one per output phase, interleaved. The shipped kernel is a naive loop.
+ */
+export function conv2DBackpropInputWasm(args: {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: WasmBackend;
+  attrs: Conv2DBackpropInputAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, filter } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
+    throw new Error(`Conv2DBackpropInput on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
+  }
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inChannels, outChannels } = info;
+  const [batch, height, width] = inputShape;
+  const [, dyHeight, dyWidth] = dy.shape as [number, number, number, number];
+  const qh = Math.ceil(height / sh);
+  const qw = Math.ceil(width / sw);
+  const rowPhases = subPixelPhases(dyHeight, kh, sh, info.padInfo.top, qh);
+  const colPhases = subPixelPhases(dyWidth, kw, sw, info.padInfo.left, qw);
+
+  const out = backend.makeOutput([batch, height, width, inChannels], 'float32');
+  const phaseOutputs: { rh: number; rw: number; info: TensorInfo | null }[] = [];
+  try {
+    for (let rh = 0; rh < sh; rh++) {
+      for (let rw = 0; rw < sw; rw++) {
+        const rp = rowPhases[rh] as SubPixelPhase;
+        const cp = colPhases[rw] as SubPixelPhase;
+        if (rp.taps === 0 || cp.taps === 0) {
+          phaseOutputs.push({ rh, rw, info: null });
+          continue;
+        }
+        const subFilter = backend.makeOutput([rp.taps, cp.taps, outChannels, inChannels], 'float32');
+        const w = backend.typedArrayFromHeap(filter);
+        const g = backend.typedArrayFromHeap(subFilter);
+        // G[th,tw,co,ci] = W[k0h + sh·(Jh−1−th), k0w + sw·(Jw−1−tw), ci, co]
+        for (let th = 0; th < rp.taps; th++) {
+          const fh = rp.firstTap + sh * (rp.taps - 1 - th);
+          for (let tw = 0; tw < cp.taps; tw++) {
+            const fw = cp.firstTap + sw * (cp.taps - 1 - tw);
+            const src = (fh * kw + fw) * inChannels * outChannels;
+            const dst = (th * cp.taps + tw) * outChannels * inChannels;
+            for (let ci = 0; ci < inChannels; ci++) {
+              for (let co = 0; co < outChannels; co++) {
+                g[dst + co * inChannels + ci] = w[src + ci * outChannels + co] as number;
+              }
+            }
+          }
+        }
+        const rows = cropAmounts(rp.padBefore, rp.padAfter);
+        const cols = cropAmounts(cp.padBefore, cp.padAfter);
+        const cropped = cropSpatial(backend, dy, rows, cols);
+        try {
+          const phase = runWasmKernel(backend, 'Conv2D', { x: cropped.info, filter: subFilter }, {
+            strides: [1, 1],
+            dilations: [1, 1],
+            pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+            dataFormat: 'NHWC',
+          });
+          phaseOutputs.push({ rh, rw, info: phase });
+        } finally {
+          backend.disposeData(subFilter.dataId);
+          if (cropped.owned) backend.disposeData(cropped.info.dataId);
+        }
+      }
+    }
+    interleavePhases(backend, out, phaseOutputs, sh, sw, qh, qw);
+    return out;
+  } finally {
+    for (const p of phaseOutputs) if (p.info !== null) backend.disposeData(p.info.dataId);
+  }
+}
+
+/** dx[n, sh·q + rh, sw·p + rw, :] = phase(rh,rw)[n, q, p, :]; phases without taps leave zeros. */
+function interleavePhases(
+  backend: WasmBackend,
+  out: TensorInfo,
+  phases: { rh: number; rw: number; info: TensorInfo | null }[],
+  sh: number,
+  sw: number,
+  qh: number,
+  qw: number,
+): void {
+  const [batch, height, width, channels] = out.shape as [number, number, number, number];
+  const dst = backend.typedArrayFromHeap(out);
+  if (phases.some((p) => p.info === null)) dst.fill(0);
+  for (const { rh, rw, info } of phases) {
+    if (info === null) continue;
+    const src = backend.typedArrayFromHeap(info);
+    for (let n = 0; n < batch; n++) {
+      for (let q = 0; q < qh; q++) {
+        const h = sh * q + rh;
+        if (h >= height) break;
+        const srcRow = (n * qh + q) * qw;
+        const dstRow = (n * height + h) * width;
+        if (channels === 1) {
+          for (let p = 0, wIdx = rw; p < qw && wIdx < width; p++, wIdx += sw) dst[dstRow + wIdx] = src[srcRow + p] as number;
+        } else {
+          for (let p = 0, wIdx = rw; p < qw && wIdx < width; p++, wIdx += sw) {
+            const s0 = (srcRow + p) * channels;
+            dst.set(src.subarray(s0, s0 + channels), (dstRow + wIdx) * channels);
+          }
+        }
+      }
+    }
+  }
+}
+
+export const conv2DBackpropInputWasmConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInputWasm as unknown as KernelConfig['kernelFunc'],
+};

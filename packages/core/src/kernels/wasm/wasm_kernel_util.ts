@@ -1,0 +1,48 @@
+import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+
+/** The parts of tfjs-backend-wasm's BackendWasm our kernels use (the class is not exported with types we can import without a cycle). */
+export interface WasmBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/** Runs an already-registered wasm kernel directly, as tfjs backends compose kernels, off the gradient tape. */
+export function runWasmKernel(
+  backend: WasmBackend,
+  kernelName: string,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap = {},
+): TensorInfo {
+  const kernel = getKernel(kernelName, 'wasm');
+  if (kernel === undefined) throw new Error(`wasm kernel ${kernelName} is not registered`);
+  const out = kernel.kernelFunc({ inputs, backend: backend as never, attrs });
+  if (Array.isArray(out)) throw new Error(`wasm kernel ${kernelName} returned several outputs`);
+  return out;
+}
+
+/** Crops `[before, after]` rows where they are negative and returns the non-negative padding left over. */
+export function cropAmounts(before: number, after: number): { cropBefore: number; cropAfter: number; padBefore: number; padAfter: number } {
+  return {
+    cropBefore: Math.max(0, -before),
+    cropAfter: Math.max(0, -after),
+    padBefore: Math.max(0, before),
+    padAfter: Math.max(0, after),
+  };
+}
+
+/** Slices a 4-D tensor along axes 1 and 2; returns the input itself when nothing is cropped. */
+export function cropSpatial(
+  backend: WasmBackend,
+  x: TensorInfo,
+  rows: { cropBefore: number; cropAfter: number },
+  cols: { cropBefore: number; cropAfter: number },
+): { info: TensorInfo; owned: boolean } {
+  if (rows.cropBefore + rows.cropAfter + cols.cropBefore + cols.cropAfter === 0) return { info: x, owned: false };
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const info = runWasmKernel(backend, 'Slice', { x }, {
+    begin: [0, rows.cropBefore, cols.cropBefore, 0],
+    size: [n, h - rows.cropBefore - rows.cropAfter, w - cols.cropBefore - cols.cropAfter, c],
+  });
+  return { info, owned: true };
+}

@@ -1,0 +1,16 @@
+export { leakyRelu } from './activations.js';
+export { type ConvOptions, conv2d, initConv2d } from './conv2d.js';
+export { conv2dTranspose, initConv2dTranspose } from './conv2dTranspose.js';
+export { dense, initDense } from './dense.js';
+export {
+  type BatchNormOptions,
+  batchNorm,
+  initBatchNorm,
+  initLayerNorm,
+  instanceNorm,
+  layerNorm,
+  minibatchStddev,
+  pixelNorm,
+} from './normalization.js';
+export { avgPoolDownsample, upsampleNearest } from './resample.js';
+export { DCGAN_INIT_STD, type WeightOptions, type WeightTransform } from './types.js';
