@@ -2,6 +2,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core's Node build registers no gradients; the @tensorflow/tfjs bundle registers all of them
+// into tfjs-core's global registry (the same one copy of tfjs-core, as tfjs-node relies on).
+import '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerProjectGradients, registerProjectWasmKernels } from './gradients/register.js';
 

@@ -18,14 +18,14 @@ export const ZERO_GRADIENT_KERNELS = [
 ] as const;
 
 function zeroGradientConfig(kernelName: string): GradConfig {
+  const inputNames = kernelName === 'LogicalNot' ? ['x'] : ['a', 'b'];
   return {
     kernelName,
-    saveAllInputs: true,
+    inputsToSave: inputNames,
     gradFunc: (_dy, saved) => {
       const grads: Record<string, () => Tensor> = {};
-      const names = saved.length === 1 ? ['x'] : ['a', 'b'];
       saved.forEach((input, i) => {
-        grads[names[i] as string] = () => zeros(input.shape, 'float32');
+        grads[inputNames[i] as string] = () => zeros(input.shape, 'float32');
       });
       return grads;
     },

@@ -1,0 +1,161 @@
+import {
+  batchNorm,
+  conv2d,
+  conv2dTranspose,
+  dense,
+  initBatchNorm,
+  initConv2d,
+  initConv2dTranspose,
+  initDense,
+  leakyRelu,
+  ParamStore,
+  type Rng,
+  tf,
+} from '@ganbench/core';
+
+/**
+ * The benchmark's fixed model: DCGAN (Radford et al. 2016) at 28×28×1, the same network as
+ * bench/torch_dcgan_step.py. G: z → dense 7·7·2w → BN, ReLU → convT w s2 → BN, ReLU → convT 1 s2 → tanh.
+ * D: conv w s2 → lReLU → conv 2w s2 → lReLU → dense 1. Kernels 4×4, 'same' padding.
+ */
+export interface DcganStepConfig {
+  batch: number;
+  zDim: number;
+  width: number;
+  penalty: 'none' | 'gp';
+  gpWeight: number;
+}
+
+export const BENCH_DCGAN: DcganStepConfig = { batch: 64, zDim: 64, width: 64, penalty: 'none', gpWeight: 10 };
+
+export interface StepLosses {
+  dLoss: number;
+  gLoss: number;
+}
+
+export interface DcganTrainer {
+  step(): StepLosses;
+  dispose(): void;
+  readonly generator: ParamStore;
+  readonly discriminator: ParamStore;
+}
+
+const SIZE = 28;
+
+function buildGenerator(config: DcganStepConfig, rng: Rng): ParamStore {
+  const p = new ParamStore();
+  const w = config.width;
+  initDense(p, 'g/fc', config.zDim, 7 * 7 * 2 * w, rng);
+  initBatchNorm(p, 'g/bn1', 2 * w);
+  initConv2dTranspose(p, 'g/up1', 4, 2 * w, w, rng);
+  initBatchNorm(p, 'g/bn2', w);
+  initConv2dTranspose(p, 'g/up2', 4, w, 1, rng);
+  return p;
+}
+
+function buildDiscriminator(config: DcganStepConfig, rng: Rng): ParamStore {
+  const p = new ParamStore();
+  const w = config.width;
+  initConv2d(p, 'd/conv1', 4, 1, w, rng);
+  initConv2d(p, 'd/conv2', 4, w, 2 * w, rng);
+  initDense(p, 'd/fc', 7 * 7 * 2 * w, 1, rng);
+  return p;
+}
+
+function generate(p: ParamStore, z: tf.Tensor, width: number): tf.Tensor4D {
+  let h: tf.Tensor = tf.reshape(dense(p, 'g/fc', z), [z.shape[0] as number, 7, 7, 2 * width]);
+  h = tf.relu(batchNorm(p, 'g/bn1', h, { training: true }));
+  h = tf.relu(batchNorm(p, 'g/bn2', conv2dTranspose(p, 'g/up1', h, { strides: 2 }), { training: true }));
+  return tf.tanh(conv2dTranspose(p, 'g/up2', h, { strides: 2 }));
+}
+
+function discriminate(p: ParamStore, x: tf.Tensor): tf.Tensor {
+  let h: tf.Tensor = leakyRelu(conv2d(p, 'd/conv1', x, { strides: 2 }));
+  h = leakyRelu(conv2d(p, 'd/conv2', h, { strides: 2 }));
+  return tf.reshape(dense(p, 'd/fc', tf.reshape(h, [x.shape[0] as number, -1])), [-1]);
+}
+
+/** WGAN-GP (Gulrajani et al. 2017): E(‖∇D(x̂)‖₂ − 1)², x̂ uniform on lines between real and fake. */
+function gradientPenalty(d: ParamStore, real: tf.Tensor, fake: tf.Tensor, rng: Rng): tf.Scalar {
+  const eps = rng.uniformTensor([real.shape[0] as number, 1, 1, 1]);
+  const interpolated = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
+  const grad = tf.grad((x: tf.Tensor) => tf.sum(discriminate(d, x)))(interpolated);
+  const norm = tf.sqrt(tf.add(tf.sum(tf.square(grad), [1, 2, 3]), 1e-12));
+  return tf.mean(tf.square(tf.sub(norm, 1)));
+}
+
+/** A D step then a G step with the non-saturating loss and Adam(2e-4, 0.5, 0.999), as the PyTorch yardstick does. */
+export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrainer {
+  const generator = buildGenerator(config, rng.fork('generator-init'));
+  const discriminator = buildDiscriminator(config, rng.fork('discriminator-init'));
+  const dataRng = rng.fork('data');
+  const real = dataRng.uniformTensor([config.batch, SIZE, SIZE, 1], -1, 1);
+  const noiseRng = rng.fork('noise');
+  const dOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
+  const gOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
+  const dVars = discriminator.trainableVariables();
+  const gVars = generator.trainableVariables();
+
+  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.Scalar): number {
+    const { value, grads } = tf.variableGrads(loss, vars);
+    optimizer.applyGradients(grads);
+    const result = value.dataSync()[0] as number;
+    tf.dispose([value, ...Object.values(grads)]);
+    return result;
+  }
+
+  return {
+    generator,
+    discriminator,
+    step(): StepLosses {
+      const fake = tf.tidy(() => generate(generator, noiseRng.normalTensor([config.batch, config.zDim]), config.width));
+      const dLoss = minimize(dOptimizer, dVars, () =>
+        tf.tidy(() => {
+          const loss = tf.add(tf.mean(tf.softplus(tf.neg(discriminate(discriminator, real)))), tf.mean(tf.softplus(discriminate(discriminator, fake))));
+          if (config.penalty === 'none') return loss as tf.Scalar;
+          return tf.add(loss, tf.mul(config.gpWeight, gradientPenalty(discriminator, real, fake, noiseRng))) as tf.Scalar;
+        }),
+      );
+      fake.dispose();
+      const gLoss = minimize(gOptimizer, gVars, () =>
+        tf.tidy(() => {
+          const z = noiseRng.normalTensor([config.batch, config.zDim]);
+          return tf.mean(tf.softplus(tf.neg(discriminate(discriminator, generate(generator, z, config.width))))) as tf.Scalar;
+        }),
+      );
+      return { dLoss, gLoss };
+    },
+    dispose(): void {
+      real.dispose();
+      dOptimizer.dispose();
+      gOptimizer.dispose();
+      generator.dispose();
+      discriminator.dispose();
+    },
+  };
+}
+
+/**
+ * Floating-point operations of one step (multiply–add = 2), counted from the layer shapes the
+ * way the backward passes actually run: D's input gradient is never needed, G's forward runs twice.
+ */
+export function dcganStepFlops(config: DcganStepConfig): number {
+  const { batch: n, zDim, width: w } = config;
+  const convT1 = 2 * n * 7 * 7 * 16 * 2 * w * w; // per input pixel: k²·Cin·Cout
+  const convT2 = 2 * n * 14 * 14 * 16 * w * 1;
+  const conv1 = 2 * n * 14 * 14 * 16 * 1 * w; // per output pixel
+  const conv2 = 2 * n * 7 * 7 * 16 * w * 2 * w;
+  const fcG = 2 * n * zDim * 7 * 7 * 2 * w;
+  const fcD = 2 * n * 7 * 7 * 2 * w;
+  const gForward = fcG + convT1 + convT2;
+  const dForward = conv1 + conv2 + fcD;
+  // D step: G forward, D forward on real and fake, weight gradients (≈ forward) and conv2/fc input gradients.
+  const dStep = gForward + 2 * dForward + 2 * dForward + 2 * (conv2 + fcD);
+  // G step: G and D forward, D input gradients (conv2, conv1, fc), G weight and input gradients.
+  const gStep = gForward + dForward + (conv2 + conv1 + fcD) + (gForward + gForward - fcG);
+  const base = dStep + gStep;
+  if (config.penalty === 'none') return base;
+  // GP: D forward on x̂ and its input gradient, then the weight gradient of that: the backward of
+  // the input-gradient ops (two products per conv) and of the forward ops (two more).
+  return base + 6 * dForward;
+}

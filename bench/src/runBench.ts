@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type BackendName, initBackend, installedVersion, OPTIONAL_BACKEND_PACKAGES, Rng, tf } from '@ganbench/core';
+import { BENCH_DCGAN, createDcganTrainer, type DcganStepConfig, dcganStepFlops } from './dcganStep.js';
+
+/** One benchmark line; every ganbench benchmark prints this shape (`--json`: one object per line). */
+export interface BenchRow {
+  name: string;
+  backend: string;
+  median_ms: number;
+  yardstick: string | null;
+  yardstick_ms: number | null;
+  ratio: number | null;
+  gflop_per_s?: number;
+  peak_pct?: number;
+}
+
+export interface BenchOptions {
+  backends: BackendName[];
+  steps: number;
+  warmup: number;
+  /** Time the PyTorch yardstick when a Python with torch is found. */
+  torch: boolean;
+  log: (line: string) => void;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** The backends a plain `pnpm bench` measures: wasm and whichever native backends are installed (cpu only when asked: ~100× slower). */
+export function defaultBenchBackends(): BackendName[] {
+  const native = (Object.keys(OPTIONAL_BACKEND_PACKAGES) as (keyof typeof OPTIONAL_BACKEND_PACKAGES)[]).filter(
+    (name) => installedVersion(OPTIONAL_BACKEND_PACKAGES[name]) !== null,
+  );
+  return ['wasm', ...native];
+}
+
+/**
+ * Nominal single-precision FMA peak of this machine: cores × clock × FLOP/cycle (2 FMA ports ×
+ * vector lanes × 2). The clock is what /proc/cpuinfo reports, not the turbo clock.
+ */
+export function nominalPeakGflops(): { gflops: number; basis: string } | null {
+  let cpuinfo: string;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return null;
+  }
+  const mhz = Number(/cpu MHz\s*:\s*([\d.]+)/.exec(cpuinfo)?.[1]);
+  const flags = /flags\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.split(' ') ?? [];
+  if (!Number.isFinite(mhz) || mhz <= 0) return null;
+  const lanes = flags.includes('avx512f') ? 16 : flags.includes('avx2') ? 8 : 4;
+  const perCycle = 2 * lanes * (flags.includes('fma') ? 2 : 1);
+  const cores = os.availableParallelism();
+  return { gflops: (cores * mhz * perCycle) / 1000, basis: `${cores} cores × ${mhz} MHz × ${perCycle} FLOP/cycle` };
+}
+
+function timeSteps(config: DcganStepConfig, steps: number, warmup: number): number {
+  const trainer = createDcganTrainer(config, new Rng(0));
+  try {
+    for (let i = 0; i < warmup; i++) trainer.step();
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      trainer.step();
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** A Python that can import torch: $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */
+export function findTorchPython(): string | null {
+  const candidates = [process.env.GANBENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
+
+function timeTorch(python: string, penalty: 'none' | 'gp', threads: number, steps: number, warmup: number): number | null {
+  const script = fileURLToPath(new URL('../torch_dcgan_step.py', import.meta.url));
+  const run = spawnSync(python, [script, '--threads', String(threads), '--penalty', penalty, '--steps', String(steps), '--warmup', String(warmup)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (run.status !== 0) return null;
+  const last = run.stdout.trim().split('\n').pop() ?? '';
+  return (JSON.parse(last) as { median_ms: number }).median_ms;
+}
+
+/** Times one DCGAN step (with and without WGAN-GP) on each backend and PyTorch in the same run. */
+export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> {
+  const threads = os.availableParallelism();
+  const python = options.torch ? findTorchPython() : null;
+  if (options.torch && python === null) options.log('PyTorch not found (set GANBENCH_PYTHON or install Debian python3-torch); no yardstick');
+  const peak = nominalPeakGflops();
+  const rows: BenchRow[] = [];
+  for (const penalty of ['none', 'gp'] as const) {
+    const config: DcganStepConfig = { ...BENCH_DCGAN, penalty };
+    const name = penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp';
+    const torchMs = python === null ? null : timeTorch(python, penalty, threads, options.steps, options.warmup);
+    for (const backend of options.backends) {
+      await initBackend(backend);
+      const ms = timeSteps(config, options.steps, options.warmup);
+      const gflops = dcganStepFlops(config) / (ms * 1e6);
+      rows.push({
+        name,
+        backend,
+        median_ms: round(ms),
+        yardstick: torchMs === null ? null : `pytorch-${threads}-threads`,
+        yardstick_ms: torchMs === null ? null : round(torchMs),
+        ratio: torchMs === null ? null : round(ms / torchMs),
+        gflop_per_s: round(gflops),
+        ...(peak === null ? {} : { peak_pct: round((100 * gflops) / peak.gflops) }),
+      });
+      options.log(`${name} on ${backend}: ${round(ms)} ms`);
+    }
+  }
+  if (peak !== null) options.log(`peak_pct is of the nominal FMA peak ${round(peak.gflops)} GFLOP/s (${peak.basis}); tfjs version ${tf.version_core}`);
+  return rows;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export function formatTable(rows: BenchRow[]): string {
+  const header = ['name', 'backend', 'median_ms', 'yardstick', 'yardstick_ms', 'ratio', 'GFLOP/s', '% peak'];
+  const body = rows.map((r) => [r.name, r.backend, r.median_ms, r.yardstick ?? '-', r.yardstick_ms ?? '-', r.ratio ?? '-', r.gflop_per_s ?? '-', r.peak_pct ?? '-'].map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
