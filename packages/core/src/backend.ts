@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // into tfjs-core's global registry (the same one copy of tfjs-core, as tfjs-node relies on).
 import '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { registerProjectGradients, registerProjectWasmKernels } from './gradients/register.js';
+import { registerProjectGradients, registerProjectKernels } from './gradients/register.js';
 
 export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -66,8 +66,10 @@ let initialized: BackendName | null = null;
 /** Selects and initializes a backend once per process; returns its name. */
 export async function initBackend(name: BackendName = resolveBackendName(undefined)): Promise<BackendName> {
   registerProjectGradients();
-  if (name === 'wasm') registerProjectWasmKernels();
+  if (name === 'wasm' || name === 'cpu') registerProjectKernels(name);
   if (name === 'tensorflow' || name === 'tensorflow-gpu') await loadOptionalBackend(name);
+  // The cpu backend's one-off advice to install tfjs-node is noise for a user who chose cpu.
+  if (name === 'cpu') tf.env().set('PROD', true);
   const engineName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
   if (!(await tf.setBackend(engineName))) throw new Error(`backend '${name}' failed to initialize`);
   await tf.ready();

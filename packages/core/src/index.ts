@@ -12,8 +12,9 @@ export {
   OPTIONAL_BACKEND_PACKAGES,
   resolveBackendName,
 } from './backend.js';
-export { PROJECT_GRADIENTS, PROJECT_WASM_KERNELS, registerProjectGradients, registerProjectWasmKernels } from './gradients/register.js';
+export { PROJECT_CPU_KERNELS, PROJECT_GRADIENTS, PROJECT_WASM_KERNELS, registerProjectGradients, registerProjectKernels } from './gradients/register.js';
 export * from './layers/index.js';
 export { logSigmoid } from './ops/logSigmoid.js';
 export { decodeSafetensors, encodeSafetensors, type NamedArray, type ParamOptions, ParamStore } from './params.js';
 export { Rng, type RngState } from './rng.js';
+export { checkGradients, type GradientCheck, testValues } from './testing/finiteDifferences.js';

@@ -1,4 +1,5 @@
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
@@ -26,12 +27,15 @@ export function registerProjectGradients(): void {
   }
 }
 
-/** Idempotent: installs the project's wasm kernels over tfjs-backend-wasm's. */
-export function registerProjectWasmKernels(): void {
-  for (const config of PROJECT_WASM_KERNELS) {
-    const current = getKernel(config.kernelName, 'wasm');
+/** Kernels tfjs-backend-cpu gets wrong (ResizeNearestNeighborGrad for batch > 1). */
+export const PROJECT_CPU_KERNELS: readonly KernelConfig[] = [resizeNearestNeighborGradCpuConfig];
+
+/** Idempotent: installs the project's kernels for a backend over the ones it ships. */
+export function registerProjectKernels(backendName: 'wasm' | 'cpu'): void {
+  for (const config of backendName === 'wasm' ? PROJECT_WASM_KERNELS : PROJECT_CPU_KERNELS) {
+    const current = getKernel(config.kernelName, backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    if (current !== undefined) unregisterKernel(config.kernelName, backendName);
     registerKernel(config);
   }
 }

@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.js';
+import { logSigmoid } from '../ops/logSigmoid.js';
+import { checkGradients, testValues } from '../testing/finiteDifferences.js';
+import { PROJECT_GRADIENTS } from './register.js';
+
+/**
+ * Each registered gradient is exercised the way a gradient penalty uses it: the first-order
+ * gradient g(x) = ∇ₓ Σ S ⊙ op(x)² is formed with tf.grad, then ∇ₓ Σ R ⊙ g(x) is compared with
+ * central differences of Σ R ⊙ g(x). Inputs keep away from the kinks of piecewise ops.
+ */
+function secondOrderCheck(op: (x: tf.Tensor) => tf.Tensor, shape: number[], seed: number, gap = 0) {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const outShape = tf.tidy(() => op(tf.zeros(shape)).shape);
+  const s = tf.tensor(testValues(outShape.reduce((a, b) => a * b, 1), seed + 1), outShape);
+  const r = tf.tensor(testValues(size, seed + 2), shape);
+  const firstOrder = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(s, tf.square(op(x)))));
+  const check = checkGradients((x) => tf.sum(tf.mul(r, firstOrder(x))) as tf.Scalar, [{ shape, values: testValues(size, seed, -1, 1, gap) }]);
+  tf.dispose([s, r]);
+  return check;
+}
+
+const conv = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same');
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`second-order gradients on ${backend}`, () => {
+    beforeAll(async () => {
+      await initBackend(backend);
+    });
+
+    it('registers only gradients tfjs-core lacks', () => {
+      expect(PROJECT_GRADIENTS.map((g) => g.kernelName)).toEqual(
+        expect.arrayContaining(['Greater', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr', 'AvgPoolGrad', 'ResizeNearestNeighborGrad', 'Conv2DBackpropFilter']),
+      );
+    });
+
+    it('leaky ReLU (Greater has a zero gradient)', () => {
+      expect(secondOrderCheck((x) => tf.leakyRelu(x, 0.2), [3, 4, 4, 2], 1, 0.05).maxError).toBeLessThan(2e-3);
+    });
+
+    it('clipByValue (GreaterEqual, LessEqual, LogicalAnd)', () => {
+      expect(secondOrderCheck((x) => tf.mul(tf.clipByValue(x, -0.5, 0.5), x), [24], 2, 0.05).maxError).toBeLessThan(2e-3);
+    });
+
+    it('maximum', () => {
+      expect(secondOrderCheck((x) => tf.mul(tf.maximum(x, tf.mul(x, 0.3)), x), [24], 3, 0.05).maxError).toBeLessThan(2e-3);
+    });
+
+    it('average-pool downsampling (AvgPoolGrad)', () => {
+      expect(secondOrderCheck((x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), [2, 4, 4, 3], 4).maxError).toBeLessThan(2e-3);
+    });
+
+    it('nearest upsampling (ResizeNearestNeighborGrad)', () => {
+      expect(secondOrderCheck((x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [6, 6]), [2, 3, 3, 2], 5).maxError).toBeLessThan(2e-3);
+    });
+
+    it('bilinear resize (ResizeBilinearGrad)', () => {
+      expect(secondOrderCheck((x) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 6]), [2, 3, 3, 2], 6).maxError).toBeLessThan(2e-3);
+    });
+
+    it('the gradient of a conv weight gradient in the input (Conv2DBackpropFilter)', () => {
+      const w = tf.tensor4d(testValues(4 * 4 * 2 * 3, 7), [4, 4, 2, 3]);
+      const s = tf.tensor(testValues(2 * 3 * 3 * 3, 8), [2, 3, 3, 3]);
+      const r = tf.tensor(testValues(4 * 4 * 2 * 3, 9), [4, 4, 2, 3]);
+      const weightGrad = (x: tf.Tensor) => tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(s, tf.square(conv(x, wt)))))(w);
+      const check = checkGradients((x) => tf.sum(tf.mul(r, weightGrad(x))) as tf.Scalar, [{ shape: [2, 6, 6, 2], values: testValues(2 * 6 * 6 * 2, 10) }]);
+      expect(check.maxError).toBeLessThan(2e-3);
+      tf.dispose([w, s, r]);
+    });
+
+    it('logSigmoid has the second derivative −σ(x)(1 − σ(x))', () => {
+      const xs = [-100, -5, -0.5, 0, 0.5, 5, 100];
+      const second = tf.grad(tf.grad((x: tf.Tensor) => tf.sum(logSigmoid(x))))(tf.tensor1d(xs)).dataSync();
+      xs.forEach((x, i) => {
+        const sigma = 1 / (1 + Math.exp(-x));
+        expect(second[i]).toBeCloseTo(-sigma * (1 - sigma), 6);
+      });
+      expect(Array.from(logSigmoid(tf.tensor1d([-100, 100])).dataSync())).toEqual([expect.closeTo(-100, 4), expect.closeTo(0, 6)]);
+    });
+  });
+}
+
+describe('nearest-neighbour resize gradient agrees across backends for batch > 1', () => {
+  it('cpu (project kernel) equals wasm and the scatter-add definition', async () => {
+    const results: number[][] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initBackend(backend);
+      const images = tf.tensor4d(testValues(2 * 3 * 3 * 2, 21), [2, 3, 3, 2]);
+      const dy = tf.tensor4d(testValues(2 * 6 * 6 * 2, 22), [2, 6, 6, 2]);
+      const dx = tf.engine().runKernel('ResizeNearestNeighborGrad', { images, dy }, { alignCorners: false, halfPixelCenters: false }) as tf.Tensor;
+      results.push(Array.from(dx.dataSync()));
+      tf.dispose([images, dy, dx]);
+    }
+    const dy = testValues(2 * 6 * 6 * 2, 22);
+    const expected = new Float64Array(36);
+    for (let b = 0; b < 2; b++) for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) for (let d = 0; d < 2; d++) expected[((b * 3 + (r >> 1)) * 3 + (c >> 1)) * 2 + d] += dy[((b * 6 + r) * 6 + c) * 2 + d] as number;
+    for (const result of results) result.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 5));
+  });
+});

@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../backend.js';
+import { checkGradients, testValues } from '../../testing/finiteDifferences.js';
+
+/** float64 reference: dW[kh,kw,ci,co] = Σ x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n,oh,ow,co]; dx by the same index map. */
+function referenceConvGrads(c: ConvCase) {
+  const info = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, c.stride, 1, c.pad);
+  const [n, h, w, ci] = c.xShape;
+  const [kh, kw, , co] = c.wShape;
+  const { outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  const dW = new Float64Array(kh * kw * ci * co);
+  const dX = new Float64Array(n * h * w * ci);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++)
+        for (let p = 0; p < kh; p++)
+          for (let q = 0; q < kw; q++) {
+            const y = i * c.stride + p - top;
+            const x = j * c.stride + q - left;
+            if (y < 0 || y >= h || x < 0 || x >= w) continue;
+            for (let a = 0; a < ci; a++)
+              for (let o = 0; o < co; o++) {
+                const g = c.dy[((b * oh + i) * ow + j) * co + o] as number;
+                dW[((p * kw + q) * ci + a) * co + o] += (c.x[((b * h + y) * w + x) * ci + a] as number) * g;
+                dX[((b * h + y) * w + x) * ci + a] += (c.w[((p * kw + q) * ci + a) * co + o] as number) * g;
+              }
+          }
+  return { dW, dX, dyShape: [n, oh, ow, co] };
+}
+
+interface ConvCase {
+  name: string;
+  xShape: [number, number, number, number];
+  wShape: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid';
+  x: Float32Array;
+  w: Float32Array;
+  dy: Float32Array;
+}
+
+function convCase(name: string, hw: number, k: number, stride: number, pad: 'same' | 'valid', ci: number, co: number, seed: number): ConvCase {
+  const xShape: [number, number, number, number] = [2, hw, hw, ci];
+  const wShape: [number, number, number, number] = [k, k, ci, co];
+  const info = tf.backend_util.computeConv2DInfo(xShape, wShape, stride, 1, pad);
+  return {
+    name,
+    xShape,
+    wShape,
+    stride,
+    pad,
+    x: testValues(2 * hw * hw * ci, seed),
+    w: testValues(k * k * ci * co, seed + 1),
+    dy: testValues(2 * info.outHeight * info.outWidth * co, seed + 2),
+  };
+}
+
+// DCGAN's shapes, odd sizes, a kernel smaller than the stride (phases without taps), stride 3, 'valid'.
+const CASES: ConvCase[] = [
+  convCase('dcgan conv1 28→14 k4 s2', 28, 4, 2, 'same', 1, 8, 1),
+  convCase('dcgan conv2 14→7 k4 s2', 14, 4, 2, 'same', 8, 16, 2),
+  convCase('k3 s1 same', 7, 3, 1, 'same', 3, 5, 3),
+  convCase('k3 s2 valid odd', 9, 3, 2, 'valid', 2, 3, 4),
+  convCase('k5 s2 same', 8, 5, 2, 'same', 2, 2, 5),
+  convCase('k1 s2 valid (empty phases)', 8, 1, 2, 'valid', 2, 2, 6),
+  convCase('k3 s3 same', 10, 3, 3, 'same', 2, 4, 7),
+  convCase('k4 s2 same odd input', 7, 4, 2, 'same', 2, 3, 8),
+];
+
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i] as number));
+  let err = 0;
+  for (let i = 0; i < expected.length; i++) err = Math.max(err, Math.abs((actual[i] as number) - (expected[i] as number)));
+  return err / scale;
+}
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`convolution gradient kernels on ${backend}`, () => {
+    beforeAll(async () => {
+      await initBackend(backend);
+    });
+
+    it.each(CASES)('Conv2DBackpropFilter and Conv2DBackpropInput match a float64 loop: $name', (c) => {
+      const ref = referenceConvGrads(c);
+      const x = tf.tensor4d(c.x, c.xShape);
+      const w = tf.tensor4d(c.w, c.wShape);
+      const dy = tf.tensor4d(c.dy, ref.dyShape as [number, number, number, number]);
+      const dW = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.wShape }) as tf.Tensor;
+      const dX = tf.conv2dTranspose(dy, w, c.xShape, c.stride, c.pad);
+      expect(maxRelativeError(dW.dataSync(), ref.dW)).toBeLessThan(1e-5);
+      expect(maxRelativeError(dX.dataSync(), ref.dX)).toBeLessThan(1e-5);
+      tf.dispose([x, w, dy, dW, dX]);
+    });
+
+    it('conv2d gradients in input and filter match central finite differences', () => {
+      const c = CASES[1] as ConvCase;
+      const r = testValues(2 * 7 * 7 * 16, 11);
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), tf.tensor(r, [2, 7, 7, 16]))) as tf.Scalar;
+      const check = checkGradients(f, [
+        { shape: c.xShape, values: c.x },
+        { shape: c.wShape, values: c.w },
+      ]);
+      expect(check.maxError).toBeLessThan(2e-3);
+    });
+
+    it('conv2dTranspose gradients in input and filter match central finite differences', () => {
+      const r = testValues(2 * 14 * 14 * 3, 12);
+      const f = (x: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 14, 14, 3], 2, 'same'), tf.tensor(r, [2, 14, 14, 3]))) as tf.Scalar;
+      const check = checkGradients(f, [
+        { shape: [2, 7, 7, 5], values: testValues(2 * 7 * 7 * 5, 13) },
+        { shape: [4, 4, 3, 5], values: testValues(4 * 4 * 3 * 5, 14) },
+      ]);
+      expect(check.maxError).toBeLessThan(2e-3);
+    });
+  });
+}
