@@ -17,10 +17,21 @@ export class ParamStore {
   /** Adds a parameter holding `initial` (which the store takes ownership of). */
   create(name: string, initial: Tensor, options: ParamOptions = {}): Variable {
     if (this.vars.has(name)) throw new Error(`parameter '${name}' already exists`);
-    const v = variable(initial, options.trainable ?? true, name);
+    // tfjs names variables engine-wide; the store keeps its own names so two stores (G and its EMA copy) never clash.
+    const v = variable(initial, options.trainable ?? true);
     initial.dispose();
     this.vars.set(name, v);
     return v;
+  }
+
+  /** The gradient map tf.variableGrads returns (keyed by engine-wide variable names), keyed by this store's names. */
+  byName(grads: Record<string, Tensor>): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, v] of this.vars) {
+      const g = grads[v.name];
+      if (g !== undefined) out[name] = g;
+    }
+    return out;
   }
 
   get(name: string): Variable {
