@@ -1,0 +1,38 @@
+import { initBackend, Rng, tf } from '@ganbench/core';
+import { describe, expect, it } from 'vitest';
+import { createDcganTrainer, type DcganStepConfig } from './dcganStep.js';
+
+// The benchmark's DCGAN at a width and batch small enough for CI; same layers, same loop.
+const SMALL: DcganStepConfig = { batch: 8, zDim: 16, width: 8, penalty: 'gp', gpWeight: 10 };
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`a small conv GAN training on ${backend}`, () => {
+    it('the same seed gives bit-identical losses for the first steps', async () => {
+      await initBackend(backend);
+      const run = () => {
+        const trainer = createDcganTrainer(SMALL, new Rng(42));
+        const losses = [trainer.step(), trainer.step(), trainer.step()];
+        trainer.dispose();
+        return losses;
+      };
+      const a = run();
+      expect(run()).toEqual(a);
+      const other = createDcganTrainer(SMALL, new Rng(43));
+      expect(other.step()).not.toEqual(a[0]);
+      other.dispose();
+    });
+
+    it('tensor count is the same after step 2 and step 20 (no leaks, WGAN-GP included)', async () => {
+      await initBackend(backend);
+      const trainer = createDcganTrainer(SMALL, new Rng(1));
+      const counts: number[] = [];
+      for (let step = 1; step <= 20; step++) {
+        const { dLoss, gLoss } = trainer.step();
+        expect(Number.isFinite(dLoss) && Number.isFinite(gLoss)).toBe(true);
+        counts.push(tf.memory().numTensors);
+      }
+      expect(counts[19]).toBe(counts[1]);
+      trainer.dispose();
+    });
+  });
+}

@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../packages/cli/bin/ganbench.js', import.meta.url));
+
+function ganbench(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANBENCH_BACKEND: '' }, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the ganbench command, as a user runs it', () => {
+  it('info --json reports the wasm backend with SIMD and the thread count in use', () => {
+    const r = ganbench('info', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout) as { backend: string; simd: boolean; threads: { used: number }; optionalBackends: Record<string, string | null> };
+    expect(info.backend).toBe('wasm');
+    expect(info.simd).toBe(true);
+    expect(info.threads.used).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(info.optionalBackends)).toEqual(['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']);
+  });
+
+  it.each(['info', 'bench', 'quick'])('%s --help prints its usage and options', (command) => {
+    const r = ganbench(command, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`Usage: ganbench ${command}`);
+    expect(r.stdout).toContain('--help');
+  });
+
+  it('an unknown backend fails before any work, naming the flag and the allowed values', () => {
+    const r = ganbench('info', '--backend', 'tpu');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("--backend: unknown backend 'tpu'; allowed: wasm, cpu, tensorflow, tensorflow-gpu");
+  });
+
+  it('a native backend that is not installed fails at once with the install command', () => {
+    const r = ganbench('info', '--backend', 'tensorflow');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/pnpm add -w @tensorflow\/tfjs-node@\d/);
+  });
+
+  it('an unknown flag is rejected with the allowed flags', () => {
+    const r = ganbench('bench', '--stepz', '3');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown flag --stepz');
+  });
+});
