@@ -94,7 +94,14 @@ describe('nearest-neighbour resize gradient agrees across backends for batch > 1
     }
     const dy = testValues(2 * 6 * 6 * 2, 22);
     const expected = new Float64Array(36);
-    for (let b = 0; b < 2; b++) for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) for (let d = 0; d < 2; d++) expected[((b * 3 + (r >> 1)) * 3 + (c >> 1)) * 2 + d] += dy[((b * 6 + r) * 6 + c) * 2 + d] as number;
-    for (const result of results) result.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 5));
+    for (let b = 0; b < 2; b++) for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) for (let d = 0; d < 2; d++) {
+      const i = ((b * 3 + (r >> 1)) * 3 + (c >> 1)) * 2 + d;
+      expected[i] = (expected[i] as number) + (dy[((b * 6 + r) * 6 + c) * 2 + d] as number);
+    }
+    for (const result of results) {
+      result.forEach((v, i) => {
+        expect(v).toBeCloseTo(expected[i] as number, 5);
+      });
+    }
   });
 });

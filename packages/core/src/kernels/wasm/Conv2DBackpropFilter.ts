@@ -37,7 +37,10 @@ export function conv2DBackpropFilterWasm(args: {
   const cols = cropAmounts(info.padInfo.left, kw + sw * (outWidth - 1) - info.padInfo.left - width);
 
   const temporaries: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => (temporaries.push(t), t);
+  const keep = (t: TensorInfo) => {
+    temporaries.push(t);
+    return t;
+  };
   try {
     const xT = keep(runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] }));
     const cropped = cropSpatial(backend, xT, rows, cols);

@@ -23,8 +23,10 @@ function referenceConvGrads(c: ConvCase) {
             for (let a = 0; a < ci; a++)
               for (let o = 0; o < co; o++) {
                 const g = c.dy[((b * oh + i) * ow + j) * co + o] as number;
-                dW[((p * kw + q) * ci + a) * co + o] += (c.x[((b * h + y) * w + x) * ci + a] as number) * g;
-                dX[((b * h + y) * w + x) * ci + a] += (c.w[((p * kw + q) * ci + a) * co + o] as number) * g;
+                const iw = ((p * kw + q) * ci + a) * co + o;
+                const ix = ((b * h + y) * w + x) * ci + a;
+                dW[iw] = (dW[iw] as number) + (c.x[ix] as number) * g;
+                dX[ix] = (dX[ix] as number) + (c.w[iw] as number) * g;
               }
           }
   return { dW, dX, dyShape: [n, oh, ow, co] };
