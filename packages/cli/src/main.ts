@@ -116,7 +116,3 @@ export async function main(argv: string[]): Promise<number> {
     return error instanceof UsageError ? 2 : 1;
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
-}
