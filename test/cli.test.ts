@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../packages/cli/bin/ganbench.js', import.meta.url));
 
 function ganbench(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANBENCH_BACKEND: '' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GANBENCH_BACKEND: '' },
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -13,10 +18,15 @@ describe('the ganbench command, as a user runs it', () => {
   it('info --json reports the wasm backend with SIMD and the thread count in use', () => {
     const r = ganbench('info', '--json');
     expect(r.status, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout) as { backend: string; simd: boolean; threads: { used: number }; optionalBackends: Record<string, string | null> };
+    const info = JSON.parse(r.stdout) as {
+      backend: string;
+      simd: boolean;
+      threads: { used: number };
+      optionalBackends: Record<string, string | null>;
+    };
     expect(info.backend).toBe('wasm');
     expect(info.simd).toBe(true);
-    expect(info.threads.used).toBeGreaterThanOrEqual(1);
+    expect(info.threads.used).toBe(Math.min(os.availableParallelism(), 8));
     expect(Object.keys(info.optionalBackends)).toEqual(['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']);
   });
 
@@ -31,6 +41,15 @@ describe('the ganbench command, as a user runs it', () => {
     const r = ganbench('info', '--backend', 'tpu');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("--backend: unknown backend 'tpu'; allowed: wasm, cpu, tensorflow, tensorflow-gpu");
+  });
+
+  it('--threads picks the wasm pool size; a bad count fails naming the flag', () => {
+    const one = ganbench('info', '--json', '--threads', '1');
+    expect(one.status, one.stderr).toBe(0);
+    expect((JSON.parse(one.stdout) as { threads: { used: number } }).threads.used).toBe(1);
+    const bad = ganbench('info', '--threads', '9');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--threads: '9' is not a thread count; allowed: an integer from 1 to 8");
   });
 
   it('a native backend that is not installed fails at once with the install command', () => {

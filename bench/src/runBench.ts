@@ -13,6 +13,8 @@ export interface BenchRow {
   yardstick: string | null;
   yardstick_ms: number | null;
   ratio: number | null;
+  /** CPU threads the backend ran on (wasm: XNNPACK's pool; cpu: 1); the yardstick got the same. */
+  threads: number;
   gflop_per_s?: number;
   peak_pct?: number;
 }
@@ -21,6 +23,8 @@ export interface BenchOptions {
   backends: BackendName[];
   steps: number;
   warmup: number;
+  /** Threads for wasm's XNNPACK pool and for PyTorch alike. */
+  threads: number;
   /** Time the PyTorch yardstick when a Python with torch is found. */
   torch: boolean;
   log: (line: string) => void;
@@ -58,7 +62,10 @@ export function nominalPeakGflops(): { gflops: number; basis: string } | null {
   const lanes = flags.includes('avx512f') ? 16 : flags.includes('avx2') ? 8 : 4;
   const perCycle = 2 * lanes * (flags.includes('fma') ? 2 : 1);
   const cores = os.availableParallelism();
-  return { gflops: (cores * mhz * perCycle) / 1000, basis: `${cores} cores × ${mhz} MHz × ${perCycle} FLOP/cycle` };
+  return {
+    gflops: (cores * mhz * perCycle) / 1000,
+    basis: `${cores} cores × ${mhz} MHz × ${perCycle} FLOP/cycle`,
+  };
 }
 
 function timeSteps(config: DcganStepConfig, steps: number, warmup: number): number {
@@ -81,7 +88,10 @@ function timeSteps(config: DcganStepConfig, steps: number, warmup: number): numb
 export function findTorchPython(): string | null {
   const candidates = [process.env.GANBENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
   for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+    const probe = spawnSync(python, ['-c', 'import torch'], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
     if (probe.status === 0) return python;
   }
   return null;
@@ -100,7 +110,7 @@ function timeTorch(python: string, penalty: 'none' | 'gp', threads: number, step
 
 /** Times one DCGAN step (with and without WGAN-GP) on each backend and PyTorch in the same run. */
 export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> {
-  const threads = os.availableParallelism();
+  const { threads } = options;
   const python = options.torch ? findTorchPython() : null;
   if (options.torch && python === null) options.log('PyTorch not found (set GANBENCH_PYTHON or install Debian python3-torch); no yardstick');
   const peak = nominalPeakGflops();
@@ -110,7 +120,7 @@ export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> 
     const name = penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp';
     const torchMs = python === null ? null : timeTorch(python, penalty, threads, options.steps, options.warmup);
     for (const backend of options.backends) {
-      await initBackend(backend);
+      await initBackend(backend, { threads });
       const ms = timeSteps(config, options.steps, options.warmup);
       const gflops = dcganStepFlops(config) / (ms * 1e6);
       rows.push({
@@ -120,6 +130,7 @@ export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> 
         yardstick: torchMs === null ? null : `pytorch-${threads}-threads`,
         yardstick_ms: torchMs === null ? null : round(torchMs),
         ratio: torchMs === null ? null : round(ms / torchMs),
+        threads: backend === 'cpu' ? 1 : threads,
         gflop_per_s: round(gflops),
         ...(peak === null ? {} : { peak_pct: round((100 * gflops) / peak.gflops) }),
       });
@@ -135,8 +146,10 @@ function round(x: number): number {
 }
 
 export function formatTable(rows: BenchRow[]): string {
-  const header = ['name', 'backend', 'median_ms', 'yardstick', 'yardstick_ms', 'ratio', 'GFLOP/s', '% peak'];
-  const body = rows.map((r) => [r.name, r.backend, r.median_ms, r.yardstick ?? '-', r.yardstick_ms ?? '-', r.ratio ?? '-', r.gflop_per_s ?? '-', r.peak_pct ?? '-'].map(String));
+  const header = ['name', 'backend', 'threads', 'median_ms', 'yardstick', 'yardstick_ms', 'ratio', 'GFLOP/s', '% peak'];
+  const body = rows.map((r) =>
+    [r.name, r.backend, r.threads, r.median_ms, r.yardstick ?? '-', r.yardstick_ms ?? '-', r.ratio ?? '-', r.gflop_per_s ?? '-', r.peak_pct ?? '-'].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');

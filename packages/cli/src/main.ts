@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, type BackendName, backendInfo, initBackend, isBackendName, resolveBackendName } from '@ganbench/core';
+import { BACKEND_NAMES, type BackendName, backendInfo, initBackend, isBackendName, MAX_WASM_THREADS, resolveBackendName, resolveThreads } from '@ganbench/core';
 import { defaultBenchBackends, formatTable, runDcganBench } from '@ganbench/bench';
 import { type FlagSpec, helpText, type ParsedFlags, parseFlags, UsageError } from './args.js';
 
@@ -9,7 +9,16 @@ interface Command {
   run(flags: ParsedFlags, positional: string[]): Promise<void>;
 }
 
-const backendFlag = { kind: 'string', description: `tensor backend: ${BACKEND_NAMES.join(', ')} (or GANBENCH_BACKEND)`, default: 'wasm' } as const;
+const backendFlag = {
+  kind: 'string',
+  description: `tensor backend: ${BACKEND_NAMES.join(', ')} (or GANBENCH_BACKEND)`,
+  default: 'wasm',
+} as const;
+const threadsFlag = {
+  kind: 'integer',
+  description: `wasm XNNPACK threads, 1 to ${MAX_WASM_THREADS} (or GANBENCH_THREADS)`,
+  default: 'every core, up to 8',
+} as const;
 const helpFlag = { kind: 'boolean', description: 'show this help' } as const;
 
 function out(line: string): void {
@@ -24,7 +33,9 @@ function parseBackendList(value: string): BackendName[] {
 }
 
 async function info(flags: ParsedFlags): Promise<void> {
-  await initBackend(resolveBackendName(flags.backend as string | undefined));
+  await initBackend(resolveBackendName(flags.backend as string | undefined), {
+    threads: resolveThreads(flags.threads as number | undefined),
+  });
   const i = await backendInfo();
   if (flags.json) return out(JSON.stringify(i));
   out(`backend            ${i.backend} (tfjs engine backend '${i.engineBackend}')`);
@@ -43,6 +54,7 @@ async function bench(flags: ParsedFlags): Promise<void> {
     backends,
     steps: (flags.steps as number | undefined) ?? 20,
     warmup: (flags.warmup as number | undefined) ?? 3,
+    threads: resolveThreads(flags.threads as number | undefined),
     torch: !flags['no-torch'],
     log: (line) => process.stderr.write(`${line}\n`),
   });
@@ -52,36 +64,71 @@ async function bench(flags: ParsedFlags): Promise<void> {
 
 /** The job a fresh clone runs: what the machine is, then the benchmark (later issues make it the quick sweep). */
 async function quick(flags: ParsedFlags): Promise<void> {
-  await info({ backend: flags.backend });
+  await info({ backend: flags.backend, threads: flags.threads });
   out('');
-  await bench({ steps: flags.steps ?? 5, warmup: 1, backends: flags.backends });
+  await bench({
+    steps: flags.steps ?? 5,
+    warmup: 1,
+    backends: flags.backends,
+    threads: flags.threads,
+  });
 }
 
 const COMMANDS: Record<string, Command> = {
   info: {
-    usage: 'ganbench info [--backend NAME] [--json]',
+    usage: 'ganbench info [--backend NAME] [--threads N] [--json]',
     summary: 'Backend in use, versions, SIMD, threads and which optional native backends are installed.',
-    flags: { backend: backendFlag, json: { kind: 'boolean', description: 'print one JSON object' }, help: helpFlag },
+    flags: {
+      backend: backendFlag,
+      threads: threadsFlag,
+      json: { kind: 'boolean', description: 'print one JSON object' },
+      help: helpFlag,
+    },
     run: info,
   },
   bench: {
-    usage: 'ganbench bench [--backends LIST] [--steps N] [--warmup N] [--no-torch] [--json]',
+    usage: 'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--json]',
     summary:
       'Times one DCGAN training step (D step + G step, Adam, batch 64, 28×28×1) without and with WGAN-GP on each backend, median over the steps, and the same model in PyTorch in the same run when python3 with torch is found.',
     flags: {
-      backends: { kind: 'string', description: 'comma-separated backends to time', default: 'wasm and installed native backends' },
-      steps: { kind: 'integer', description: 'timed steps per measurement', default: '20' },
-      warmup: { kind: 'integer', description: 'untimed steps first', default: '3' },
-      'no-torch': { kind: 'boolean', description: 'skip the PyTorch yardstick' },
-      json: { kind: 'boolean', description: 'one JSON object per line: name, backend, median_ms, yardstick, yardstick_ms, ratio' },
+      backends: {
+        kind: 'string',
+        description: 'comma-separated backends to time',
+        default: 'wasm and installed native backends',
+      },
+      threads: threadsFlag,
+      steps: {
+        kind: 'integer',
+        description: 'timed steps per measurement',
+        default: '20',
+      },
+      warmup: {
+        kind: 'integer',
+        description: 'untimed steps first',
+        default: '3',
+      },
+      'no-torch': {
+        kind: 'boolean',
+        description: 'skip the PyTorch yardstick',
+      },
+      json: {
+        kind: 'boolean',
+        description: 'one JSON object per line: name, backend, median_ms, yardstick, yardstick_ms, ratio',
+      },
       help: helpFlag,
     },
     run: bench,
   },
   quick: {
-    usage: 'ganbench quick [--backend NAME] [--steps N]',
+    usage: 'ganbench quick [--backend NAME] [--threads N] [--steps N]',
     summary: 'The set-up check a fresh clone runs: `ganbench info`, then a short `ganbench bench`.',
-    flags: { backend: backendFlag, backends: { kind: 'string', description: 'backends to time' }, steps: { kind: 'integer', description: 'timed steps', default: '5' }, help: helpFlag },
+    flags: {
+      backend: backendFlag,
+      threads: threadsFlag,
+      backends: { kind: 'string', description: 'backends to time' },
+      steps: { kind: 'integer', description: 'timed steps', default: '5' },
+      help: helpFlag,
+    },
     run: quick,
   },
 };

@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerProjectGradients, registerProjectKernels } from './gradients/register.js';
+import { MAX_WASM_THREADS, setWasmBackend, wasmThreadsSupported } from './wasmThreads.js';
 
 export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -32,12 +33,25 @@ export function resolveBackendName(flag: string | undefined, env: NodeJS.Process
   return value;
 }
 
+/** `--threads` wins over `GANBENCH_THREADS`; by default every core, up to the 8 the wasm build can use. */
+export function resolveThreads(flag: string | number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const [source, value] = flag !== undefined ? ['--threads', String(flag)] : ['GANBENCH_THREADS', env.GANBENCH_THREADS];
+  if (value === undefined || value === '') return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new Error(`${source}: '${value}' is not a thread count; allowed: an integer from 1 to ${MAX_WASM_THREADS}`);
+  }
+  return threads;
+}
+
 const require = createRequire(import.meta.url);
 
 /** Installed version of an optional package, or null; never loads it. */
 export function installedVersion(packageName: string): string | null {
   try {
-    const manifest = require(`${packageName}/package.json`) as { version?: string };
+    const manifest = require(`${packageName}/package.json`) as {
+      version?: string;
+    };
     return manifest.version ?? null;
   } catch {
     return null;
@@ -63,15 +77,24 @@ async function loadOptionalBackend(name: keyof typeof OPTIONAL_BACKEND_PACKAGES)
 
 let initialized: BackendName | null = null;
 
-/** Selects and initializes a backend once per process; returns its name. */
-export async function initBackend(name: BackendName = resolveBackendName(undefined)): Promise<BackendName> {
+export interface InitOptions {
+  /** XNNPACK threads on wasm, fixed once per process by the first wasm initialization. */
+  threads?: number;
+}
+
+/** Selects and initializes a backend; returns its name. */
+export async function initBackend(
+  name: BackendName = resolveBackendName(undefined),
+  { threads = resolveThreads(undefined) }: InitOptions = {},
+): Promise<BackendName> {
   registerProjectGradients();
   if (name === 'wasm' || name === 'cpu') registerProjectKernels(name);
   if (name === 'tensorflow' || name === 'tensorflow-gpu') await loadOptionalBackend(name);
   // The cpu backend's one-off advice to install tfjs-node is noise for a user who chose cpu.
   if (name === 'cpu') tf.env().set('PROD', true);
   const engineName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
-  if (!(await tf.setBackend(engineName))) throw new Error(`backend '${name}' failed to initialize`);
+  const selected = engineName === 'wasm' ? await setWasmBackend(threads) : await tf.setBackend(engineName);
+  if (!selected) throw new Error(`backend '${name}' failed to initialize`);
   await tf.ready();
   initialized = name;
   return name;
@@ -87,6 +110,13 @@ export interface BackendInfo {
   cpus: { count: number; model: string };
 }
 
+function wasmThreadNote(threadsUsed: number): string {
+  if (threadsUsed > 1)
+    return `XNNPACK on the pthread build, run on Node worker_threads by ganbench's shim (tfjs turns it off under Node); set with --threads or GANBENCH_THREADS`;
+  if (!wasmThreadsSupported()) return 'single-threaded SIMD build: this runtime lacks SharedArrayBuffer/Atomics';
+  return 'single-threaded SIMD build (--threads 1, GANBENCH_THREADS=1 or a 1-core machine)';
+}
+
 export async function backendInfo(): Promise<BackendInfo> {
   const engineBackend = tf.getBackend();
   const onWasm = engineBackend === 'wasm';
@@ -98,13 +128,17 @@ export async function backendInfo(): Promise<BackendInfo> {
   return {
     backend: initialized,
     engineBackend,
-    versions: { node: process.versions.node, tfjsCore: tf.version_core, tfjsBackendWasm: version_wasm },
+    versions: {
+      node: process.versions.node,
+      tfjsCore: tf.version_core,
+      tfjsBackendWasm: version_wasm,
+    },
     simd,
     threads: {
       used: threadsUsed,
       available: os.availableParallelism(),
       note: onWasm
-        ? 'tfjs-backend-wasm disables its pthread build under Node (WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE), so XNNPACK runs on one thread'
+        ? wasmThreadNote(threadsUsed)
         : engineBackend === 'cpu'
           ? 'the cpu backend is single-threaded JavaScript'
           : 'TensorFlow C++ chooses its own intra-op thread pool',

@@ -6,15 +6,34 @@ export {
   type BackendName,
   backendInfo,
   DEFAULT_BACKEND,
+  type InitOptions,
   initBackend,
   installedVersion,
   isBackendName,
   OPTIONAL_BACKEND_PACKAGES,
   resolveBackendName,
+  resolveThreads,
 } from './backend.js';
-export { PROJECT_CPU_KERNELS, PROJECT_GRADIENTS, PROJECT_WASM_KERNELS, registerProjectGradients, registerProjectKernels } from './gradients/register.js';
+export {
+  PROJECT_CPU_KERNELS,
+  PROJECT_GRADIENTS,
+  PROJECT_WASM_KERNELS,
+  registerProjectGradients,
+  registerProjectKernels,
+} from './gradients/register.js';
 export * from './layers/index.js';
 export { logSigmoid } from './ops/logSigmoid.js';
-export { decodeSafetensors, encodeSafetensors, type NamedArray, type ParamOptions, ParamStore } from './params.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type NamedArray,
+  type ParamOptions,
+  ParamStore,
+} from './params.js';
 export { Rng, type RngState } from './rng.js';
-export { checkGradients, type GradientCheck, testValues } from './testing/finiteDifferences.js';
+export { MAX_WASM_THREADS } from './wasmThreads.js';
+export {
+  checkGradients,
+  type GradientCheck,
+  testValues,
+} from './testing/finiteDifferences.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
+import { leakyRelu } from '../layers/activations.js';
 import { logSigmoid } from '../ops/logSigmoid.js';
 import { checkGradients, testValues } from '../testing/finiteDifferences.js';
 import { PROJECT_GRADIENTS } from './register.js';
@@ -13,7 +14,13 @@ import { PROJECT_GRADIENTS } from './register.js';
 function secondOrderCheck(op: (x: tf.Tensor) => tf.Tensor, shape: number[], seed: number, gap = 0) {
   const size = shape.reduce((a, b) => a * b, 1);
   const outShape = tf.tidy(() => op(tf.zeros(shape)).shape);
-  const s = tf.tensor(testValues(outShape.reduce((a, b) => a * b, 1), seed + 1), outShape);
+  const s = tf.tensor(
+    testValues(
+      outShape.reduce((a, b) => a * b, 1),
+      seed + 1,
+    ),
+    outShape,
+  );
   const r = tf.tensor(testValues(size, seed + 2), shape);
   const firstOrder = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(s, tf.square(op(x)))));
   const check = checkGradients((x) => tf.sum(tf.mul(r, firstOrder(x))) as tf.Scalar, [{ shape, values: testValues(size, seed, -1, 1, gap) }]);
@@ -31,12 +38,31 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('registers only gradients tfjs-core lacks', () => {
       expect(PROJECT_GRADIENTS.map((g) => g.kernelName)).toEqual(
-        expect.arrayContaining(['Greater', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr', 'AvgPoolGrad', 'ResizeNearestNeighborGrad', 'Conv2DBackpropFilter']),
+        expect.arrayContaining([
+          'Greater',
+          'Less',
+          'LessEqual',
+          'Equal',
+          'NotEqual',
+          'LogicalAnd',
+          'LogicalOr',
+          'AvgPoolGrad',
+          'ResizeNearestNeighborGrad',
+          'Conv2DBackpropFilter',
+        ]),
       );
     });
 
     it('leaky ReLU (Greater has a zero gradient)', () => {
       expect(secondOrderCheck((x) => tf.leakyRelu(x, 0.2), [3, 4, 4, 2], 1, 0.05).maxError).toBeLessThan(2e-3);
+    });
+
+    it("the layers' leaky ReLU (α·x + (1−α)·relu(x) on wasm) equals max(x, αx) and differentiates twice", () => {
+      const x = tf.tensor(testValues(32, 9, -1, 1, 0.05), [32]);
+      const expected = tf.maximum(x, tf.mul(x, 0.2));
+      expect(Math.max(...tf.abs(tf.sub(leakyRelu(x, 0.2), expected)).dataSync())).toBeLessThan(1e-7);
+      tf.dispose([x, expected]);
+      expect(secondOrderCheck((v) => leakyRelu(v, 0.2), [3, 4, 4, 2], 1, 0.05).maxError).toBeLessThan(2e-3);
     });
 
     it('clipByValue (GreaterEqual, LessEqual, LogicalAnd)', () => {
@@ -71,7 +97,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('logSigmoid has the second derivative −σ(x)(1 − σ(x))', () => {
       const xs = [-100, -5, -0.5, 0, 0.5, 5, 100];
-      const second = tf.grad(tf.grad((x: tf.Tensor) => tf.sum(logSigmoid(x))))(tf.tensor1d(xs)).dataSync();
+      const second = tf
+        .grad(tf.grad((x: tf.Tensor) => tf.sum(logSigmoid(x))))(tf.tensor1d(xs))
+        .dataSync();
       xs.forEach((x, i) => {
         const sigma = 1 / (1 + Math.exp(-x));
         expect(second[i]).toBeCloseTo(-sigma * (1 - sigma), 6);
@@ -94,10 +122,13 @@ describe('nearest-neighbour resize gradient agrees across backends for batch > 1
     }
     const dy = testValues(2 * 6 * 6 * 2, 22);
     const expected = new Float64Array(36);
-    for (let b = 0; b < 2; b++) for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) for (let d = 0; d < 2; d++) {
-      const i = ((b * 3 + (r >> 1)) * 3 + (c >> 1)) * 2 + d;
-      expected[i] = (expected[i] as number) + (dy[((b * 6 + r) * 6 + c) * 2 + d] as number);
-    }
+    for (let b = 0; b < 2; b++)
+      for (let r = 0; r < 6; r++)
+        for (let c = 0; c < 6; c++)
+          for (let d = 0; d < 2; d++) {
+            const i = ((b * 3 + (r >> 1)) * 3 + (c >> 1)) * 2 + d;
+            expected[i] = (expected[i] as number) + (dy[((b * 6 + r) * 6 + c) * 2 + d] as number);
+          }
     for (const result of results) {
       result.forEach((v, i) => {
         expect(v).toBeCloseTo(expected[i] as number, 5);

@@ -1,7 +1,11 @@
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
+import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
+import { meanWasmConfig } from '../kernels/wasm/Mean.js';
+import { sumWasmConfig } from '../kernels/wasm/Sum.js';
+import { rememberShippedKernel } from '../kernels/wasm/wasm_kernel_util.js';
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
 import { comparisonGradConfigs } from './comparison_grads.js';
 import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad.js';
@@ -17,8 +21,17 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
   conv2DBackpropFilterGradConfig,
 ];
 
-/** Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter) or ships as a naive loop (Conv2DBackpropInput). */
-export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig];
+/**
+ * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
+ * or runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes).
+ */
+export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterWasmConfig,
+  conv2DBackpropInputWasmConfig,
+  batchMatMulWasmConfig,
+  sumWasmConfig,
+  meanWasmConfig,
+];
 
 /** Idempotent: registers the project's gradients, never replacing one tfjs-core already has. */
 export function registerProjectGradients(): void {
@@ -35,7 +48,11 @@ export function registerProjectKernels(backendName: 'wasm' | 'cpu'): void {
   for (const config of backendName === 'wasm' ? PROJECT_WASM_KERNELS : PROJECT_CPU_KERNELS) {
     const current = getKernel(config.kernelName, backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) unregisterKernel(config.kernelName, backendName);
-    registerKernel(config);
+    if (current !== undefined) {
+      if (backendName === 'wasm') rememberShippedKernel(current);
+      unregisterKernel(config.kernelName, backendName);
+    }
+    // A replacement that falls back on the shipped kernel needs the shipped setup (the wasm function binding).
+    registerKernel(config.setupFunc === undefined && current?.setupFunc !== undefined ? { ...config, setupFunc: current.setupFunc } : config);
   }
 }

@@ -1,4 +1,4 @@
-import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The parts of tfjs-backend-wasm's BackendWasm our kernels use (the class is not exported with types we can import without a cycle). */
 export interface WasmBackend {
@@ -7,14 +7,19 @@ export interface WasmBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-/** Runs an already-registered wasm kernel directly, as tfjs backends compose kernels, off the gradient tape. */
-export function runWasmKernel(
-  backend: WasmBackend,
-  kernelName: string,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap = {},
-): TensorInfo {
-  const kernel = getKernel(kernelName, 'wasm');
+/** The kernels tfjs-backend-wasm shipped, kept when the project installs its own over them. */
+const shippedKernels = new Map<string, KernelConfig>();
+
+export function rememberShippedKernel(config: KernelConfig): void {
+  if (!shippedKernels.has(config.kernelName)) shippedKernels.set(config.kernelName, config);
+}
+
+/**
+ * Runs a wasm kernel directly, as tfjs backends compose kernels, off the gradient tape: the one
+ * tfjs shipped where the project replaced it (so a replacement can fall back on it), else the registered one.
+ */
+export function runWasmKernel(backend: WasmBackend, kernelName: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
+  const kernel = shippedKernels.get(kernelName) ?? getKernel(kernelName, 'wasm');
   if (kernel === undefined) throw new Error(`wasm kernel ${kernelName} is not registered`);
   const out = kernel.kernelFunc({ inputs, backend: backend as never, attrs });
   if (Array.isArray(out)) throw new Error(`wasm kernel ${kernelName} returned several outputs`);
@@ -22,7 +27,15 @@ export function runWasmKernel(
 }
 
 /** Crops `[before, after]` rows where they are negative and returns the non-negative padding left over. */
-export function cropAmounts(before: number, after: number): { cropBefore: number; cropAfter: number; padBefore: number; padAfter: number } {
+export function cropAmounts(
+  before: number,
+  after: number,
+): {
+  cropBefore: number;
+  cropAfter: number;
+  padBefore: number;
+  padAfter: number;
+} {
   return {
     cropBefore: Math.max(0, -before),
     cropAfter: Math.max(0, -after),
@@ -40,9 +53,14 @@ export function cropSpatial(
 ): { info: TensorInfo; owned: boolean } {
   if (rows.cropBefore + rows.cropAfter + cols.cropBefore + cols.cropAfter === 0) return { info: x, owned: false };
   const [n, h, w, c] = x.shape as [number, number, number, number];
-  const info = runWasmKernel(backend, 'Slice', { x }, {
-    begin: [0, rows.cropBefore, cols.cropBefore, 0],
-    size: [n, h - rows.cropBefore - rows.cropAfter, w - cols.cropBefore - cols.cropAfter, c],
-  });
+  const info = runWasmKernel(
+    backend,
+    'Slice',
+    { x },
+    {
+      begin: [0, rows.cropBefore, cols.cropBefore, 0],
+      size: [n, h - rows.cropBefore - rows.cropAfter, w - cols.cropBefore - cols.cropAfter, c],
+    },
+  );
   return { info, owned: true };
 }

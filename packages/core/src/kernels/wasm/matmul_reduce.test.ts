@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../backend.js';
+import { testValues } from '../../testing/finiteDifferences.js';
+import { leadingAxesCount } from './reduce_leading_axes.js';
+
+/** float64 C[b,i,j] = Σ_k op(A)[b,i,k]·op(B)[b,k,j] with op a transpose where flagged. */
+function referenceMatMul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, tA: boolean, tB: boolean): Float64Array {
+  const c = new Float64Array(batch * m * n);
+  for (let s = 0; s < batch; s++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[s * m * k + (tA ? p * m + i : i * k + p)] as number;
+          const bv = b[s * k * n + (tB ? j * k + p : p * n + j)] as number;
+          acc += av * bv;
+        }
+        c[(s * m + i) * n + j] = acc;
+      }
+  return c;
+}
+
+/** float64 Σ over the first `lead` axes of a row-major array, as [outer, inner]. */
+function referenceLeadingSum(x: Float32Array, outer: number, inner: number): Float64Array {
+  const out = new Float64Array(inner);
+  for (let r = 0; r < outer; r++) for (let c = 0; c < inner; c++) out[c] = (out[c] as number) + (x[r * inner + c] as number);
+  return out;
+}
+
+function maxAbsError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let err = 0;
+  for (let i = 0; i < expected.length; i++) err = Math.max(err, Math.abs((actual[i] as number) - (expected[i] as number)));
+  return err;
+}
+
+describe('leadingAxesCount', () => {
+  it('recognizes exactly the leading-axes reductions, negative axes included', () => {
+    expect(leadingAxesCount([0, 1, 2], [2, 3, 4, 5])).toBe(3);
+    expect(leadingAxesCount([2, 0, 1], [2, 3, 4, 5])).toBe(3);
+    expect(leadingAxesCount(0, [6, 7])).toBe(1);
+    expect(leadingAxesCount([0, -2], [2, 3, 4])).toBe(2);
+    expect(leadingAxesCount([1, 2], [2, 3, 4])).toBeNull();
+    expect(leadingAxesCount([0, 2], [2, 3, 4])).toBeNull();
+    expect(leadingAxesCount([0, 1, 2], [2, 3, 4])).toBeNull();
+  });
+});
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`BatchMatMul, Sum and Mean on ${backend}`, () => {
+    beforeAll(async () => {
+      await initBackend(backend);
+    });
+
+    const MATMULS = [
+      { batch: 1, m: 5, k: 7, n: 3, tA: false, tB: false },
+      { batch: 1, m: 5, k: 7, n: 3, tA: true, tB: false },
+      { batch: 1, m: 5, k: 7, n: 3, tA: false, tB: true },
+      { batch: 1, m: 4, k: 9, n: 6, tA: true, tB: true },
+      { batch: 3, m: 4, k: 6, n: 5, tA: true, tB: false },
+      { batch: 3, m: 4, k: 6, n: 5, tA: false, tB: true },
+    ];
+    it.each(MATMULS)('matMul(transposeA=$tA, transposeB=$tB), batch $batch, matches a float64 loop', ({ batch, m, k, n, tA, tB }) => {
+      const a = testValues(batch * m * k, 21);
+      const b = testValues(batch * k * n, 22);
+      const shapeA = tA ? [batch, k, m] : [batch, m, k];
+      const shapeB = tB ? [batch, n, k] : [batch, k, n];
+      const rank2 = batch === 1;
+      const ta = tf.tensor(a, rank2 ? shapeA.slice(1) : shapeA);
+      const tb = tf.tensor(b, rank2 ? shapeB.slice(1) : shapeB);
+      const c = tf.matMul(ta as tf.Tensor3D, tb as tf.Tensor3D, tA, tB);
+      expect(c.shape).toEqual(rank2 ? [m, n] : [batch, m, n]);
+      expect(maxAbsError(c.dataSync(), referenceMatMul(a, b, batch, m, k, n, tA, tB))).toBeLessThan(1e-5);
+      tf.dispose([ta, tb, c]);
+    });
+
+    const REDUCTIONS = [
+      { shape: [4, 5, 6, 3], axes: [0, 1, 2], keepDims: false },
+      { shape: [4, 5, 6, 3], axes: [0, 1, 2], keepDims: true },
+      { shape: [7, 9], axes: [0], keepDims: false },
+      { shape: [3, 4, 5], axes: [0, 1], keepDims: true },
+      { shape: [3, 4, 5], axes: [1, 2], keepDims: false },
+      { shape: [3, 4, 5], axes: [0, 2], keepDims: false },
+    ];
+    it.each(REDUCTIONS)('sum and mean over $axes of $shape (keepDims $keepDims) match float64', ({ shape, axes, keepDims }) => {
+      const x = tf.tensor(
+        testValues(
+          shape.reduce((p, q) => p * q, 1),
+          23,
+        ),
+        shape,
+      );
+      // The float64 reference moves the reduced axes to the front, then sums rows.
+      const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+      const moved = tf.transpose(x, [...axes, ...kept]);
+      const outer = axes.reduce((p, a) => p * (shape[a] as number), 1);
+      const expectedSum = referenceLeadingSum(moved.dataSync() as Float32Array, outer, moved.size / outer);
+      const expectedShape = keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => shape[i]);
+      const sum = tf.sum(x, axes, keepDims);
+      const mean = tf.mean(x, axes, keepDims);
+      expect(sum.shape).toEqual(expectedShape);
+      expect(mean.shape).toEqual(expectedShape);
+      expect(maxAbsError(sum.dataSync(), expectedSum)).toBeLessThan(1e-5);
+      expect(
+        maxAbsError(
+          mean.dataSync(),
+          expectedSum.map((v) => v / outer),
+        ),
+      ).toBeLessThan(1e-6);
+      tf.dispose([x, moved, sum, mean]);
+    });
+
+    it('integer sums over leading axes stay exact integers', () => {
+      const x = tf.tensor([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+      const s = tf.sum(x, 0);
+      expect(s.dtype).toBe('int32');
+      expect(Array.from(s.dataSync())).toEqual([9, 12]);
+      tf.dispose([x, s]);
+    });
+
+    it('leaves no tensor behind', () => {
+      const x = tf.tensor(testValues(2 * 3 * 4, 24), [2, 3, 4]);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) tf.dispose([tf.sum(x, [0, 1]), tf.mean(x, 0, true), tf.matMul(x as tf.Tensor3D, x as tf.Tensor3D, false, true)]);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    });
+  });
+}
