@@ -3,6 +3,8 @@ import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearest
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
+import { castWasmConfig } from '../kernels/wasm/Cast.js';
+import { identityWasmConfig } from '../kernels/wasm/Identity.js';
 import { meanWasmConfig } from '../kernels/wasm/Mean.js';
 import { sumWasmConfig } from '../kernels/wasm/Sum.js';
 import { rememberShippedKernel } from '../kernels/wasm/wasm_kernel_util.js';
@@ -23,7 +25,8 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
 
 /**
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
- * or runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes).
+ * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
+ * or copies where sharing is enough (Identity, Cast to the same dtype).
  */
 export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
@@ -31,6 +34,8 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   batchMatMulWasmConfig,
   sumWasmConfig,
   meanWasmConfig,
+  identityWasmConfig,
+  castWasmConfig,
 ];
 
 /** Idempotent: registers the project's gradients, never replacing one tfjs-core already has. */

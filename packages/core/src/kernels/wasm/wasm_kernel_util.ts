@@ -1,10 +1,11 @@
-import { getKernel, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type DataId, getKernel, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The parts of tfjs-backend-wasm's BackendWasm our kernels use (the class is not exported with types we can import without a cycle). */
 export interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array;
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: DataId): void;
 }
 
 /** The kernels tfjs-backend-wasm shipped, kept when the project installs its own over them. */

@@ -47,7 +47,7 @@ describe('leadingAxesCount', () => {
 });
 
 for (const backend of ['wasm', 'cpu'] as const) {
-  describe(`BatchMatMul, Sum and Mean on ${backend}`, () => {
+  describe(`BatchMatMul, Sum, Mean, Identity and Cast on ${backend}`, () => {
     beforeAll(async () => {
       await initBackend(backend);
     });
@@ -116,6 +116,31 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(s.dtype).toBe('int32');
       expect(Array.from(s.dataSync())).toEqual([9, 12]);
       tf.dispose([x, s]);
+    });
+
+    it('clone and a same-dtype cast keep their values after the source is disposed; a real cast converts', () => {
+      const x = tf.tensor([1.5, -2.25, 3], [3]);
+      const copy = tf.clone(x);
+      const same = tf.cast(x, 'float32');
+      const truncated = tf.cast(x, 'int32');
+      x.dispose();
+      expect(Array.from(copy.dataSync())).toEqual([1.5, -2.25, 3]);
+      expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+      expect(truncated.dtype).toBe('int32');
+      expect(Array.from(truncated.dataSync())).toEqual([1, -2, 3]);
+      tf.dispose([copy, same, truncated]);
+    });
+
+    it('a variable saved for backprop keeps the value it had when the loss was taped', () => {
+      const v = tf.variable(tf.tensor([2, 3]));
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = tf.sum(tf.square(v)) as tf.Scalar;
+        v.assign(tf.tensor([100, 100]));
+        return loss;
+      }, [v]);
+      expect(value.dataSync()[0]).toBe(13);
+      expect(Array.from((grads[v.name] as tf.Tensor).dataSync())).toEqual([4, 6]);
+      tf.dispose([v, value, ...Object.values(grads)]);
     });
 
     it('leaves no tensor behind', () => {
