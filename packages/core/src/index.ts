@@ -30,6 +30,7 @@ export {
   type ParamOptions,
   ParamStore,
 } from './params.js';
+export { describeHyperparam, type Hyperparams, type HyperparamSpec, type HyperparamSpecs, resolveHyperparams } from './hyperparams.js';
 export { Rng, type RngState } from './rng.js';
 export { MAX_WASM_THREADS } from './wasmThreads.js';
 export {

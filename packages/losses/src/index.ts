@@ -1,0 +1,11 @@
+/** @ganbench/losses — GAN losses on discriminator logits, after compare_gan's loss_lib.py. */
+export { energyBased, energyBasedDiscriminatorLoss, energyBasedGeneratorLoss, energyOfLogit } from './losses/energyBased.js';
+export { EXPONENT_CAP, F_DIVERGENCES, type FDivergence, fGanDiscriminatorLoss, fGanGeneratorLoss, fGanLosses } from './losses/fGan.js';
+export { hinge, hingeDiscriminatorLoss } from './losses/hinge.js';
+export { leastSquares, leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from './losses/leastSquares.js';
+export { minimax, minimaxDiscriminatorLoss, minimaxGeneratorLoss } from './losses/minimax.js';
+export { nonSaturating, nonSaturatingGeneratorLoss } from './losses/nonSaturating.js';
+export { relativisticAverage, relativisticAverageDiscriminatorLoss, relativisticAverageGeneratorLoss } from './losses/relativisticAverage.js';
+export { wasserstein, wassersteinDiscriminatorLoss, wassersteinGeneratorLoss } from './losses/wasserstein.js';
+export { BUILT_IN_LOSSES, createLoss, getLossDefinition, listLosses, registerLoss } from './registry.js';
+export type { GanLoss, LossDefinition, LossFunctions, TensorOps } from './types.js';
