@@ -50,7 +50,7 @@ export function fGanDiscriminatorLoss(divergence: FDivergence, real: tf.Tensor, 
 
 /** Nowozin et al. 2016, Eq. 6: G minimizes the same bound, whose G-dependent term is −E_Q[f*(g_f(v))]; or, with `alternative`, −E_Q[g_f(v)] (their Sec. 3.2). */
 export function fGanGeneratorLoss(divergence: FDivergence, fake: tf.Tensor, alternative: boolean): tf.Scalar {
-  return tf.tidy(() => tf.neg<tf.Scalar>(tf.mean(alternative ? divergence.activation(fake) : divergence.conjugateOfActivation(fake))));
+  return tf.tidy(() => tf.neg(tf.mean(alternative ? divergence.activation(fake) : divergence.conjugateOfActivation(fake)) as tf.Scalar));
 }
 
 export const fGanLosses: LossDefinition[] = F_DIVERGENCES.map((divergence) => ({

@@ -8,7 +8,7 @@ export function minimaxDiscriminatorLoss(real: tf.Tensor, fake: tf.Tensor): tf.S
 
 /** Goodfellow et al. 2014, Eq. 1: G minimizes E log(1 − σ(D(G(z)))) = −E softplus(fake); saturates when D wins. */
 export function minimaxGeneratorLoss(fake: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg<tf.Scalar>(tf.mean(tf.softplus(fake))));
+  return tf.tidy(() => tf.neg(tf.mean(tf.softplus(fake)) as tf.Scalar));
 }
 
 export const minimax: LossDefinition = {

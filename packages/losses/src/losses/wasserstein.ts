@@ -8,7 +8,7 @@ export function wassersteinDiscriminatorLoss(real: tf.Tensor, fake: tf.Tensor): 
 
 /** Arjovsky et al. 2017: G minimizes −E D(G(z)). */
 export function wassersteinGeneratorLoss(fake: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg<tf.Scalar>(tf.mean(fake)));
+  return tf.tidy(() => tf.neg(tf.mean(fake) as tf.Scalar));
 }
 
 export const wasserstein: LossDefinition = {
