@@ -12,6 +12,7 @@ import {
   type Rng,
   tf,
 } from '@ganbench/core';
+import { wganGpPenalty } from '@ganbench/regularizers';
 
 /**
  * The benchmark's fixed model: DCGAN (Radford et al. 2016) at 28×28×1, the same network as
@@ -75,15 +76,6 @@ function discriminate(p: ParamStore, x: tf.Tensor): tf.Tensor {
   return tf.reshape(dense(p, 'd/fc', tf.reshape(h, [x.shape[0] as number, -1])), [-1]);
 }
 
-/** WGAN-GP (Gulrajani et al. 2017): E(‖∇D(x̂)‖₂ − 1)², x̂ uniform on lines between real and fake. */
-function gradientPenalty(d: ParamStore, real: tf.Tensor, fake: tf.Tensor, rng: Rng): tf.Scalar {
-  const eps = rng.uniformTensor([real.shape[0] as number, 1, 1, 1]);
-  const interpolated = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-  const grad = tf.grad((x: tf.Tensor) => tf.sum(discriminate(d, x)))(interpolated);
-  const norm = tf.sqrt(tf.add(tf.sum(tf.square(grad), [1, 2, 3]), 1e-12));
-  return tf.mean(tf.square(tf.sub(norm, 1)));
-}
-
 /** A D step then a G step with the non-saturating loss and Adam(2e-4, 0.5, 0.999), as the PyTorch yardstick does. */
 export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrainer {
   const generator = buildGenerator(config, rng.fork('generator-init'));
@@ -113,7 +105,8 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
         tf.tidy(() => {
           const loss = tf.add(tf.mean(tf.softplus(tf.neg(discriminate(discriminator, real)))), tf.mean(tf.softplus(discriminate(discriminator, fake))));
           if (config.penalty === 'none') return loss as tf.Scalar;
-          return tf.add(loss, tf.mul(config.gpWeight, gradientPenalty(discriminator, real, fake, noiseRng))) as tf.Scalar;
+          const context = { discriminator: (x: tf.Tensor) => discriminate(discriminator, x), real, fake, rng: noiseRng, step: 0 };
+          return tf.add(loss, wganGpPenalty(context, config.gpWeight, 1, false)) as tf.Scalar;
         }),
       );
       fake.dispose();

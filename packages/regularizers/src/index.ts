@@ -1,0 +1,24 @@
+/** @ganbench/regularizers — penalties, constraints, reparametrizations and training tricks, after compare_gan's penalty_lib.py. */
+export { clipWeights, weightClipping } from './constraints/weightClipping.js';
+export { dragan, draganPenalty } from './penalties/dragan.js';
+export { gradientPenalty, wganGpPenalty } from './penalties/gradientPenalty.js';
+export { inputGradients, perSampleNorm, perSampleSquaredNorm } from './penalties/inputGradients.js';
+export { LAZY_INTERVAL, lazily } from './penalties/lazy.js';
+export { r1, r1Penalty, r2, r2Penalty } from './penalties/r1r2.js';
+export { BUILT_IN_REGULARIZERS, createRegularizer, getRegularizerDefinition, listRegularizers, NO_REGULARIZER, registerRegularizer } from './registry.js';
+export { spectralNorm, spectralNormalize, spectralNormStateName, spectralNormTransform, weightMatrix } from './reparametrizations/spectralNorm.js';
+export { addInstanceNoise, annealedSigma, instanceNoise } from './tricks/instanceNoise.js';
+export { labelSmoothedDiscriminatorLoss, labelSmoothing, SMOOTHABLE_LOSSES } from './tricks/labelSmoothing.js';
+export type {
+  BoundRegularizer,
+  Constraint,
+  InputNoise,
+  LabelSmoothing,
+  Penalty,
+  PenaltyContext,
+  Regularizer,
+  RegularizerDefinition,
+  RegularizerKind,
+  Reparametrization,
+  TensorOps,
+} from './types.js';

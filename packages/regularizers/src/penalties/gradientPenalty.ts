@@ -1,0 +1,32 @@
+import { tf } from '@ganbench/core';
+import type { PenaltyContext, RegularizerDefinition } from '../types.js';
+import { inputGradients, perSampleNorm, perSampleUniform } from './inputGradients.js';
+import { LAZY_INTERVAL, lazily } from './lazy.js';
+
+/** Gulrajani et al. 2017, Eq. 3: λ·E(‖∇D(x̂)‖₂ − t)², x̂ = εx + (1−ε)G(z), ε ~ U[0,1]; one-sided: λ·E max(0, ‖∇D(x̂)‖ − t)². */
+export function wganGpPenalty(context: PenaltyContext, lambda: number, target: number, oneSided: boolean): tf.Scalar {
+  return tf.tidy(() => {
+    const { real, fake, rng } = context;
+    const eps = perSampleUniform(real, (shape) => rng.uniformTensor(shape));
+    const interpolated = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
+    const excess = tf.sub(perSampleNorm(inputGradients(context.discriminator, interpolated)), target);
+    return tf.mul(lambda, tf.mean(tf.square(oneSided ? tf.relu(excess) : excess))) as tf.Scalar;
+  });
+}
+
+export const gradientPenalty: RegularizerDefinition = {
+  name: 'gradient-penalty',
+  kind: 'penalty',
+  description: 'WGAN-GP: pushes the gradient norm of D towards the target on lines between real and fake samples',
+  reference: 'Gulrajani et al. 2017, Improved Training of Wasserstein GANs, Eq. 3',
+  params: {
+    lambda: { type: 'number', description: 'penalty weight λ', default: 10, min: 0 },
+    target: { type: 'number', description: 'target gradient norm', default: 1, min: 0 },
+    oneSided: { type: 'boolean', description: 'penalize only norms above the target: max(0, ‖∇‖ − t)²', default: false },
+    every: LAZY_INTERVAL,
+  },
+  create: (p) => ({
+    kind: 'penalty',
+    penalty: lazily(p.every as number, (context, scale) => wganGpPenalty(context, scale * (p.lambda as number), p.target as number, p.oneSided as boolean)),
+  }),
+};

@@ -1,0 +1,62 @@
+import type { Hyperparams, HyperparamSpecs, ParamStore, Rng, tf, WeightTransform } from '@ganbench/core';
+
+export type TensorOps = typeof tf;
+
+/** What a penalty sees on a discriminator step; fake data is already a constant (no path to G). */
+export interface PenaltyContext {
+  /** Logits [N] for a batch; the weights it closes over are what the penalty's gradient reaches. */
+  discriminator(x: tf.Tensor): tf.Tensor;
+  real: tf.Tensor;
+  fake: tf.Tensor;
+  rng: Rng;
+  /** Discriminator steps taken so far (0-based), for lazy regularization and annealing. */
+  step: number;
+}
+
+/** Added to the discriminator loss; returns null on the steps a lazy penalty skips. */
+export interface Penalty {
+  kind: 'penalty';
+  penalty(context: PenaltyContext): tf.Scalar | null;
+}
+
+/** Applied to the discriminator's variables after each of its steps. */
+export interface Constraint {
+  kind: 'constraint';
+  apply(variables: readonly tf.Variable[]): void;
+}
+
+/** Used when a network is built: every weight goes through the transform on each forward pass. */
+export interface Reparametrization {
+  kind: 'reparametrization';
+  /** State (spectral norm's u) lives in `params` as non-trainable entries, so checkpoints carry it. */
+  weightTransform(params: ParamStore, options: { training: boolean; rng: Rng }): WeightTransform;
+}
+
+/** Perturbs what the discriminator sees, real and fake alike (instance noise). */
+export interface InputNoise {
+  kind: 'input-noise';
+  perturb(x: tf.Tensor, rng: Rng, step: number): tf.Tensor;
+}
+
+/** Softens the real target of a sigmoid cross-entropy discriminator loss. */
+export interface LabelSmoothing {
+  kind: 'label-smoothing';
+  realLabel: number;
+  /** D loss −E[ℓ log σ(real) + (1−ℓ) log(1−σ(real))] − E log(1−σ(fake)). */
+  discriminatorLoss(real: tf.Tensor, fake: tf.Tensor): tf.Scalar;
+}
+
+export type Regularizer = Penalty | Constraint | Reparametrization | InputNoise | LabelSmoothing;
+export type RegularizerKind = Regularizer['kind'];
+
+export interface RegularizerDefinition {
+  name: string;
+  kind: RegularizerKind;
+  description: string;
+  reference: string;
+  params: HyperparamSpecs;
+  create(params: Hyperparams, ops: TensorOps): Regularizer;
+}
+
+/** A regularizer with its hyperparameters bound. */
+export type BoundRegularizer = Regularizer & { name: string; params: Hyperparams };
