@@ -1,6 +1,6 @@
 /** A small, strict flag parser: unknown flags and missing values fail with the flag's name. */
 export interface FlagSpec {
-  [flag: string]: { kind: 'boolean' | 'string' | 'integer'; description: string; default?: string };
+  [flag: string]: { kind: 'boolean' | 'string' | 'integer' | 'number'; description: string; default?: string };
 }
 
 export type ParsedFlags = Record<string, string | boolean | number | undefined>;
@@ -18,7 +18,12 @@ export function parseFlags(argv: string[], spec: FlagSpec): { flags: ParsedFlags
     }
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
     const def = spec[name];
-    if (def === undefined) throw new UsageError(`unknown flag --${name}; allowed: ${Object.keys(spec).map((f) => `--${f}`).join(', ')}`);
+    if (def === undefined)
+      throw new UsageError(
+        `unknown flag --${name}; allowed: ${Object.keys(spec)
+          .map((f) => `--${f}`)
+          .join(', ')}`,
+      );
     if (def.kind === 'boolean') {
       flags[name] = true;
       continue;
@@ -29,6 +34,10 @@ export function parseFlags(argv: string[], spec: FlagSpec): { flags: ParsedFlags
       const n = Number(value);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: '${value}' is not allowed; use a non-negative integer`);
       flags[name] = n;
+    } else if (def.kind === 'number') {
+      const x = Number(value);
+      if (value.trim() === '' || !Number.isFinite(x)) throw new UsageError(`--${name}: '${value}' is not allowed; use a number`);
+      flags[name] = x;
     } else {
       flags[name] = value;
     }
@@ -38,7 +47,7 @@ export function parseFlags(argv: string[], spec: FlagSpec): { flags: ParsedFlags
 
 export function helpText(usage: string, summary: string, spec: FlagSpec): string {
   const rows = Object.entries(spec).map(([flag, d]) => {
-    const left = `--${flag}${d.kind === 'boolean' ? '' : ` <${d.kind === 'integer' ? 'n' : 'value'}>`}`;
+    const left = `--${flag}${d.kind === 'boolean' ? '' : ` <${d.kind === 'integer' || d.kind === 'number' ? 'n' : 'value'}>`}`;
     return `  ${left.padEnd(24)} ${d.description}${d.default === undefined ? '' : ` (default: ${d.default})`}`;
   });
   return [`Usage: ${usage}`, '', summary, '', 'Options:', ...rows].join('\n');

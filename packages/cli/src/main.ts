@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { BACKEND_NAMES, type BackendName, backendInfo, initBackend, isBackendName, MAX_WASM_THREADS, resolveBackendName, resolveThreads } from '@ganbench/core';
 import { defaultBenchBackends, formatTable, runDcganBench } from '@ganbench/bench';
 import { type FlagSpec, helpText, type ParsedFlags, parseFlags, UsageError } from './args.js';
+import { scaffoldLoss } from './scaffold.js';
+import { formatEntries, registryEntries, toyDirac } from './toyAndRegistry.js';
 
 interface Command {
   usage: string;
@@ -74,6 +77,28 @@ async function quick(flags: ParsedFlags): Promise<void> {
   });
 }
 
+const pluginFlag = { kind: 'string', description: 'comma-separated plugin paths or package names (workspace plugins load by themselves)' } as const;
+
+async function list(flags: ParsedFlags, positional: string[]): Promise<void> {
+  const entries = await registryEntries(positional[0], flags);
+  if (flags.json) return out(JSON.stringify(entries.map(({ name, kind, params }) => ({ name, kind, params }))));
+  out(formatEntries(entries));
+}
+
+async function create(flags: ParsedFlags, positional: string[]): Promise<void> {
+  const [what, name] = positional;
+  if (what !== 'loss') throw new UsageError(`new: '${what ?? ''}' cannot be scaffolded; allowed: loss`);
+  if (name === undefined) throw new UsageError('new loss: needs a name, e.g. ganbench new loss my-loss');
+  const files = scaffoldLoss(name, flags.dir === undefined ? undefined : path.resolve(flags.dir as string));
+  for (const file of files) out(`wrote ${path.relative(process.cwd(), file)}`);
+  out(`next: fill in ${path.relative(process.cwd(), files[3] as string)} and the expected values in its test; see its README.md`);
+}
+
+async function toy(flags: ParsedFlags, positional: string[]): Promise<void> {
+  if (positional[0] !== 'dirac') throw new UsageError(`toy: '${positional[0] ?? ''}' is not a toy problem; allowed: dirac`);
+  await toyDirac(flags, out);
+}
+
 const COMMANDS: Record<string, Command> = {
   info: {
     usage: 'ganbench info [--backend NAME] [--threads N] [--json]',
@@ -118,6 +143,46 @@ const COMMANDS: Record<string, Command> = {
       help: helpFlag,
     },
     run: bench,
+  },
+  list: {
+    usage: 'ganbench list losses|regularizers [--json] [--plugin LIST]',
+    summary: 'Every registered loss or regularizer (plugins included) with its kind, reference and hyperparameters with defaults.',
+    flags: { json: { kind: 'boolean', description: 'one JSON array of {name, kind, params}' }, plugin: pluginFlag, help: helpFlag },
+    run: list,
+  },
+  new: {
+    usage: 'ganbench new loss <name> [--dir PATH]',
+    summary:
+      'Scaffolds a loss plugin package (default packages/loss-<name>): the function pair, its registry entry, a test that fails until the math is right, and a README.',
+    flags: { dir: { kind: 'string', description: 'where to write it', default: 'packages/loss-<name>' }, help: helpFlag },
+    run: create,
+  },
+  toy: {
+    usage:
+      'ganbench toy dirac [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--mode sim|alt] [--d-steps K] [--lr H] [--steps N] [--init THETA,PSI] [--seed S] [--json]',
+    summary:
+      'The Dirac-GAN of Mescheder et al. 2018 on any registered loss and regularizer: gradient steps from (θ, ψ), printed as a summary or, with --json, {config, trajectory, final_distance}.',
+    flags: {
+      loss: { kind: 'string', description: 'registered loss', default: 'non-saturating' },
+      reg: { kind: 'string', description: 'none or a registered regularizer', default: 'none' },
+      gamma: { kind: 'number', description: 'γ of r1/r2' },
+      clip: { kind: 'number', description: 'c of weight-clipping' },
+      lambda: { kind: 'number', description: 'λ of gradient-penalty/dragan' },
+      target: { kind: 'number', description: 'target norm of gradient-penalty' },
+      sigma: { kind: 'number', description: 'σ of instance-noise' },
+      mode: { kind: 'string', description: 'sim (simultaneous) or alt (alternating)', default: 'sim' },
+      'd-steps': { kind: 'integer', description: 'discriminator steps per generator step in alt mode', default: '1' },
+      lr: { kind: 'number', description: 'step size h', default: '0.2' },
+      steps: { kind: 'integer', description: 'generator steps', default: '500' },
+      init: { kind: 'string', description: 'starting point THETA,PSI', default: '1,1' },
+      seed: { kind: 'integer', description: 'seed of the noise a regularizer draws', default: '0' },
+      json: { kind: 'boolean', description: 'print {config, trajectory, final_distance}' },
+      plugin: pluginFlag,
+      backend: backendFlag,
+      threads: threadsFlag,
+      help: helpFlag,
+    },
+    run: toy,
   },
   quick: {
     usage: 'ganbench quick [--backend NAME] [--threads N] [--steps N]',
