@@ -1,6 +1,6 @@
 import { Rng, tf } from '@ganbench/core';
 import { createLoss, type GanLoss } from '@ganbench/losses';
-import { type BoundRegularizer, createRegularizer, NO_REGULARIZER, type PenaltyContext } from '@ganbench/regularizers';
+import { type BoundRegularizer, createRegularizer, NO_REGULARIZER, type PenaltyContext, SMOOTHABLE_LOSSES } from '@ganbench/regularizers';
 
 /**
  * The Dirac-GAN (Mescheder, Geiger, Nowozin 2018, Sec. 2): data δ₀, generator δ_θ, linear
@@ -111,8 +111,8 @@ export function validateDiracConfig(config: DiracConfig): { loss: GanLoss; regul
   const loss = createLoss(config.loss, config.lossParams);
   const regularizer = config.reg === NO_REGULARIZER ? null : createRegularizer(config.reg, config.regParams);
   if (regularizer?.kind === 'reparametrization') throw new Error(`reg: '${config.reg}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
-  if (regularizer?.kind === 'label-smoothing' && !['minimax', 'non-saturating'].includes(config.loss)) {
-    throw new Error(`reg: label-smoothing needs a sigmoid cross-entropy loss (minimax, non-saturating), not '${config.loss}'`);
+  if (regularizer?.kind === 'label-smoothing' && !(SMOOTHABLE_LOSSES as readonly string[]).includes(config.loss)) {
+    throw new Error(`reg: label-smoothing needs a sigmoid cross-entropy loss (${SMOOTHABLE_LOSSES.join(', ')}), not '${config.loss}'`);
   }
   return { loss, regularizer };
 }

@@ -1,5 +1,7 @@
 /** @ganbench/core — the tensor layer. Every package gets TensorFlow.js from here, so all share one engine. */
 export * as tf from '@tensorflow/tfjs-core';
+/** The TensorFlow.js namespace as a value: what plugins receive, so they need no runtime imports. */
+export type TensorOps = typeof import('@tensorflow/tfjs-core');
 export {
   BACKEND_NAMES,
   type BackendInfo,

@@ -1,6 +1,6 @@
-import type { Hyperparams, HyperparamSpecs, tf } from '@ganbench/core';
+import type { Hyperparams, HyperparamSpecs, TensorOps, tf } from '@ganbench/core';
 
-export type TensorOps = typeof tf;
+export type { TensorOps };
 
 /** Means over the batch of discriminator logits (high on real data). */
 export interface LossFunctions {

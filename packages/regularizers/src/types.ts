@@ -1,6 +1,6 @@
-import type { Hyperparams, HyperparamSpecs, ParamStore, Rng, tf, WeightTransform } from '@ganbench/core';
+import type { Hyperparams, HyperparamSpecs, ParamStore, Rng, TensorOps, tf, WeightTransform } from '@ganbench/core';
 
-export type TensorOps = typeof tf;
+export type { TensorOps };
 
 /** What a penalty sees on a discriminator step; fake data is already a constant (no path to G). */
 export interface PenaltyContext {
