@@ -5,8 +5,7 @@ import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFi
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
 import { castWasmConfig } from '../kernels/wasm/Cast.js';
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
-import { meanWasmConfig } from '../kernels/wasm/Mean.js';
-import { sumWasmConfig } from '../kernels/wasm/Sum.js';
+import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';
 import { rememberShippedKernel } from '../kernels/wasm/wasm_kernel_util.js';
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
 import { comparisonGradConfigs } from './comparison_grads.js';

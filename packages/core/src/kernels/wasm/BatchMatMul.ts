@@ -1,5 +1,5 @@
 import { BatchMatMul, type BatchMatMulAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
+import { runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /**
  * tfjs-backend-wasm multiplies on XNNPACK only when neither operand is flagged transposed; with a
@@ -9,21 +9,16 @@ import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 export function batchMatMulWasm(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: BatchMatMulAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   if (!attrs.transposeA && !attrs.transposeB) return runWasmKernel(backend, BatchMatMul, inputs, { ...attrs });
-  const temporaries: TensorInfo[] = [];
-  const transposeLastTwo = (t: TensorInfo): TensorInfo => {
-    const rank = t.shape.length;
-    const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
-    const transposed = runWasmKernel(backend, 'Transpose', { x: t }, { perm });
-    temporaries.push(transposed);
-    return transposed;
-  };
-  try {
+  return withTemporaries(backend, (keep) => {
+    const transposeLastTwo = (t: TensorInfo): TensorInfo => {
+      const rank = t.shape.length;
+      const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+      return keep(runWasmKernel(backend, 'Transpose', { x: t }, { perm }));
+    };
     const a = attrs.transposeA ? transposeLastTwo(inputs.a) : inputs.a;
     const b = attrs.transposeB ? transposeLastTwo(inputs.b) : inputs.b;
     return runWasmKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
-  } finally {
-    for (const t of temporaries) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 export const batchMatMulWasmConfig: KernelConfig = {

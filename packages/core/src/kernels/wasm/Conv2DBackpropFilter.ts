@@ -5,7 +5,7 @@ import {
   type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
+import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /**
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh + kh − padTop, ow·sw + kw − padLeft, ci] · dy[n,oh,ow,co]
@@ -36,12 +36,7 @@ export function conv2DBackpropFilterWasm(args: {
   const rows = cropAmounts(info.padInfo.top, kh + sh * (outHeight - 1) - info.padInfo.top - height);
   const cols = cropAmounts(info.padInfo.left, kw + sw * (outWidth - 1) - info.padInfo.left - width);
 
-  const temporaries: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => {
-    temporaries.push(t);
-    return t;
-  };
-  try {
+  return withTemporaries(backend, (keep) => {
     const xT = keep(runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] }));
     const cropped = cropSpatial(backend, xT, rows, cols);
     if (cropped.owned) keep(cropped.info);
@@ -55,9 +50,7 @@ export function conv2DBackpropFilterWasm(args: {
       }),
     );
     return runWasmKernel(backend, 'Transpose', { x: dwT }, { perm: [1, 2, 0, 3] });
-  } finally {
-    for (const t of temporaries) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 export const conv2DBackpropFilterWasmConfig: KernelConfig = {

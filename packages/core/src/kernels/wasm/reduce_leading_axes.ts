@@ -1,5 +1,5 @@
-import { type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
+import { type KernelConfig, Mean, type MeanAttrs, Sum, type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /** k when the reduced axes are exactly the first k of a rank > k tensor (the layout of per-channel statistics), else null. */
 export function leadingAxesCount(axis: number | number[], shape: readonly number[]): number | null {
@@ -18,22 +18,32 @@ export function leadingAxesCount(axis: number | number[], shape: readonly number
 export function reduceLeadingAxes(backend: WasmBackend, x: TensorInfo, k: number, keepDims: boolean, scale: number): TensorInfo {
   const outer = util.sizeFromShape(x.shape.slice(0, k));
   const inner = util.sizeFromShape(x.shape.slice(k));
-  const temporaries: TensorInfo[] = [];
-  const run = (name: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>): TensorInfo => {
-    const t = runWasmKernel(backend, name, inputs, attrs as never);
-    temporaries.push(t);
-    return t;
-  };
-  try {
-    const image = run('Reshape', { x }, { shape: [1, outer, 1, inner] });
-    let reduced = run('AvgPool', { x: image }, { filterSize: [outer, 1], strides: [outer, 1], pad: 'valid' });
+  return withTemporaries(backend, (keep) => {
+    const image = keep(runWasmKernel(backend, 'Reshape', { x }, { shape: [1, outer, 1, inner] }));
+    let reduced = keep(runWasmKernel(backend, 'AvgPool', { x: image }, { filterSize: [outer, 1], strides: [outer, 1], pad: 'valid' }));
     if (scale !== 1) {
-      const factor = run('Fill', {}, { shape: [], value: scale, dtype: 'float32' });
-      reduced = run('Multiply', { a: reduced, b: factor }, {});
+      const factor = keep(runWasmKernel(backend, 'Fill', {}, { shape: [], value: scale, dtype: 'float32' }));
+      reduced = keep(runWasmKernel(backend, 'Multiply', { a: reduced, b: factor }));
     }
     const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
     return runWasmKernel(backend, 'Reshape', { x: reduced }, { shape: outShape });
-  } finally {
-    for (const t of temporaries) backend.disposeData(t.dataId);
-  }
+  });
 }
+
+/**
+ * Sum or Mean over leading axes through reduceLeadingAxes (a mean, scaled by the count for Sum);
+ * every other reduction goes to the kernel tfjs ships.
+ */
+function leadingAxesReductionConfig(kernelName: typeof Sum | typeof Mean): KernelConfig {
+  const kernelFunc = (args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: SumAttrs | MeanAttrs }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs;
+    const k = x.dtype === 'float32' ? leadingAxesCount(attrs.axis, x.shape) : null;
+    if (k === null) return runWasmKernel(backend, kernelName, inputs, { ...attrs });
+    return reduceLeadingAxes(backend, x, k, attrs.keepDims, kernelName === Sum ? util.sizeFromShape(x.shape.slice(0, k)) : 1);
+  };
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelConfig['kernelFunc'] };
+}
+
+export const sumWasmConfig = leadingAxesReductionConfig(Sum);
+export const meanWasmConfig = leadingAxesReductionConfig(Mean);

@@ -27,6 +27,22 @@ export function runWasmKernel(backend: WasmBackend, kernelName: string, inputs: 
   return out;
 }
 
+/**
+ * Runs `body`, which composes kernels and passes each intermediate through `keep`; disposes the
+ * kept intermediates afterwards, whether `body` returns or throws. The result must not be kept.
+ */
+export function withTemporaries<T>(backend: WasmBackend, body: (keep: (t: TensorInfo) => TensorInfo) => T): T {
+  const temporaries: TensorInfo[] = [];
+  try {
+    return body((t) => {
+      temporaries.push(t);
+      return t;
+    });
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
+  }
+}
+
 /** Crops `[before, after]` rows where they are negative and returns the non-negative padding left over. */
 export function cropAmounts(
   before: number,
