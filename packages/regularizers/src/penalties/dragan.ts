@@ -12,7 +12,7 @@ export function draganPenalty(context: PenaltyContext, lambda: number, c: number
     const { real, rng } = context;
     const std = tf.sqrt(tf.moments(real).variance);
     const delta = tf.mul(tf.mul(c, std), rng.uniformTensor(real.shape));
-    const alpha = perSampleUniform(real, (shape) => rng.uniformTensor(shape));
+    const alpha = perSampleUniform(real, rng);
     const perturbed = tf.add(real, tf.mul(alpha, delta));
     const excess = tf.sub(perSampleNorm(inputGradients(context.discriminator, perturbed)), 1);
     return tf.mul(lambda, tf.mean(tf.square(excess))) as tf.Scalar;

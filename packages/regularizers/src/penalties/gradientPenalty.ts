@@ -7,7 +7,7 @@ import { LAZY_INTERVAL, lazily } from './lazy.js';
 export function wganGpPenalty(context: PenaltyContext, lambda: number, target: number, oneSided: boolean): tf.Scalar {
   return tf.tidy(() => {
     const { real, fake, rng } = context;
-    const eps = perSampleUniform(real, (shape) => rng.uniformTensor(shape));
+    const eps = perSampleUniform(real, rng);
     const interpolated = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
     const excess = tf.sub(perSampleNorm(inputGradients(context.discriminator, interpolated)), target);
     return tf.mul(lambda, tf.mean(tf.square(oneSided ? tf.relu(excess) : excess))) as tf.Scalar;

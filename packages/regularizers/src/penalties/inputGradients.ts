@@ -1,4 +1,4 @@
-import { tf } from '@ganbench/core';
+import { type Rng, tf } from '@ganbench/core';
 
 /** ∇ₓ D(x) for each sample of the batch (samples are independent, so the gradient of Σ D is per-sample). */
 export function inputGradients(discriminator: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): tf.Tensor {
@@ -16,6 +16,6 @@ export function perSampleSquaredNorm(g: tf.Tensor): tf.Tensor {
 }
 
 /** U[0,1] of shape [N, 1, …, 1] to broadcast one draw per sample. */
-export function perSampleUniform(x: tf.Tensor, uniform: (shape: number[]) => tf.Tensor): tf.Tensor {
-  return uniform([x.shape[0] as number, ...Array.from({ length: x.rank - 1 }, () => 1)]);
+export function perSampleUniform(x: tf.Tensor, rng: Rng): tf.Tensor {
+  return rng.uniformTensor([x.shape[0] as number, ...Array.from({ length: x.rank - 1 }, () => 1)]);
 }
