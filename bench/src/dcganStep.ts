@@ -12,6 +12,7 @@ import {
   type Rng,
   tf,
 } from '@ganbench/core';
+import { minimaxDiscriminatorLoss, nonSaturatingGeneratorLoss } from '@ganbench/losses';
 import { wganGpPenalty } from '@ganbench/regularizers';
 
 /**
@@ -103,8 +104,8 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
       const fake = tf.tidy(() => generate(generator, noiseRng.normalTensor([config.batch, config.zDim]), config.width));
       const dLoss = minimize(dOptimizer, dVars, () =>
         tf.tidy(() => {
-          const loss = tf.add(tf.mean(tf.softplus(tf.neg(discriminate(discriminator, real)))), tf.mean(tf.softplus(discriminate(discriminator, fake))));
-          if (config.penalty === 'none') return loss as tf.Scalar;
+          const loss = minimaxDiscriminatorLoss(discriminate(discriminator, real), discriminate(discriminator, fake));
+          if (config.penalty === 'none') return loss;
           const context = { discriminator: (x: tf.Tensor) => discriminate(discriminator, x), real, fake, rng: noiseRng, step: 0 };
           return tf.add(loss, wganGpPenalty(context, config.gpWeight, 1, false)) as tf.Scalar;
         }),
@@ -113,7 +114,7 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
       const gLoss = minimize(gOptimizer, gVars, () =>
         tf.tidy(() => {
           const z = noiseRng.normalTensor([config.batch, config.zDim]);
-          return tf.mean(tf.softplus(tf.neg(discriminate(discriminator, generate(generator, z, config.width))))) as tf.Scalar;
+          return nonSaturatingGeneratorLoss(discriminate(discriminator, generate(generator, z, config.width)));
         }),
       );
       return { dLoss, gLoss };
