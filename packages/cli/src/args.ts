@@ -1,3 +1,5 @@
+import { type BackendName, initBackend, resolveBackendName, resolveThreads } from '@ganbench/core';
+
 /** A small, strict flag parser: unknown flags and missing values fail with the flag's name. */
 export interface FlagSpec {
   [flag: string]: { kind: 'boolean' | 'string' | 'integer' | 'number'; description: string; default?: string };
@@ -51,4 +53,9 @@ export function helpText(usage: string, summary: string, spec: FlagSpec): string
     return `  ${left.padEnd(24)} ${d.description}${d.default === undefined ? '' : ` (default: ${d.default})`}`;
   });
   return [`Usage: ${usage}`, '', summary, '', 'Options:', ...rows].join('\n');
+}
+
+/** `--backend` and `--threads` (or their environment variables) as every command that computes takes them. */
+export function initBackendFromFlags(flags: ParsedFlags): Promise<BackendName> {
+  return initBackend(resolveBackendName(flags.backend as string | undefined), { threads: resolveThreads(flags.threads as number | undefined) });
 }

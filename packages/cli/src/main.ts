@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { BACKEND_NAMES, type BackendName, backendInfo, initBackend, isBackendName, MAX_WASM_THREADS, resolveBackendName, resolveThreads } from '@ganbench/core';
+import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
 import { defaultBenchBackends, formatTable, runDcganBench } from '@ganbench/bench';
-import { type FlagSpec, helpText, type ParsedFlags, parseFlags, UsageError } from './args.js';
+import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { scaffoldLoss } from './scaffold.js';
 import { formatEntries, registryEntries, toyDirac } from './toyAndRegistry.js';
 
@@ -36,9 +36,7 @@ function parseBackendList(value: string): BackendName[] {
 }
 
 async function info(flags: ParsedFlags): Promise<void> {
-  await initBackend(resolveBackendName(flags.backend as string | undefined), {
-    threads: resolveThreads(flags.threads as number | undefined),
-  });
+  await initBackendFromFlags(flags);
   const i = await backendInfo();
   if (flags.json) return out(JSON.stringify(i));
   out(`backend            ${i.backend} (tfjs engine backend '${i.engineBackend}')`);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type LossDefinition, registerLoss } from '@ganbench/losses';
 import { type RegularizerDefinition, registerRegularizer } from '@ganbench/regularizers';
 
@@ -15,7 +15,7 @@ export interface GanbenchPlugin {
   regularizers?: RegularizerDefinition[];
 }
 
-export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 interface PluginManifest {
   name?: string;

@@ -1,8 +1,8 @@
-import { describeHyperparam, type HyperparamSpecs, initBackend, resolveBackendName, resolveThreads } from '@ganbench/core';
+import { describeHyperparam, type HyperparamSpecs } from '@ganbench/core';
 import { listLosses } from '@ganbench/losses';
 import { listRegularizers, NO_REGULARIZER } from '@ganbench/regularizers';
 import { DIRAC_DEFAULTS, type DiracConfig, runDirac } from '@ganbench/toy-problems';
-import { type ParsedFlags, UsageError } from './args.js';
+import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
 import { loadPlugins, pluginList } from './plugins.js';
 
 export interface RegistryEntry {
@@ -76,7 +76,7 @@ export function diracConfig(flags: ParsedFlags): DiracConfig {
 export async function toyDirac(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
   await loadPlugins(pluginList(flags.plugin));
   const config = diracConfig(flags);
-  await initBackend(resolveBackendName(flags.backend as string | undefined), { threads: resolveThreads(flags.threads as number | undefined) });
+  await initBackendFromFlags(flags);
   const run = runDirac(config);
   if (flags.json) return out(JSON.stringify(run));
   const [theta, psi] = run.trajectory[run.trajectory.length - 1] as [number, number];
