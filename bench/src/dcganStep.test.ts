@@ -1,6 +1,7 @@
 import { initBackend, Rng, tf } from '@ganbench/core';
 import { describe, expect, it } from 'vitest';
 import { createDcganTrainer, type DcganStepConfig } from './dcganStep.js';
+import { profileDcganStep } from './runBench.js';
 
 // The benchmark's DCGAN at a width and batch small enough for CI; same layers, same loop.
 const SMALL: DcganStepConfig = { batch: 8, zDim: 16, width: 8, penalty: 'gp', gpWeight: 10 };
@@ -33,6 +34,14 @@ for (const backend of ['wasm', 'cpu'] as const) {
       }
       expect(counts[19]).toBe(counts[1]);
       trainer.dispose();
+    });
+
+    it('the profile splits the whole step over the kernels it ran, convolutions among them', async () => {
+      await initBackend(backend);
+      const kernels = await profileDcganStep(SMALL, 1, 1);
+      expect(kernels.map((k) => k.kernel)).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']));
+      expect(kernels.reduce((s, k) => s + k.share, 0)).toBeCloseTo(1, 2);
+      expect(kernels.every((k, i) => i === 0 || k.ms_per_step <= (kernels[i - 1]?.ms_per_step as number))).toBe(true);
     });
   });
 }

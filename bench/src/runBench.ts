@@ -84,6 +84,31 @@ function timeSteps(config: DcganStepConfig, steps: number, warmup: number): numb
   }
 }
 
+export interface KernelTime {
+  kernel: string;
+  ms_per_step: number;
+  share: number;
+}
+
+/** Milliseconds per step spent in each tfjs kernel (tf.profile), largest first: where the step's time goes. */
+export async function profileDcganStep(config: DcganStepConfig, steps: number, warmup: number): Promise<KernelTime[]> {
+  const trainer = createDcganTrainer(config, new Rng(0));
+  try {
+    for (let i = 0; i < warmup; i++) trainer.step();
+    const totals = new Map<string, number>();
+    for (let i = 0; i < steps; i++) {
+      const info = await tf.profile(() => {
+        trainer.step();
+      });
+      for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + ((await k.kernelTimeMs) as number) / steps);
+    }
+    const sum = [...totals.values()].reduce((a, b) => a + b, 0);
+    return [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([kernel, ms]) => ({ kernel, ms_per_step: round(ms), share: Math.round((ms / sum) * 1e4) / 1e4 }));
+  } finally {
+    trainer.dispose();
+  }
+}
+
 /** A Python that can import torch: $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */
 export function findTorchPython(): string | null {
   const candidates = [process.env.GANBENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));

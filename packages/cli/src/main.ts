@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
-import { defaultBenchBackends, formatTable, runDcganBench } from '@ganbench/bench';
+import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench } from '@ganbench/bench';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { scaffoldLoss } from './scaffold.js';
 import { formatEntries, registryEntries, toyDirac } from './toyAndRegistry.js';
@@ -49,7 +49,22 @@ async function info(flags: ParsedFlags): Promise<void> {
   for (const [pkg, version] of Object.entries(i.optionalBackends)) out(`optional backend   ${pkg}: ${version ?? 'not installed'}`);
 }
 
+/** Per-kernel time of the benchmark's step, for each penalty setting, on the one backend selected. */
+async function profile(flags: ParsedFlags): Promise<void> {
+  const backend = await initBackendFromFlags(flags);
+  for (const penalty of ['none', 'gp'] as const) {
+    const kernels = await profileDcganStep({ ...BENCH_DCGAN, penalty }, (flags.steps as number | undefined) ?? 5, (flags.warmup as number | undefined) ?? 3);
+    if (flags.json) {
+      for (const k of kernels) out(JSON.stringify({ name: penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp', backend, ...k }));
+      continue;
+    }
+    out(`${penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp'} on ${backend}, ms per step by kernel (tf.profile):`);
+    for (const k of kernels.slice(0, 12)) out(`  ${k.kernel.padEnd(24)} ${k.ms_per_step.toFixed(1).padStart(8)}  ${(100 * k.share).toFixed(1).padStart(5)}%`);
+  }
+}
+
 async function bench(flags: ParsedFlags): Promise<void> {
+  if (flags.profile) return profile(flags);
   const backends = flags.backends === undefined ? defaultBenchBackends() : parseBackendList(flags.backends as string);
   const rows = await runDcganBench({
     backends,
@@ -110,7 +125,7 @@ const COMMANDS: Record<string, Command> = {
     run: info,
   },
   bench: {
-    usage: 'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--json]',
+    usage: 'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--json] | --profile [--backend NAME]',
     summary:
       'Times one DCGAN training step (D step + G step, Adam, batch 64, 28×28×1) without and with WGAN-GP on each backend, median over the steps, and the same model in PyTorch in the same run when python3 with torch is found.',
     flags: {
@@ -134,6 +149,8 @@ const COMMANDS: Record<string, Command> = {
         kind: 'boolean',
         description: 'skip the PyTorch yardstick',
       },
+      profile: { kind: 'boolean', description: 'instead: ms per step in each tfjs kernel (tf.profile) on --backend; --steps defaults to 5' },
+      backend: backendFlag,
       json: {
         kind: 'boolean',
         description: 'one JSON object per line: name, backend, median_ms, yardstick, yardstick_ms, ratio',
