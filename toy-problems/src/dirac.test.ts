@@ -18,6 +18,22 @@ describe('Dirac-GAN (Mescheder et al. 2018) on the registered losses and regular
     expect(trajectory[1]?.[1]).toBeCloseTo(1 - 0.2 * sigma(1), 6);
   });
 
+  it('alternating steps: K discriminator steps, then the generator steps at the new ψ', () => {
+    const sigma = (x: number) => 1 / (1 + Math.exp(-x));
+    const { trajectory } = run({ mode: 'alt', dSteps: 2, steps: 1 });
+    let psi = 1;
+    for (let k = 0; k < 2; k++) psi -= 0.2 * sigma(psi);
+    expect(trajectory[1]?.[1]).toBeCloseTo(psi, 6);
+    expect(trajectory[1]?.[0]).toBeCloseTo(1 + 0.2 * psi * sigma(-psi), 6);
+  });
+
+  it('consensus optimization adds γ·Jᵀg to the plain step: one step of WGAN from (1, 1) in closed form', () => {
+    // WGAN: g = (∂θ L_G, ∂ψ L_D) = (−ψ, θ), J(g) = [[0, −1], [1, 0]], ∇½‖g‖² = (θ, ψ).
+    const { trajectory } = run({ loss: 'wasserstein', optimizer: 'consensus', consensusGamma: 0.5, steps: 1, init: [1, 2] });
+    expect(trajectory[1]?.[0]).toBeCloseTo(1 - 0.2 * (-2 + 0.5 * 1), 6);
+    expect(trajectory[1]?.[1]).toBeCloseTo(2 - 0.2 * (1 + 0.5 * 2), 6);
+  });
+
   it('unregularized simultaneous gradient descent moves away from the equilibrium', () => {
     // Minimax conserves θ² + ψ² in continuous time, so the discrete steps spiral out from anywhere;
     // the non-saturating loss damps far out but still leaves a neighbourhood of (0, 0).
@@ -33,6 +49,11 @@ describe('Dirac-GAN (Mescheder et al. 2018) on the registered losses and regular
     expect(run({ reg, regParams }).final_distance).toBeLessThan(1e-2);
   });
 
+  it('consensus optimization (γ = 1) converges to (0, 0) within 1e-2 under simultaneous and alternating steps', () => {
+    expect(run({ optimizer: 'consensus' }).final_distance).toBeLessThan(1e-2);
+    expect(run({ optimizer: 'consensus', mode: 'alt' }).final_distance).toBeLessThan(1e-2);
+  });
+
   it('WGAN with weight clipping does not converge', () => {
     expect(run({ loss: 'wasserstein', reg: 'weight-clipping', regParams: { c: 1 } }).final_distance).toBeGreaterThan(0.1);
   });
@@ -40,6 +61,7 @@ describe('Dirac-GAN (Mescheder et al. 2018) on the registered losses and regular
   it('bad configuration fails before the first step, naming the field', () => {
     expect(() => run({ mode: 'both' as never })).toThrow("mode: 'both' is not allowed; allowed: sim, alt");
     expect(() => run({ lr: 0 })).toThrow('lr: 0 is not allowed');
+    expect(() => run({ optimizer: 'adam' as never })).toThrow("optimizer: 'adam' is not allowed; allowed: gd, consensus");
     expect(() => run({ reg: 'r1' })).toThrow('regularizer r1.gamma: required');
     expect(() => run({ loss: 'hinge', reg: 'label-smoothing' })).toThrow('label-smoothing needs a sigmoid cross-entropy loss');
   });

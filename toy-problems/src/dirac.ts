@@ -1,6 +1,7 @@
 import { Rng, tf } from '@ganbench/core';
 import { createLoss, type GanLoss } from '@ganbench/losses';
 import { type BoundRegularizer, createRegularizer, NO_REGULARIZER, type PenaltyContext, SMOOTHABLE_LOSSES } from '@ganbench/regularizers';
+import { consensusField } from './consensus.js';
 
 /**
  * The Dirac-GAN (Mescheder, Geiger, Nowozin 2018, Sec. 2): data δ₀, generator δ_θ, linear
@@ -12,6 +13,10 @@ export interface DiracConfig {
   lossParams: Record<string, unknown>;
   reg: string;
   regParams: Record<string, unknown>;
+  /** gd: plain gradient steps; consensus: both players also descend γ/2‖v‖² (Mescheder et al. 2017). */
+  optimizer: DiracOptimizer;
+  /** γ of consensus optimization; unused by gd. */
+  consensusGamma: number;
   /** sim: both gradients at the same point; alt: dSteps discriminator steps, then one generator step at the new ψ. */
   mode: 'sim' | 'alt';
   dSteps: number;
@@ -19,9 +24,12 @@ export interface DiracConfig {
   steps: number;
   init: [number, number];
   seed: number;
-  /** Copies of each point the discriminator sees when instance noise draws a sample for each: the mean over them estimates the expected loss. */
+  /** Noise draws per point when instance noise is on, used in antithetic pairs (ε, −ε): the mean estimates the expected loss. */
   noiseSamples: number;
 }
+
+export const DIRAC_OPTIMIZERS = ['gd', 'consensus'] as const;
+export type DiracOptimizer = (typeof DIRAC_OPTIMIZERS)[number];
 
 export interface DiracRun {
   config: DiracConfig;
@@ -36,57 +44,96 @@ export const DIRAC_DEFAULTS: DiracConfig = {
   lossParams: {},
   reg: NO_REGULARIZER,
   regParams: {},
+  optimizer: 'gd',
+  consensusGamma: 1,
   mode: 'sim',
   dSteps: 1,
   lr: 0.2,
   steps: 500,
   init: [1, 1],
   seed: 0,
-  noiseSamples: 4096,
+  noiseSamples: 256,
 };
 
-const column = (v: number, copies = 1) => tf.fill([copies, 1], v) as tf.Tensor2D;
+/**
+ * What each player descends at (θ, ψ), as differentiable scalars so that consensus
+ * optimization and the Jacobian can take derivatives of it: θ ← θ − h·theta(θ, ψ), ψ ← ψ − h·psi(θ, ψ).
+ */
+export interface DiracField {
+  /** ∂/∂θ of the generator's loss. */
+  theta(theta: tf.Tensor, psi: tf.Tensor, step: number): tf.Tensor;
+  /** ∂/∂ψ of the discriminator's loss plus its penalty. */
+  psi(theta: tf.Tensor, psi: tf.Tensor, step: number): tf.Tensor;
+}
 
-interface DiracGame {
-  /** ∂/∂ψ of the discriminator's loss (plus penalty) at (θ, ψ). */
-  discriminatorGradient(theta: number, psi: number, step: number): number;
-  /** ∂/∂θ of the generator's loss at (θ, ψ). */
-  generatorGradient(theta: number, psi: number): number;
+/** The resolved pieces of a configuration: what runs and what the closed forms read. */
+export interface DiracGame {
+  loss: GanLoss;
+  regularizer: BoundRegularizer | null;
+  field: DiracField;
   /** ψ after the discriminator's constraint, if any. */
   constrain(psi: number): number;
 }
 
-function diracGame(loss: GanLoss, regularizer: BoundRegularizer | null, rng: Rng, noiseSamples: number): DiracGame {
-  const discriminatorOf = (psi: tf.Tensor) => (x: tf.Tensor) => tf.reshape(tf.matMul(x, tf.reshape(psi, [1, 1])), [-1]);
-  const seen = (v: number, step: number) => (regularizer?.kind === 'input-noise' ? regularizer.perturb(column(v, noiseSamples), rng, step) : column(v));
+const point = (v: tf.Tensor) => tf.reshape(v, [1, 1]);
+const discriminatorOf = (psi: tf.Tensor) => (x: tf.Tensor) => tf.reshape(tf.matMul(x, tf.reshape(psi, [1, 1])), [-1]);
+
+/** The gradient field of the game itself, through the registered loss and regularizer. */
+function gameField(loss: GanLoss, regularizer: BoundRegularizer | null, rng: Rng, noiseSamples: number): DiracField {
+  // Antithetic pairs cancel the noise's odd moments exactly, so the mean over few draws is close to the expectation.
+  const seen = (x: tf.Tensor, step: number) => {
+    if (regularizer?.kind !== 'input-noise') return x;
+    const noise = regularizer.perturb(tf.zeros([noiseSamples / 2, 1]), rng, step);
+    return tf.add(x, tf.concat([noise, tf.neg(noise)]));
+  };
+  const discriminatorLoss = (theta: tf.Tensor, psi: tf.Tensor, step: number) => {
+    const real = seen(point(tf.scalar(0)), step);
+    const fake = seen(point(theta), step);
+    const discriminator = discriminatorOf(psi);
+    const realLogits = discriminator(real);
+    const fakeLogits = discriminator(fake);
+    let value =
+      regularizer?.kind === 'label-smoothing' ? regularizer.discriminatorLoss(realLogits, fakeLogits) : loss.discriminatorLoss(realLogits, fakeLogits);
+    if (regularizer?.kind === 'penalty') {
+      const context: PenaltyContext = { discriminator, real, fake, rng, step };
+      const penalty = regularizer.penalty(context);
+      if (penalty !== null) value = tf.add(value, penalty);
+    }
+    return value;
+  };
   return {
-    discriminatorGradient(theta, psi, step) {
-      return tf.tidy(() => {
-        const real = seen(0, step);
-        const fake = seen(theta, step);
-        const dLoss = (psiT: tf.Tensor) => {
-          const discriminator = discriminatorOf(psiT);
-          const realLogits = discriminator(real);
-          const fakeLogits = discriminator(fake);
-          let value =
-            regularizer?.kind === 'label-smoothing' ? regularizer.discriminatorLoss(realLogits, fakeLogits) : loss.discriminatorLoss(realLogits, fakeLogits);
-          if (regularizer?.kind === 'penalty') {
-            const context: PenaltyContext = { discriminator, real, fake, rng, step };
-            const penalty = regularizer.penalty(context);
-            if (penalty !== null) value = tf.add(value, penalty) as tf.Scalar;
-          }
-          return value;
-        };
-        return tf.grad(dLoss)(tf.scalar(psi)).dataSync()[0] as number;
-      });
+    theta: (theta, psi) => {
+      const discriminator = discriminatorOf(psi);
+      return tf.grad((t: tf.Tensor) => loss.generatorLoss(discriminator(point(t)), discriminator(point(tf.scalar(0)))))(theta) as tf.Tensor;
     },
-    generatorGradient(theta, psi) {
-      return tf.tidy(() => {
-        const discriminator = discriminatorOf(tf.scalar(psi));
-        const gLoss = (thetaT: tf.Tensor) => loss.generatorLoss(discriminator(tf.reshape(thetaT, [1, 1])), discriminator(column(0)));
-        return tf.grad(gLoss)(tf.scalar(theta)).dataSync()[0] as number;
-      });
-    },
+    psi: (theta, psi, step) => tf.grad((p: tf.Tensor) => discriminatorLoss(theta, p, step))(psi) as tf.Tensor,
+  };
+}
+
+/** Checks the whole configuration before the first step; every message names the field. */
+export function diracGame(config: DiracConfig): DiracGame {
+  if (config.mode !== 'sim' && config.mode !== 'alt') throw new Error(`mode: '${config.mode}' is not allowed; allowed: sim, alt`);
+  if (!(DIRAC_OPTIMIZERS as readonly string[]).includes(config.optimizer))
+    throw new Error(`optimizer: '${config.optimizer}' is not allowed; allowed: ${DIRAC_OPTIMIZERS.join(', ')}`);
+  if (!(config.consensusGamma >= 0)) throw new Error(`consensus gamma: ${config.consensusGamma} is not allowed; must be a number ≥ 0`);
+  if (!(config.lr > 0)) throw new Error(`lr: ${config.lr} is not allowed; must be a number > 0`);
+  if (!Number.isInteger(config.steps) || config.steps < 0) throw new Error(`steps: ${config.steps} is not allowed; must be an integer ≥ 0`);
+  if (!Number.isInteger(config.dSteps) || config.dSteps < 1) throw new Error(`d-steps: ${config.dSteps} is not allowed; must be an integer ≥ 1`);
+  if (!Number.isInteger(config.noiseSamples) || config.noiseSamples < 2 || config.noiseSamples % 2 !== 0)
+    throw new Error(`noise-samples: ${config.noiseSamples} is not allowed; must be an even integer ≥ 2`);
+  if (config.init.length !== 2 || !config.init.every(Number.isFinite))
+    throw new Error(`init: ${JSON.stringify(config.init)} is not allowed; must be THETA,PSI`);
+  const loss = createLoss(config.loss, config.lossParams);
+  const regularizer = config.reg === NO_REGULARIZER ? null : createRegularizer(config.reg, config.regParams);
+  if (regularizer?.kind === 'reparametrization') throw new Error(`reg: '${config.reg}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
+  if (regularizer?.kind === 'label-smoothing' && !(SMOOTHABLE_LOSSES as readonly string[]).includes(config.loss)) {
+    throw new Error(`reg: label-smoothing needs a sigmoid cross-entropy loss (${SMOOTHABLE_LOSSES.join(', ')}), not '${config.loss}'`);
+  }
+  const plain = gameField(loss, regularizer, new Rng(config.seed), config.noiseSamples);
+  return {
+    loss,
+    regularizer,
+    field: config.optimizer === 'consensus' ? consensusField(plain, config.consensusGamma) : plain,
     constrain(psi) {
       if (regularizer?.kind !== 'constraint') return psi;
       const variable = tf.variable(tf.scalar(psi));
@@ -98,42 +145,47 @@ function diracGame(loss: GanLoss, regularizer: BoundRegularizer | null, rng: Rng
   };
 }
 
-/** Checks the whole configuration before the first step; every message names the field. */
-export function validateDiracConfig(config: DiracConfig): { loss: GanLoss; regularizer: BoundRegularizer | null } {
-  if (config.mode !== 'sim' && config.mode !== 'alt') throw new Error(`mode: '${config.mode}' is not allowed; allowed: sim, alt`);
-  if (!(config.lr > 0)) throw new Error(`lr: ${config.lr} is not allowed; must be a number > 0`);
-  if (!Number.isInteger(config.steps) || config.steps < 0) throw new Error(`steps: ${config.steps} is not allowed; must be an integer ≥ 0`);
-  if (!Number.isInteger(config.dSteps) || config.dSteps < 1) throw new Error(`d-steps: ${config.dSteps} is not allowed; must be an integer ≥ 1`);
-  if (!Number.isInteger(config.noiseSamples) || config.noiseSamples < 1)
-    throw new Error(`noise-samples: ${config.noiseSamples} is not allowed; must be an integer ≥ 1`);
-  if (config.init.length !== 2 || !config.init.every(Number.isFinite))
-    throw new Error(`init: ${JSON.stringify(config.init)} is not allowed; must be THETA,PSI`);
-  const loss = createLoss(config.loss, config.lossParams);
-  const regularizer = config.reg === NO_REGULARIZER ? null : createRegularizer(config.reg, config.regParams);
-  if (regularizer?.kind === 'reparametrization') throw new Error(`reg: '${config.reg}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
-  if (regularizer?.kind === 'label-smoothing' && !(SMOOTHABLE_LOSSES as readonly string[]).includes(config.loss)) {
-    throw new Error(`reg: label-smoothing needs a sigmoid cross-entropy loss (${SMOOTHABLE_LOSSES.join(', ')}), not '${config.loss}'`);
-  }
-  return { loss, regularizer };
-}
+const evaluate = (component: DiracField['theta'], theta: number, psi: number, step: number) =>
+  tf.tidy(() => component(tf.scalar(theta), tf.scalar(psi), step).dataSync()[0] as number);
 
 export function runDirac(config: DiracConfig): DiracRun {
-  const { loss, regularizer } = validateDiracConfig(config);
-  const game = diracGame(loss, regularizer, new Rng(config.seed), config.noiseSamples);
+  const { field, constrain } = diracGame(config);
   let [theta, psi] = config.init;
   const trajectory: [number, number][] = [[theta, psi]];
   let dStep = 0;
   for (let t = 0; t < config.steps; t++) {
     if (config.mode === 'sim') {
-      const gPsi = game.discriminatorGradient(theta, psi, dStep++);
-      const gTheta = game.generatorGradient(theta, psi);
-      psi = game.constrain(psi - config.lr * gPsi);
+      const step = dStep++;
+      const gPsi = evaluate(field.psi, theta, psi, step);
+      const gTheta = evaluate(field.theta, theta, psi, step);
+      psi = constrain(psi - config.lr * gPsi);
       theta -= config.lr * gTheta;
     } else {
-      for (let k = 0; k < config.dSteps; k++) psi = game.constrain(psi - config.lr * game.discriminatorGradient(theta, psi, dStep++));
-      theta -= config.lr * game.generatorGradient(theta, psi);
+      for (let k = 0; k < config.dSteps; k++) psi = constrain(psi - config.lr * evaluate(field.psi, theta, psi, dStep++));
+      theta -= config.lr * evaluate(field.theta, theta, psi, dStep);
     }
     trajectory.push([theta, psi]);
   }
   return { config, trajectory, final_distance: Math.hypot(theta, psi) };
+}
+
+export interface FieldArrow {
+  x: number;
+  y: number;
+  u: number;
+  v: number;
+}
+
+/** (θ̇, ψ̇) = −field on an n×n grid over [lo, hi]²: the continuous dynamics that the steps discretize. */
+export function diracVectorField(config: DiracConfig, lo = -2, hi = 2, n = 13): FieldArrow[] {
+  const { field } = diracGame(config);
+  const arrows: FieldArrow[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const x = lo + ((hi - lo) * i) / (n - 1);
+      const y = lo + ((hi - lo) * j) / (n - 1);
+      arrows.push({ x, y, u: -evaluate(field.theta, x, y, 0), v: -evaluate(field.psi, x, y, 0) });
+    }
+  }
+  return arrows;
 }

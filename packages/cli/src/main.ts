@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
+import { DIRAC_OPTIMIZERS } from '@ganbench/toy-problems';
 import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench } from '@ganbench/bench';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { scaffoldLoss } from './scaffold.js';
-import { formatEntries, registryEntries, toyDirac } from './toyAndRegistry.js';
+import { formatEntries, registryEntries } from './registry.js';
+import { toyDirac } from './toy.js';
 
 interface Command {
   usage: string;
@@ -174,13 +176,14 @@ const COMMANDS: Record<string, Command> = {
   },
   toy: {
     usage:
-      'ganbench toy dirac [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--mode sim|alt] [--d-steps K] [--lr H] [--steps N] [--init THETA,PSI] [--seed S] [--json]',
+      'ganbench toy dirac [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--optimizer gd|consensus] [--mode sim|alt] [--d-steps K] [--lr H] [--steps N] [--init THETA,PSI] [--seed S] [--json]',
     summary:
-      'The Dirac-GAN of Mescheder et al. 2018 on any registered loss and regularizer: gradient steps from (θ, ψ), printed as a summary or, with --json, {config, trajectory, final_distance}.',
+      'The Dirac-GAN of Mescheder et al. 2018 on any registered loss and regularizer: gradient steps from (θ, ψ), printed as a summary or, with --json, {config, trajectory, eigenvalues, final_distance}.',
     flags: {
       loss: { kind: 'string', description: 'registered loss', default: 'non-saturating' },
       reg: { kind: 'string', description: 'none or a registered regularizer', default: 'none' },
-      gamma: { kind: 'number', description: 'γ of r1/r2' },
+      gamma: { kind: 'number', description: 'γ of r1/r2, or of consensus with --optimizer consensus' },
+      optimizer: { kind: 'string', description: `${DIRAC_OPTIMIZERS.join(' or ')}: consensus also descends γ/2‖v‖² (Mescheder et al. 2017)`, default: 'gd' },
       clip: { kind: 'number', description: 'c of weight-clipping' },
       lambda: { kind: 'number', description: 'λ of gradient-penalty/dragan' },
       target: { kind: 'number', description: 'target norm of gradient-penalty' },
@@ -191,7 +194,7 @@ const COMMANDS: Record<string, Command> = {
       steps: { kind: 'integer', description: 'generator steps', default: '500' },
       init: { kind: 'string', description: 'starting point THETA,PSI', default: '1,1' },
       seed: { kind: 'integer', description: 'seed of the noise a regularizer draws', default: '0' },
-      json: { kind: 'boolean', description: 'print {config, trajectory, final_distance}' },
+      json: { kind: 'boolean', description: 'print {config, trajectory, eigenvalues, final_distance}' },
       plugin: pluginFlag,
       backend: backendFlag,
       threads: threadsFlag,

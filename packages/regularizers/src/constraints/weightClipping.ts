@@ -3,7 +3,12 @@ import type { RegularizerDefinition } from '../types.js';
 
 /** Arjovsky et al. 2017, Algorithm 1, line 7: w ← clip(w, −c, c) after every critic update. */
 export function clipWeights(variables: readonly tf.Variable[], c: number): void {
-  for (const v of variables) v.assign(tf.tidy(() => tf.clipByValue(v, -c, c)));
+  for (const v of variables) {
+    const clipped = tf.clipByValue(v, -c, c);
+    v.assign(clipped);
+    // assign shares the data; the tensor object still counts until it is disposed.
+    clipped.dispose();
+  }
 }
 
 export const weightClipping: RegularizerDefinition = {

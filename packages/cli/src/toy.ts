@@ -1,33 +1,7 @@
-import { describeHyperparam, type HyperparamSpecs } from '@ganbench/core';
-import { listLosses } from '@ganbench/losses';
-import { listRegularizers, NO_REGULARIZER } from '@ganbench/regularizers';
-import { DIRAC_DEFAULTS, type DiracConfig, runDirac } from '@ganbench/toy-problems';
+import { NO_REGULARIZER } from '@ganbench/regularizers';
+import { DIRAC_DEFAULTS, DIRAC_OPTIMIZERS, type DiracConfig, diracEigenvalues, runDirac } from '@ganbench/toy-problems';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
 import { loadPlugins, pluginList } from './plugins.js';
-
-export interface RegistryEntry {
-  name: string;
-  kind: string;
-  description: string;
-  reference: string;
-  params: HyperparamSpecs;
-}
-
-/** `ganbench list losses|regularizers`: every registered entry (plugins included) with its hyperparameters. */
-export async function registryEntries(what: string | undefined, flags: ParsedFlags): Promise<RegistryEntry[]> {
-  if (what !== 'losses' && what !== 'regularizers') throw new UsageError(`list: '${what ?? ''}' is not a registry; allowed: losses, regularizers`);
-  await loadPlugins(pluginList(flags.plugin));
-  return what === 'losses' ? listLosses().map((l) => ({ ...l, kind: 'loss' })) : listRegularizers();
-}
-
-export function formatEntries(entries: RegistryEntry[]): string {
-  return entries
-    .map((e) => {
-      const params = Object.entries(e.params).map(([name, spec]) => `    ${describeHyperparam(name, spec)}`);
-      return [`${e.name} (${e.kind}): ${e.description}`, `    ${e.reference}`, ...params].join('\n');
-    })
-    .join('\n');
-}
 
 function numberPair(value: string, field: string): [number, number] {
   const parts = value.split(',').map(Number);
@@ -58,11 +32,20 @@ function regularizerParams(reg: string, flags: ParsedFlags): Record<string, unkn
 
 export function diracConfig(flags: ParsedFlags): DiracConfig {
   const reg = (flags.reg as string | undefined) ?? NO_REGULARIZER;
+  const optimizer = (flags.optimizer as string | undefined) ?? DIRAC_DEFAULTS.optimizer;
+  if (!(DIRAC_OPTIMIZERS as readonly string[]).includes(optimizer))
+    throw new UsageError(`--optimizer: '${optimizer}' is not allowed; allowed: ${DIRAC_OPTIMIZERS.join(', ')}`);
+  // --gamma is consensus's γ under --optimizer consensus, so it cannot also set a regularizer's γ.
+  const consensus = optimizer === 'consensus';
+  if (consensus && flags.gamma !== undefined && (reg === 'r1' || reg === 'r2'))
+    throw new UsageError(`--gamma is ambiguous with --optimizer consensus and --reg ${reg}; run the study file for consensus on top of ${reg}`);
   return {
     ...DIRAC_DEFAULTS,
     loss: (flags.loss as string | undefined) ?? DIRAC_DEFAULTS.loss,
     reg,
-    regParams: regularizerParams(reg, flags),
+    regParams: regularizerParams(reg, consensus ? { ...flags, gamma: undefined } : flags),
+    optimizer: optimizer as DiracConfig['optimizer'],
+    consensusGamma: consensus ? ((flags.gamma as number | undefined) ?? DIRAC_DEFAULTS.consensusGamma) : DIRAC_DEFAULTS.consensusGamma,
     mode: ((flags.mode as string | undefined) ?? DIRAC_DEFAULTS.mode) as DiracConfig['mode'],
     dSteps: (flags['d-steps'] as number | undefined) ?? DIRAC_DEFAULTS.dSteps,
     lr: (flags.lr as number | undefined) ?? DIRAC_DEFAULTS.lr,
@@ -77,10 +60,18 @@ export async function toyDirac(flags: ParsedFlags, out: (line: string) => void):
   await loadPlugins(pluginList(flags.plugin));
   const config = diracConfig(flags);
   await initBackendFromFlags(flags);
-  const run = runDirac(config);
-  if (flags.json) return out(JSON.stringify(run));
+  const run = { ...runDirac(config), ...diracEigenvalues(config) };
+  if (flags.json) {
+    const { config: c, trajectory, eigenvalues, final_distance, note } = run;
+    return out(JSON.stringify({ config: c, trajectory, eigenvalues, final_distance, ...(note === undefined ? {} : { note }) }));
+  }
   const [theta, psi] = run.trajectory[run.trajectory.length - 1] as [number, number];
   out(
-    `${config.loss} + ${config.reg}, ${config.mode}, h=${config.lr}, ${config.steps} steps from (${config.init.join(', ')}): (θ, ψ) = (${theta.toPrecision(4)}, ${psi.toPrecision(4)}), distance ${run.final_distance.toPrecision(4)}`,
+    `${config.loss} + ${config.reg}${config.optimizer === 'consensus' ? ` + consensus γ=${config.consensusGamma}` : ''}, ${config.mode}, h=${config.lr}, ${config.steps} steps from (${config.init.join(', ')}): (θ, ψ) = (${theta.toPrecision(4)}, ${psi.toPrecision(4)}), distance ${run.final_distance.toPrecision(4)}`,
+  );
+  out(
+    `eigenvalues of the Jacobian at (0, 0): ${run.eigenvalues === null ? 'none' : run.eigenvalues.map(formatComplex).join(', ')}${run.note === undefined ? '' : ` (${run.note})`}`,
   );
 }
+
+const formatComplex = ([re, im]: [number, number]) => `${re.toFixed(4)}${im >= 0 ? '+' : '−'}${Math.abs(im).toFixed(4)}i`;
