@@ -8,6 +8,10 @@ export {
   type DiracOptimizer,
   type DiracRun,
   diracGame,
+  diracVectorField,
+  type FieldArrow,
   runDirac,
 } from './dirac.js';
 export { type Complex, type DiracEigenvalues, diracEigenvalues, diracJacobianByAutograd, eigenvalues2, type Matrix2 } from './diracJacobian.js';
+export { CONVERGED_DISTANCE, type DiracStudy, type DiracStudyResult, type DiracStudyRun, parseDiracStudy, runDiracStudy } from './diracStudy.js';
+export { diracSummaryMarkdown, type Provenance, r1EigenvaluePath, writeDiracStudy } from './diracStudyReport.js';

@@ -176,7 +176,7 @@ const COMMANDS: Record<string, Command> = {
   },
   toy: {
     usage:
-      'ganbench toy dirac [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--optimizer gd|consensus] [--mode sim|alt] [--d-steps K] [--lr H] [--steps N] [--init THETA,PSI] [--seed S] [--json]',
+      'ganbench toy dirac [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--optimizer gd|consensus] [--mode sim|alt] [--d-steps K] [--lr H] [--steps N] [--init THETA,PSI] [--seed S] [--json] | --study FILE [--out DIR]',
     summary:
       'The Dirac-GAN of Mescheder et al. 2018 on any registered loss and regularizer: gradient steps from (θ, ψ), printed as a summary or, with --json, {config, trajectory, eigenvalues, final_distance}.',
     flags: {
@@ -195,6 +195,8 @@ const COMMANDS: Record<string, Command> = {
       init: { kind: 'string', description: 'starting point THETA,PSI', default: '1,1' },
       seed: { kind: 'integer', description: 'seed of the noise a regularizer draws', default: '0' },
       json: { kind: 'boolean', description: 'print {config, trajectory, eigenvalues, final_distance}' },
+      study: { kind: 'string', description: 'run every configuration of a study file (e.g. experiments/dirac.yaml) and write plots and summary.md' },
+      out: { kind: 'string', description: 'where --study writes', default: 'results/dirac' },
       plugin: pluginFlag,
       backend: backendFlag,
       threads: threadsFlag,

@@ -1,5 +1,16 @@
 import { NO_REGULARIZER } from '@ganbench/regularizers';
-import { DIRAC_DEFAULTS, DIRAC_OPTIMIZERS, type DiracConfig, diracEigenvalues, runDirac } from '@ganbench/toy-problems';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DIRAC_DEFAULTS,
+  DIRAC_OPTIMIZERS,
+  type DiracConfig,
+  diracEigenvalues,
+  parseDiracStudy,
+  runDirac,
+  runDiracStudy,
+  writeDiracStudy,
+} from '@ganbench/toy-problems';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
 import { loadPlugins, pluginList } from './plugins.js';
 
@@ -58,6 +69,7 @@ export function diracConfig(flags: ParsedFlags): DiracConfig {
 /** `ganbench toy dirac`: one Dirac-GAN run; JSON with the whole trajectory, or a one-line summary. */
 export async function toyDirac(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
   await loadPlugins(pluginList(flags.plugin));
+  if (flags.study !== undefined) return diracStudy(flags, out);
   const config = diracConfig(flags);
   await initBackendFromFlags(flags);
   const run = { ...runDirac(config), ...diracEigenvalues(config) };
@@ -75,3 +87,29 @@ export async function toyDirac(flags: ParsedFlags, out: (line: string) => void):
 }
 
 const formatComplex = ([re, im]: [number, number]) => `${re.toFixed(4)}${im >= 0 ? '+' : '−'}${Math.abs(im).toFixed(4)}i`;
+
+const SINGLE_RUN_FLAGS = ['loss', 'reg', 'gamma', 'clip', 'lambda', 'target', 'sigma', 'optimizer', 'mode', 'd-steps', 'lr', 'steps', 'init', 'seed', 'json'];
+
+/** `ganbench toy dirac --study FILE`: every run of the study file, then plots and summary.md in --out. */
+async function diracStudy(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
+  const file = flags.study as string;
+  const clash = SINGLE_RUN_FLAGS.filter((f) => flags[f] !== undefined);
+  if (clash.length > 0) throw new UsageError(`--study takes its settings from ${file}; remove ${clash.map((f) => `--${f}`).join(', ')}`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--study: cannot read '${file}': ${(error as Error).message}`);
+  }
+  const study = parseDiracStudy(text, file);
+  const dir = path.resolve((flags.out as string | undefined) ?? 'results/dirac');
+  const backend = await initBackendFromFlags(flags);
+  const started = performance.now();
+  const results = runDiracStudy(study, (r, i) =>
+    out(`[${i + 1}/${study.runs.length}] ${r.row} · ${r.column}: distance ${r.final_distance.toExponential(2)} ${r.converged ? 'converged' : 'not converged'}`),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const command = `ganbench toy dirac --study ${file}${flags.out === undefined ? '' : ` --out ${flags.out as string}`}`;
+  const written = await writeDiracStudy(study, results, dir, { command, details: `backend ${backend}, ${study.runs.length} runs in ${seconds.toFixed(1)} s` });
+  out(`${study.runs.length} runs in ${seconds.toFixed(1)} s on ${backend}; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+}
