@@ -1,6 +1,6 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { complexPlanePath, panelGrid, type VegaLiteSpec, vectorFieldWithTrajectories, writePlot } from '@ganbench/report';
+import { complexPlanePath, panelGrid, replaceDirectory, type VegaLiteSpec, vectorFieldWithTrajectories, writePlot } from '@ganbench/report';
 import { DIRAC_DEFAULTS, type DiracConfig, diracVectorField, type FieldArrow } from './dirac.js';
 import { type Complex, diracEigenvalues } from './diracJacobian.js';
 import { CONVERGED_DISTANCE, type DiracStudy, type DiracStudyResult } from './diracStudy.js';
@@ -75,14 +75,11 @@ export function diracSummaryMarkdown(study: DiracStudy, results: DiracStudyResul
 
 /**
  * Writes the study to `dir`: one plot per run over its vector field, the grid of all runs, the R1
- * eigenvalue path, summary.md and summary.json. Everything goes to a staging folder first and
- * replaces `dir` only once complete, so a failed run leaves the previous results whole.
+ * eigenvalue path, summary.md and summary.json, replacing `dir` whole once everything is written.
  */
 export async function writeDiracStudy(study: DiracStudy, results: DiracStudyResult[], dir: string, provenance: Provenance): Promise<string[]> {
-  const staging = `${dir}.partial-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(path.join(staging, 'runs'), { recursive: true });
-  try {
+  await replaceDirectory(dir, async (staging) => {
+    await mkdir(path.join(staging, 'runs'));
     const fields = new Map<string, FieldArrow[]>();
     for (const result of results) if (!fields.has(result.row)) fields.set(result.row, diracVectorField(result.config, DOMAIN[0][0], DOMAIN[0][1]));
     const panels: VegaLiteSpec[] = [];
@@ -110,16 +107,6 @@ export async function writeDiracStudy(study: DiracStudy, results: DiracStudyResu
     const summary = results.map(({ trajectory, ...rest }) => ({ ...rest, final_point: trajectory[trajectory.length - 1] }));
     await writeFile(path.join(staging, 'summary.json'), `${JSON.stringify({ title: study.title, ...provenance, runs: summary }, null, 1)}\n`);
     for (const result of results) await writeFile(path.join(staging, 'runs', `${result.id}.json`), JSON.stringify(result));
-    const previous = `${dir}.previous-${process.pid}`;
-    await rm(previous, { recursive: true, force: true });
-    await rename(dir, previous).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-    await rename(staging, dir);
-    await rm(previous, { recursive: true, force: true });
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  });
   return ['grid.png', 'r1-eigenvalues.png', 'summary.md', 'summary.json', 'runs/'].map((f) => path.join(dir, f));
 }

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
-import { DIRAC_OPTIMIZERS } from '@ganbench/toy-problems';
+import { DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
 import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench } from '@ganbench/bench';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { scaffoldLoss } from './scaffold.js';
 import { formatEntries, registryEntries } from './registry.js';
-import { toyDirac } from './toy.js';
+import { toyDirac, toyDivergences, toyMixture } from './toy.js';
 
 interface Command {
   usage: string;
@@ -109,10 +109,13 @@ async function create(flags: ParsedFlags, positional: string[]): Promise<void> {
   out(`next: fill in ${path.relative(process.cwd(), files[3] as string)} and the expected values in its test; see its README.md`);
 }
 
-async function toy(flags: ParsedFlags, positional: string[]): Promise<void> {
-  if (positional[0] !== 'dirac') throw new UsageError(`toy: '${positional[0] ?? ''}' is not a toy problem; allowed: dirac`);
-  await toyDirac(flags, out);
-}
+const regularizerFlags = {
+  gamma: { kind: 'number', description: 'γ of r1/r2' },
+  clip: { kind: 'number', description: 'c of weight-clipping' },
+  lambda: { kind: 'number', description: 'λ of gradient-penalty/dragan' },
+  target: { kind: 'number', description: 'target norm of gradient-penalty' },
+  sigma: { kind: 'number', description: 'σ of instance-noise' },
+} as const;
 
 const COMMANDS: Record<string, Command> = {
   info: {
@@ -174,20 +177,17 @@ const COMMANDS: Record<string, Command> = {
     flags: { dir: { kind: 'string', description: 'where to write it', default: 'packages/loss-<name>' }, help: helpFlag },
     run: create,
   },
-  toy: {
+  'toy dirac': {
     usage:
       'ganbench toy dirac [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--optimizer gd|consensus] [--mode sim|alt] [--d-steps K] [--lr H] [--steps N] [--init THETA,PSI] [--seed S] [--json] | --study FILE [--out DIR]',
     summary:
-      'The Dirac-GAN of Mescheder et al. 2018 on any registered loss and regularizer: gradient steps from (θ, ψ), printed as a summary or, with --json, {config, trajectory, eigenvalues, final_distance}.',
+      'The Dirac-GAN of Mescheder et al. 2018 on any registered loss and regularizer: gradient steps from (θ, ψ), printed as a summary or, with --json, {config, trajectory, eigenvalues, final_distance}; --study runs a study file and writes plots and summary.md.',
     flags: {
       loss: { kind: 'string', description: 'registered loss', default: 'non-saturating' },
       reg: { kind: 'string', description: 'none or a registered regularizer', default: 'none' },
+      ...regularizerFlags,
       gamma: { kind: 'number', description: 'γ of r1/r2, or of consensus with --optimizer consensus' },
       optimizer: { kind: 'string', description: `${DIRAC_OPTIMIZERS.join(' or ')}: consensus also descends γ/2‖v‖² (Mescheder et al. 2017)`, default: 'gd' },
-      clip: { kind: 'number', description: 'c of weight-clipping' },
-      lambda: { kind: 'number', description: 'λ of gradient-penalty/dragan' },
-      target: { kind: 'number', description: 'target norm of gradient-penalty' },
-      sigma: { kind: 'number', description: 'σ of instance-noise' },
       mode: { kind: 'string', description: 'sim (simultaneous) or alt (alternating)', default: 'sim' },
       'd-steps': { kind: 'integer', description: 'discriminator steps per generator step in alt mode', default: '1' },
       lr: { kind: 'number', description: 'step size h', default: '0.2' },
@@ -202,7 +202,43 @@ const COMMANDS: Record<string, Command> = {
       threads: threadsFlag,
       help: helpFlag,
     },
-    run: toy,
+    run: (flags) => toyDirac(flags, out),
+  },
+  'toy divergences': {
+    usage: 'ganbench toy divergences [--out DIR]',
+    summary: "JSD, KL and W₁ between δ₀ and δ_θ for θ from −2 to 2 (the lectures' motivating example), plotted and written as JSON.",
+    flags: { out: { kind: 'string', description: 'where to write', default: 'results/divergences' }, help: helpFlag },
+    run: (flags) => toyDivergences(flags, out),
+  },
+  'toy mixture': {
+    usage:
+      'ganbench toy mixture [--dataset ring|grid] [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--steps N] [--d-steps K] [--lr A] [--batch-size B] [--snapshots K] [--seed S] [--out DIR] [--json]',
+    summary:
+      'A GAN of MLPs on a 2-D Gaussian mixture (Metz et al. 2017) with any loss × regularizer: scatter snapshots over training (real in grey, fake in colour) and, per snapshot, modes covered, high-quality samples and the 2-D Fréchet distance.',
+    flags: {
+      dataset: {
+        kind: 'string',
+        description: 'ring (8 Gaussians, radius 2, σ 0.02) or grid (25 Gaussians, spacing 2, σ 0.05)',
+        default: MIXTURE_DEFAULTS.dataset,
+      },
+      loss: { kind: 'string', description: 'registered loss', default: MIXTURE_DEFAULTS.loss },
+      reg: { kind: 'string', description: 'none or a registered regularizer', default: 'none' },
+      ...regularizerFlags,
+      steps: { kind: 'integer', description: 'generator steps', default: String(MIXTURE_DEFAULTS.steps) },
+      'd-steps': { kind: 'integer', description: 'discriminator steps per generator step', default: String(MIXTURE_DEFAULTS.dSteps) },
+      lr: { kind: 'number', description: 'Adam learning rate of both players (β₁ 0.5, β₂ 0.999)', default: String(MIXTURE_DEFAULTS.lr) },
+      'batch-size': { kind: 'integer', description: 'real and fake samples per step', default: String(MIXTURE_DEFAULTS.batchSize) },
+      snapshots: { kind: 'integer', description: 'snapshots spread over training', default: String(MIXTURE_DEFAULTS.snapshots) },
+      'eval-samples': { kind: 'integer', description: 'generated samples per snapshot', default: String(MIXTURE_DEFAULTS.evalSamples) },
+      seed: { kind: 'integer', description: 'seed of initialization, data and noise', default: '0' },
+      out: { kind: 'string', description: 'where to write', default: 'results/mixture/<dataset>-<loss>-<reg>' },
+      json: { kind: 'boolean', description: 'print the metrics per snapshot as one JSON object' },
+      plugin: pluginFlag,
+      backend: backendFlag,
+      threads: threadsFlag,
+      help: helpFlag,
+    },
+    run: (flags) => toyMixture(flags, out),
   },
   quick: {
     usage: 'ganbench quick [--backend NAME] [--threads N] [--steps N]',
@@ -229,8 +265,15 @@ export async function main(argv: string[]): Promise<number> {
     out(topHelp());
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS[name];
+  // Two-word commands ('toy dirac') have flags of their own.
+  const twoWords = rest[0] !== undefined && COMMANDS[`${name} ${rest[0]}`] !== undefined;
+  const command = twoWords ? COMMANDS[`${name} ${rest.shift()}`] : COMMANDS[name];
   if (command === undefined) {
+    const subcommands = Object.keys(COMMANDS).filter((c) => c.startsWith(`${name} `));
+    if (subcommands.length > 0) {
+      process.stderr.write(`ganbench ${name}: '${rest[0] ?? ''}' is not a ${name} command; allowed: ${subcommands.map((c) => c.split(' ')[1]).join(', ')}\n`);
+      return 2;
+    }
     process.stderr.write(`ganbench: unknown command '${name}'; allowed: ${Object.keys(COMMANDS).join(', ')}\n`);
     return 2;
   }

@@ -1,15 +1,21 @@
-import { NO_REGULARIZER } from '@ganbench/regularizers';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { NO_REGULARIZER } from '@ganbench/regularizers';
 import {
   DIRAC_DEFAULTS,
   DIRAC_OPTIMIZERS,
   type DiracConfig,
   diracEigenvalues,
+  MIXTURE_DEFAULTS,
+  type MixtureConfig,
   parseDiracStudy,
   runDirac,
   runDiracStudy,
+  runMixture,
+  validateMixtureConfig,
   writeDiracStudy,
+  writeDivergences,
+  writeMixtureRun,
 } from '@ganbench/toy-problems';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
 import { loadPlugins, pluginList } from './plugins.js';
@@ -112,4 +118,54 @@ async function diracStudy(flags: ParsedFlags, out: (line: string) => void): Prom
   const command = `ganbench toy dirac --study ${file}${flags.out === undefined ? '' : ` --out ${flags.out as string}`}`;
   const written = await writeDiracStudy(study, results, dir, { command, details: `backend ${backend}, ${study.runs.length} runs in ${seconds.toFixed(1)} s` });
   out(`${study.runs.length} runs in ${seconds.toFixed(1)} s on ${backend}; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+}
+
+/** `ganbench toy divergences`: JSD, KL and W₁ between δ₀ and δ_θ, plotted. */
+export async function toyDivergences(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
+  const dir = (flags.out as string | undefined) ?? 'results/divergences';
+  const written = await writeDivergences(path.resolve(dir), {
+    command: `ganbench toy divergences${flags.out === undefined ? '' : ` --out ${dir}`}`,
+    details: 'closed-form inputs, no training',
+  });
+  out(`wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+}
+
+export function mixtureConfig(flags: ParsedFlags): MixtureConfig {
+  const reg = (flags.reg as string | undefined) ?? NO_REGULARIZER;
+  const pick = <K extends keyof MixtureConfig>(key: K, flag: string) => (flags[flag] as MixtureConfig[K] | undefined) ?? MIXTURE_DEFAULTS[key];
+  return {
+    ...MIXTURE_DEFAULTS,
+    dataset: pick('dataset', 'dataset'),
+    loss: pick('loss', 'loss'),
+    reg,
+    regParams: regularizerParams(reg, flags),
+    steps: pick('steps', 'steps'),
+    dSteps: pick('dSteps', 'd-steps'),
+    lr: pick('lr', 'lr'),
+    batchSize: pick('batchSize', 'batch-size'),
+    snapshots: pick('snapshots', 'snapshots'),
+    evalSamples: pick('evalSamples', 'eval-samples'),
+    seed: pick('seed', 'seed'),
+  };
+}
+
+/** `ganbench toy mixture`: trains on a 2-D mixture and writes snapshots and metrics. */
+export async function toyMixture(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
+  await loadPlugins(pluginList(flags.plugin));
+  const config = mixtureConfig(flags);
+  validateMixtureConfig(config);
+  const dir = (flags.out as string | undefined) ?? path.join('results', 'mixture', `${config.dataset}-${config.loss}-${config.reg}`);
+  const backend = await initBackendFromFlags(flags);
+  const started = performance.now();
+  const run = runMixture(config, (s) => {
+    if (!flags.json)
+      out(
+        `step ${s.step}: ${s.modes_covered} modes covered, ${(100 * s.high_quality).toFixed(1)}% high quality, Fréchet ${s.frechet.toFixed(4)}, D loss ${s.d_loss.toFixed(3)}, G loss ${s.g_loss.toFixed(3)}`,
+      );
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const given = process.argv.slice(2).join(' ');
+  const written = await writeMixtureRun(run, path.resolve(dir), { command: `ganbench ${given}`, details: `backend ${backend}, ${seconds.toFixed(0)} s` });
+  if (flags.json) return out(JSON.stringify({ config, snapshots: run.snapshots.map(({ fake, ...rest }) => rest), files: written }));
+  out(`${seconds.toFixed(0)} s on ${backend}; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }

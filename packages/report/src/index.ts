@@ -3,7 +3,17 @@ export { type ComplexPlanePathOptions, type ComplexPoint, type ComplexSeries, co
 export { FONT_FAMILY, shippedFontFiles } from './fonts.js';
 export { type LineChartOptions, type LineSeries, lineChart } from './lineChart.js';
 export { panelGrid } from './panelGrid.js';
-export { DEFAULT_PNG_SCALE, type RenderedPlot, type RenderOptions, renderSpec, specToSvg, svgToPng, type WrittenPlot, writePlot } from './render.js';
+export {
+  DEFAULT_PNG_SCALE,
+  type RenderedPlot,
+  type RenderOptions,
+  renderSpec,
+  specToSvg,
+  svgToPng,
+  type WrittenPlot,
+  writeFileAtomically,
+  writePlot,
+} from './render.js';
 export { type SampleSnapshot, type ScatterSnapshotsOptions, scatterSnapshots } from './scatterSnapshots.js';
 export type { Domain2D, VegaLiteSpec, XY } from './spec.js';
 export {
@@ -15,3 +25,4 @@ export {
   type VectorFieldOptions,
   vectorFieldWithTrajectories,
 } from './vectorField.js';
+export { replaceDirectory } from './replaceDirectory.js';

@@ -1,0 +1,155 @@
+import { type MlpConfig, initMlp, mlp, resolveMlpConfig } from '@ganbench/architectures';
+import { ParamStore, Rng, type tf } from '@ganbench/core';
+import { getMixture, sampleMixture, sampleMixturePoints } from '@ganbench/data';
+import { createLoss } from '@ganbench/losses';
+import { frechetDistanceOfSamples, mixtureCoverage } from '@ganbench/metrics';
+import { createRegularizer, NO_REGULARIZER, SMOOTHABLE_LOSSES } from '@ganbench/regularizers';
+import { createGanTrainer, type GanModel } from '@ganbench/train';
+
+/** A GAN on a 2-D Gaussian mixture (the mode-collapse test of Metz et al. 2017), any loss × regularizer. */
+export interface MixtureConfig {
+  dataset: string;
+  loss: string;
+  lossParams: Record<string, unknown>;
+  reg: string;
+  regParams: Record<string, unknown>;
+  /** Generator steps. */
+  steps: number;
+  /** Discriminator steps per generator step. */
+  dSteps: number;
+  batchSize: number;
+  /** Adam for both players (Metz et al. 2017: 1e-4, β₁ = 0.5). */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /** MLP options (see `ganbench list architectures`); unset ones take MLP_DEFAULTS. */
+  generator: Record<string, unknown>;
+  discriminator: Record<string, unknown>;
+  /** Snapshots spread evenly over training, the last at the final step. */
+  snapshots: number;
+  /** Generator samples drawn for each snapshot's metrics and scatter. */
+  evalSamples: number;
+  seed: number;
+}
+
+export const MIXTURE_DEFAULTS: MixtureConfig = {
+  dataset: 'ring',
+  loss: 'minimax',
+  lossParams: {},
+  reg: NO_REGULARIZER,
+  regParams: {},
+  steps: 3000,
+  dSteps: 1,
+  batchSize: 512,
+  lr: 1e-4,
+  beta1: 0.5,
+  beta2: 0.999,
+  generator: {},
+  discriminator: {},
+  snapshots: 6,
+  evalSamples: 2500,
+  seed: 0,
+};
+
+export interface MixtureSnapshot {
+  step: number;
+  fake: [number, number][];
+  modes_covered: number;
+  /** Fraction of samples within 3σ of some mode. */
+  high_quality: number;
+  /** 2-D Fréchet distance between generated and real samples. */
+  frechet: number;
+  /** High-quality samples at each mode. */
+  mode_counts: number[];
+  d_loss: number;
+  g_loss: number;
+}
+
+export interface MixtureRun {
+  config: MixtureConfig;
+  modes: [number, number][];
+  real: [number, number][];
+  snapshots: MixtureSnapshot[];
+}
+
+const positiveInteger = (field: string, value: number) => {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${field}: ${value} is not allowed; must be an integer ≥ 1`);
+};
+
+/** Every field checked before training starts; messages name the field, the value and what is allowed. */
+export function validateMixtureConfig(config: MixtureConfig) {
+  const mixture = getMixture(config.dataset);
+  for (const field of ['steps', 'dSteps', 'batchSize', 'snapshots', 'evalSamples'] as const) positiveInteger(field, config[field]);
+  if (config.snapshots > config.steps) throw new Error(`snapshots: ${config.snapshots} is not allowed; must be ≤ steps (${config.steps})`);
+  if (!(config.lr > 0)) throw new Error(`lr: ${config.lr} is not allowed; must be a number > 0`);
+  for (const field of ['beta1', 'beta2'] as const)
+    if (!(config[field] >= 0 && config[field] < 1)) throw new Error(`${field}: ${config[field]} is not allowed; must be in [0, 1)`);
+  const loss = createLoss(config.loss, config.lossParams);
+  const regularizer = config.reg === NO_REGULARIZER ? null : createRegularizer(config.reg, config.regParams);
+  if (regularizer?.kind === 'label-smoothing' && !(SMOOTHABLE_LOSSES as readonly string[]).includes(config.loss))
+    throw new Error(`reg: label-smoothing needs a sigmoid cross-entropy loss (${SMOOTHABLE_LOSSES.join(', ')}), not '${config.loss}'`);
+  const generator = resolveMlpConfig('generator', { ...config.generator, outputDim: 2 });
+  const discriminator = resolveMlpConfig('discriminator', { ...config.discriminator, inputDim: 2, outputDim: 1 });
+  return { mixture, loss, regularizer, generator, discriminator };
+}
+
+function mlpModel(generator: MlpConfig, discriminator: MlpConfig, rng: Rng): GanModel {
+  const generatorParams = new ParamStore();
+  initMlp(generatorParams, 'g', generator, rng.fork('generator-init'));
+  const discriminatorParams = new ParamStore();
+  initMlp(discriminatorParams, 'd', discriminator, rng.fork('discriminator-init'));
+  return {
+    generatorParams,
+    discriminatorParams,
+    latentDim: generator.inputDim,
+    generate: (params, z) => mlp(params, 'g', z, generator),
+    discriminate: (params, x, options) => mlp(params, 'd', x, discriminator, options).reshape([-1]),
+  };
+}
+
+const pairs = (flat: ArrayLike<number>): [number, number][] =>
+  Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i] as number, flat[2 * i + 1] as number]);
+
+export function runMixture(config: MixtureConfig, onSnapshot?: (snapshot: MixtureSnapshot) => void): MixtureRun {
+  const { mixture, loss, regularizer, generator, discriminator } = validateMixtureConfig(config);
+  const rng = new Rng(config.seed);
+  const model = mlpModel(generator, discriminator, rng);
+  const adam = { lr: config.lr, beta1: config.beta1, beta2: config.beta2 };
+  const trainer = createGanTrainer(
+    model,
+    { loss, regularizer, dSteps: config.dSteps, batchSize: config.batchSize, generatorOptimizer: adam, discriminatorOptimizer: adam },
+    rng.fork('train'),
+  );
+  const dataRng = rng.fork('data');
+  const realSamples = sampleMixturePoints(mixture, config.evalSamples, rng.fork('evaluation'));
+  const realBatch = (n: number): tf.Tensor => sampleMixture(mixture, n, dataRng);
+  const snapshotSteps = new Set(Array.from({ length: config.snapshots }, (_, i) => Math.round(((i + 1) * config.steps) / config.snapshots)));
+  const snapshots: MixtureSnapshot[] = [];
+  try {
+    for (let step = 1; step <= config.steps; step++) {
+      const losses = trainer.step(realBatch);
+      if (!snapshotSteps.has(step)) continue;
+      const samples = trainer.sample(config.evalSamples);
+      const flat = samples.dataSync();
+      samples.dispose();
+      const coverage = mixtureCoverage(flat, mixture);
+      const snapshot: MixtureSnapshot = {
+        step,
+        fake: pairs(flat),
+        modes_covered: coverage.modesCovered,
+        high_quality: coverage.highQualityFraction,
+        frechet: frechetDistanceOfSamples({ data: flat, dim: 2 }, { data: realSamples, dim: 2 }),
+        mode_counts: coverage.counts,
+        d_loss: losses.dLoss + losses.penalty,
+        g_loss: losses.gLoss,
+      };
+      snapshots.push(snapshot);
+      onSnapshot?.(snapshot);
+    }
+  } finally {
+    trainer.dispose();
+    model.generatorParams.dispose();
+    model.discriminatorParams.dispose();
+  }
+  return { config, modes: mixture.modes.map(([x, y]) => [x, y]), real: pairs(realSamples), snapshots };
+}
