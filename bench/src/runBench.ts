@@ -103,7 +103,9 @@ export async function profileDcganStep(config: DcganStepConfig, steps: number, w
       for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + ((await k.kernelTimeMs) as number) / steps);
     }
     const sum = [...totals.values()].reduce((a, b) => a + b, 0);
-    return [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([kernel, ms]) => ({ kernel, ms_per_step: round(ms), share: Math.round((ms / sum) * 1e4) / 1e4 }));
+    return [...totals.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([kernel, ms]) => ({ kernel, ms_per_step: round(ms), share: Math.round((ms / sum) * 1e4) / 1e4 }));
   } finally {
     trainer.dispose();
   }

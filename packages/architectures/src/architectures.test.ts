@@ -21,11 +21,11 @@ function build(config: MlpConfig, seed = 1, prefix = 'd'): ParamStore {
 }
 
 describe('MLP configuration (no backend needed)', () => {
-  it('defaults follow Metz et al. 2017: G 256 → 2×128 relu → 2, D 2 → 1×128 relu → logit, orthogonal 0.8, D input ÷ 4', () => {
+  it('defaults: G 256 → 3×128 relu → 2, D 2 → 4×256 relu → logit, orthogonal 0.8 (Metz et al. 2017 init and latent)', () => {
     expect(resolveMlpConfig('generator')).toEqual({
       inputDim: 256,
       width: 128,
-      depth: 2,
+      depth: 3,
       outputDim: 2,
       activation: 'relu',
       init: 'orthogonal',
@@ -34,13 +34,13 @@ describe('MLP configuration (no backend needed)', () => {
     });
     expect(resolveMlpConfig('discriminator')).toEqual({
       inputDim: 2,
-      width: 128,
-      depth: 1,
+      width: 256,
+      depth: 4,
       outputDim: 1,
       activation: 'relu',
       init: 'orthogonal',
       initGain: 0.8,
-      inputScale: 0.25,
+      inputScale: 1,
     });
     for (const spec of Object.values(MLP_DEFAULTS)) {
       for (const h of Object.values(spec.hyperparams)) expect(h.description.length).toBeGreaterThan(5);
@@ -121,8 +121,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
         { ...SMALL, depth: 0 },
         { ...SMALL, depth: 4, width: 7, outputDim: 3 },
       ];
-      expect(mlpParameterCount(configs[0] as MlpConfig)).toBe(256 * 128 + 128 + 128 * 128 + 128 + 128 * 2 + 2);
-      expect(mlpParameterCount(configs[1] as MlpConfig)).toBe(2 * 128 + 128 + 128 + 1);
+      expect(mlpParameterCount(configs[0] as MlpConfig)).toBe(256 * 128 + 128 + 2 * (128 * 128 + 128) + 128 * 2 + 2);
+      expect(mlpParameterCount(configs[1] as MlpConfig)).toBe(2 * 256 + 256 + 3 * (256 * 256 + 256) + 256 + 1);
       for (const config of configs) {
         const params = build(config);
         expect(params.count()).toBe(mlpParameterCount(config));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
 import { DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
-import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench } from '@ganbench/bench';
+import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench, runDiracStudyBench } from '@ganbench/bench';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { scaffoldLoss } from './scaffold.js';
 import { formatEntries, registryEntries } from './registry.js';
@@ -68,14 +68,14 @@ async function profile(flags: ParsedFlags): Promise<void> {
 async function bench(flags: ParsedFlags): Promise<void> {
   if (flags.profile) return profile(flags);
   const backends = flags.backends === undefined ? defaultBenchBackends() : parseBackendList(flags.backends as string);
-  const rows = await runDcganBench({
+  const common = {
     backends,
-    steps: (flags.steps as number | undefined) ?? 20,
-    warmup: (flags.warmup as number | undefined) ?? 3,
     threads: resolveThreads(flags.threads as number | undefined),
     torch: !flags['no-torch'],
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+    log: (line: string) => process.stderr.write(`${line}\n`),
+  };
+  const rows = await runDcganBench({ ...common, steps: (flags.steps as number | undefined) ?? 20, warmup: (flags.warmup as number | undefined) ?? 3 });
+  if (!flags['no-dirac']) rows.push(...(await runDiracStudyBench(common)));
   if (flags.json) for (const row of rows) out(JSON.stringify(row));
   else out(formatTable(rows));
 }
@@ -89,6 +89,7 @@ async function quick(flags: ParsedFlags): Promise<void> {
     warmup: 1,
     backends: flags.backends,
     threads: flags.threads,
+    'no-dirac': true,
   });
 }
 
@@ -130,7 +131,7 @@ const COMMANDS: Record<string, Command> = {
     run: info,
   },
   bench: {
-    usage: 'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--json] | --profile [--backend NAME]',
+    usage: 'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-dirac] [--json] | --profile [--backend NAME]',
     summary:
       'Times one DCGAN training step (D step + G step, Adam, batch 64, 28×28×1) without and with WGAN-GP on each backend, median over the steps, and the same model in PyTorch in the same run when python3 with torch is found.',
     flags: {
@@ -154,6 +155,7 @@ const COMMANDS: Record<string, Command> = {
         kind: 'boolean',
         description: 'skip the PyTorch yardstick',
       },
+      'no-dirac': { kind: 'boolean', description: 'skip the Dirac-GAN study line (experiments/dirac.yaml against bench/torch_dirac_study.py)' },
       profile: { kind: 'boolean', description: 'instead: ms per step in each tfjs kernel (tf.profile) on --backend; --steps defaults to 5' },
       backend: backendFlag,
       json: {
@@ -212,7 +214,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'toy mixture': {
     usage:
-      'ganbench toy mixture [--dataset ring|grid] [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--steps N] [--d-steps K] [--lr A] [--batch-size B] [--snapshots K] [--seed S] [--out DIR] [--json]',
+      'ganbench toy mixture [--dataset ring|grid] [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--steps N] [--d-steps K] [--lr A] [--batch-size B] [--snapshots K] [--g-width W] [--g-depth L] [--d-width W] [--d-depth L] [--activation A] [--seed S] [--out DIR] [--json]',
     summary:
       'A GAN of MLPs on a 2-D Gaussian mixture (Metz et al. 2017) with any loss × regularizer: scatter snapshots over training (real in grey, fake in colour) and, per snapshot, modes covered, high-quality samples and the 2-D Fréchet distance.',
     flags: {
@@ -230,6 +232,11 @@ const COMMANDS: Record<string, Command> = {
       'batch-size': { kind: 'integer', description: 'real and fake samples per step', default: String(MIXTURE_DEFAULTS.batchSize) },
       snapshots: { kind: 'integer', description: 'snapshots spread over training', default: String(MIXTURE_DEFAULTS.snapshots) },
       'eval-samples': { kind: 'integer', description: 'generated samples per snapshot', default: String(MIXTURE_DEFAULTS.evalSamples) },
+      'g-width': { kind: 'integer', description: 'units per hidden layer of the generator MLP', default: '128' },
+      'g-depth': { kind: 'integer', description: 'hidden layers of the generator MLP', default: '3' },
+      'd-width': { kind: 'integer', description: 'units per hidden layer of the discriminator MLP', default: '256' },
+      'd-depth': { kind: 'integer', description: 'hidden layers of the discriminator MLP', default: '4' },
+      activation: { kind: 'string', description: 'hidden activation of both MLPs: relu, leaky-relu, tanh, elu', default: 'relu' },
       seed: { kind: 'integer', description: 'seed of initialization, data and noise', default: '0' },
       out: { kind: 'string', description: 'where to write', default: 'results/mixture/<dataset>-<loss>-<reg>' },
       json: { kind: 'boolean', description: 'print the metrics per snapshot as one JSON object' },

@@ -146,7 +146,18 @@ export function mixtureConfig(flags: ParsedFlags): MixtureConfig {
     snapshots: pick('snapshots', 'snapshots'),
     evalSamples: pick('evalSamples', 'eval-samples'),
     seed: pick('seed', 'seed'),
+    generator: mlpOptions(flags, 'g'),
+    discriminator: mlpOptions(flags, 'd'),
   };
+}
+
+/** --g-width, --g-depth (or --d-…) and --activation as MLP options; unset ones keep MLP_DEFAULTS. */
+function mlpOptions(flags: ParsedFlags, player: 'g' | 'd'): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  if (flags[`${player}-width`] !== undefined) options.width = flags[`${player}-width`];
+  if (flags[`${player}-depth`] !== undefined) options.depth = flags[`${player}-depth`];
+  if (flags.activation !== undefined) options.activation = flags.activation;
+  return options;
 }
 
 /** `ganbench toy mixture`: trains on a 2-D mixture and writes snapshots and metrics. */

@@ -53,7 +53,7 @@ const initChoice: ChoiceSpec<MlpInit> = {
   default: 'orthogonal',
 };
 
-/** Defaults of the unrolled-GAN mixture experiments; the output layer is linear (a point for G, a logit for D). */
+/** Defaults for the 2-D mixture experiments (sizes and their source: README.md); the output layer is linear (a point for G, a logit for D). */
 export const MLP_DEFAULTS: Readonly<Record<MlpRole, MlpSpec>> = {
   generator: {
     role: 'generator',
@@ -62,7 +62,7 @@ export const MLP_DEFAULTS: Readonly<Record<MlpRole, MlpSpec>> = {
     hyperparams: {
       inputDim: { type: 'integer', description: 'latent dimension of z ~ N(0, I)', default: 256, min: 1 },
       width: { type: 'integer', description: 'units per hidden layer', default: 128, min: 1 },
-      depth: { type: 'integer', description: 'number of hidden layers (0: linear)', default: 2, min: 0 },
+      depth: { type: 'integer', description: 'number of hidden layers (0: linear)', default: 3, min: 0 },
       outputDim: { type: 'integer', description: 'dimension of a generated point', default: 2, min: 1 },
       initGain: { type: 'number', description: 'gain of the orthogonal initializer', default: 0.8, min: 0, exclusiveMin: true },
       inputScale: { type: 'number', description: 'factor applied to z before the first layer', default: 1, min: 0, exclusiveMin: true },
@@ -75,14 +75,14 @@ export const MLP_DEFAULTS: Readonly<Record<MlpRole, MlpSpec>> = {
     reference: METZ,
     hyperparams: {
       inputDim: { type: 'integer', description: 'dimension of a data point', default: 2, min: 1 },
-      width: { type: 'integer', description: 'units per hidden layer', default: 128, min: 1 },
-      depth: { type: 'integer', description: 'number of hidden layers (0: linear)', default: 1, min: 0 },
+      width: { type: 'integer', description: 'units per hidden layer', default: 256, min: 1 },
+      depth: { type: 'integer', description: 'number of hidden layers (0: linear)', default: 4, min: 0 },
       outputDim: { type: 'integer', description: 'number of logits', default: 1, min: 1 },
       initGain: { type: 'number', description: 'gain of the orthogonal initializer', default: 0.8, min: 0, exclusiveMin: true },
       inputScale: {
         type: 'number',
-        description: 'factor applied to the input before the first layer; 1/4 brings the ±4 grid to roughly ±1',
-        default: 0.25,
+        description: 'factor applied to the input before the first layer (Metz et al. 2017 divide by 4)',
+        default: 1,
         min: 0,
         exclusiveMin: true,
       },

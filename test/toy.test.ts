@@ -68,3 +68,71 @@ describe('ganbench toy dirac, as a user runs it', () => {
     expect(readdirSync(dir).sort()).toEqual(['bad.yaml', 'out', 'study.yaml']);
   });
 });
+
+describe('ganbench toy divergences and toy mixture, as a user runs them', () => {
+  it('divergences: JSD = log 2 and KL = ∞ away from θ = 0, W₁ = |θ|, all 0 at θ = 0', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ganbench-divergences-'));
+    const r = ganbench(dir, 'toy', 'divergences', '--out', 'div');
+    expect(r.status, r.stderr).toBe(0);
+    for (const file of ['divergences.png', 'divergences.svg', 'divergences.vl.json']) expect(existsSync(path.join(dir, 'div', file)), file).toBe(true);
+    const { rows } = JSON.parse(readFileSync(path.join(dir, 'div', 'divergences.json'), 'utf8')) as {
+      rows: { theta: number; js: number; kl: number | string; w1: number }[];
+    };
+    expect(rows).toHaveLength(401);
+    for (const { theta, js, kl, w1 } of rows) {
+      expect(w1).toBeCloseTo(Math.abs(theta), 12);
+      expect(js).toBeCloseTo(theta === 0 ? 0 : Math.LN2, 12);
+      expect(kl).toBe(theta === 0 ? 0 : 'Infinity');
+    }
+  });
+
+  it('mixture: trains, writes snapshots and metrics, and the metrics describe the samples it wrote', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ganbench-mixture-'));
+    const r = ganbench(
+      dir,
+      'toy',
+      'mixture',
+      '--dataset',
+      'ring',
+      '--loss',
+      'hinge',
+      '--reg',
+      'r1',
+      '--gamma',
+      '1',
+      '--steps',
+      '20',
+      '--snapshots',
+      '2',
+      '--batch-size',
+      '64',
+      '--eval-samples',
+      '400',
+      '--out',
+      'mix',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const printed = JSON.parse(r.stdout) as { snapshots: { step: number; modes_covered: number; high_quality: number; mode_counts: number[] }[] };
+    expect(printed.snapshots.map((s) => s.step)).toEqual([10, 20]);
+    for (const file of ['snapshots.png', 'metrics.png', 'metrics.json', 'samples.json']) expect(existsSync(path.join(dir, 'mix', file)), file).toBe(true);
+    const samples = JSON.parse(readFileSync(path.join(dir, 'mix', 'samples.json'), 'utf8')) as { real: number[][]; snapshots: { fake: number[][] }[] };
+    expect(samples.real).toHaveLength(400);
+    // Recount the high-quality samples of the last snapshot by hand: within 3σ = 0.06 of one of the 8 ring modes.
+    const modes = Array.from({ length: 8 }, (_, k) => [2 * Math.cos((2 * Math.PI * k) / 8), 2 * Math.sin((2 * Math.PI * k) / 8)]);
+    const fake = samples.snapshots[1]?.fake ?? [];
+    const near = fake.filter(([x, y]) => modes.some(([mx, my]) => Math.hypot((x as number) - (mx as number), (y as number) - (my as number)) <= 0.06)).length;
+    expect(printed.snapshots[1]?.high_quality).toBeCloseTo(near / fake.length, 12);
+  });
+
+  it('mixture: a bad flag fails before training, naming it', () => {
+    const r = ganbench(process.cwd(), 'toy', 'mixture', '--dataset', 'rin');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("dataset: 'rin' is not allowed; allowed: ring, grid");
+    const s = ganbench(process.cwd(), 'toy', 'mixture', '--steps', '5', '--snapshots', '6');
+    expect(s.stderr).toContain('snapshots: 6 is not allowed; must be ≤ steps (5)');
+    const t = ganbench(process.cwd(), 'toy', 'mixtures');
+    expect(t.status).toBe(2);
+    expect(t.stderr).toContain("'mixtures' is not a toy command; allowed: dirac, divergences, mixture");
+  });
+});

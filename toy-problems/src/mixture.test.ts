@@ -1,0 +1,51 @@
+import { initBackend, tf } from '@ganbench/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MIXTURE_DEFAULTS, type MixtureConfig, runMixture, validateMixtureConfig } from './mixture.js';
+
+const small = (overrides: Partial<MixtureConfig>): MixtureConfig => ({
+  ...MIXTURE_DEFAULTS,
+  steps: 6,
+  snapshots: 3,
+  batchSize: 32,
+  evalSamples: 200,
+  generator: { inputDim: 8, width: 16 },
+  discriminator: { width: 16 },
+  ...overrides,
+});
+
+describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
+  it('the same seed gives the same run; snapshots are evenly spread and end at the last step', () => {
+    const a = runMixture(small({ loss: 'non-saturating', reg: 'r1', regParams: { gamma: 1 } }));
+    const b = runMixture(small({ loss: 'non-saturating', reg: 'r1', regParams: { gamma: 1 } }));
+    expect(a.snapshots.map((s) => s.step)).toEqual([2, 4, 6]);
+    expect(b.snapshots).toEqual(a.snapshots);
+    expect(a.real).toHaveLength(200);
+    expect(a.snapshots[2]?.fake).toHaveLength(200);
+  });
+
+  it('training leaves no tensors behind, for each kind of regularizer', () => {
+    for (const [reg, regParams] of [
+      ['none', {}],
+      ['spectral-norm', {}],
+      ['gradient-penalty', { lambda: 1 }],
+      ['weight-clipping', { c: 0.1 }],
+      ['instance-noise', { sigma: 0.1 }],
+    ] as const) {
+      const before = tf.memory().numTensors;
+      runMixture(small({ loss: 'hinge', reg, regParams }));
+      expect(tf.memory().numTensors, reg).toBe(before);
+    }
+  });
+
+  it('bad configuration fails before training, naming the field', () => {
+    expect(() => validateMixtureConfig(small({ dataset: 'rings' }))).toThrow("dataset: 'rings' is not allowed; allowed: ring, grid");
+    expect(() => validateMixtureConfig(small({ batchSize: 0 }))).toThrow('batchSize: 0 is not allowed');
+    expect(() => validateMixtureConfig(small({ beta1: 1 }))).toThrow('beta1: 1 is not allowed; must be in [0, 1)');
+    expect(() => validateMixtureConfig(small({ generator: { activation: 'sigmoid' } }))).toThrow('mlp generator.activation: "sigmoid" is not allowed');
+    expect(() => validateMixtureConfig(small({ loss: 'hinge', reg: 'label-smoothing' }))).toThrow('label-smoothing needs a sigmoid cross-entropy loss');
+  });
+});
