@@ -1,4 +1,5 @@
 export { BENCH_DCGAN, createDcganTrainer, type DcganStepConfig, type DcganTrainer, dcganStepFlops, type StepLosses } from './dcganStep.js';
+export { runDiracStudyBench } from './diracStudyBench.js';
 export {
   type BenchOptions,
   type BenchRow,
@@ -11,4 +12,3 @@ export {
   profileDcganStep,
   runDcganBench,
 } from './runBench.js';
-export { runDiracStudyBench } from './diracStudyBench.js';

@@ -14,7 +14,7 @@ export {
 } from './dirac.js';
 export { type Complex, type DiracEigenvalues, diracEigenvalues, diracJacobianByAutograd, eigenvalues2, type Matrix2 } from './diracJacobian.js';
 export { CONVERGED_DISTANCE, type DiracStudy, type DiracStudyResult, type DiracStudyRun, parseDiracStudy, runDiracStudy } from './diracStudy.js';
-export { MIXTURE_DEFAULTS, type MixtureConfig, type MixtureRun, type MixtureSnapshot, runMixture, validateMixtureConfig } from './mixture.js';
 export { diracSummaryMarkdown, type Provenance, r1EigenvaluePath, writeDiracStudy } from './diracStudyReport.js';
 export { DIVERGENCE_THETAS, type TwoDiracDivergences, twoDiracDivergences, writeDivergences } from './divergences.js';
+export { MIXTURE_DEFAULTS, type MixtureConfig, type MixtureRun, type MixtureSnapshot, runMixture, validateMixtureConfig } from './mixture.js';
 export { writeMixtureRun } from './mixtureReport.js';

@@ -1,10 +1,10 @@
 import path from 'node:path';
+import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench, runDiracStudyBench } from '@ganbench/bench';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
 import { DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
-import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench, runDiracStudyBench } from '@ganbench/bench';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
-import { scaffoldLoss } from './scaffold.js';
 import { formatEntries, registryEntries } from './registry.js';
+import { scaffoldLoss } from './scaffold.js';
 import { toyDirac, toyDivergences, toyMixture } from './toy.js';
 
 interface Command {
