@@ -49,3 +49,16 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
     expect(() => validateMixtureConfig(small({ loss: 'hinge', reg: 'label-smoothing' }))).toThrow('label-smoothing needs a sigmoid cross-entropy loss');
   });
 });
+
+// Minutes of training: run with GANBENCH_SLOW=1 npx vitest run toy-problems/src/mixture.test.ts
+describe.skipIf(!process.env.GANBENCH_SLOW)('mode collapse on the ring, at the defaults of `ganbench toy mixture` (slow)', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('unregularized minimax covers fewer than 8 modes; non-saturating + R1 (γ = 0.1) covers all 8', () => {
+    const last = (run: ReturnType<typeof runMixture>) => run.snapshots[run.snapshots.length - 1];
+    expect(last(runMixture(MIXTURE_DEFAULTS))?.modes_covered).toBeLessThan(8);
+    expect(last(runMixture({ ...MIXTURE_DEFAULTS, loss: 'non-saturating', reg: 'r1', regParams: { gamma: 0.1 } }))?.modes_covered).toBe(8);
+  }, 1_800_000);
+});

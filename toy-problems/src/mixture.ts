@@ -18,7 +18,7 @@ export interface MixtureConfig {
   /** Discriminator steps per generator step. */
   dSteps: number;
   batchSize: number;
-  /** Adam for both players (Metz et al. 2017: 1e-4, β₁ = 0.5). */
+  /** Adam for both players, β₁ = 0.5 as Metz et al. 2017; their 1e-4 needs many more steps than a toy run should take. */
   lr: number;
   beta1: number;
   beta2: number;
@@ -38,15 +38,15 @@ export const MIXTURE_DEFAULTS: MixtureConfig = {
   lossParams: {},
   reg: NO_REGULARIZER,
   regParams: {},
-  steps: 3000,
+  steps: 1500,
   dSteps: 1,
-  batchSize: 512,
-  lr: 1e-4,
+  batchSize: 256,
+  lr: 5e-4,
   beta1: 0.5,
   beta2: 0.999,
   generator: {},
   discriminator: {},
-  snapshots: 6,
+  snapshots: 5,
   evalSamples: 2500,
   seed: 0,
 };

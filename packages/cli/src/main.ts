@@ -262,7 +262,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function topHelp(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary.split('. ')[0]}`);
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary.split(/\. (?=[A-Z`])/)[0]}`);
   return ['Usage: ganbench <command> [options]', '', 'Commands:', ...rows, '', 'Run `ganbench <command> --help` for its options.'].join('\n');
 }
 
