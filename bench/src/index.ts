@@ -12,3 +12,5 @@ export {
   profileDcganStep,
   runDcganBench,
 } from './runBench.js';
+export { findNumpyPython, type PrecisionRecallBenchOptions, runPrecisionRecallBench } from './metricsBench.js';
+export { FID_BENCH_DIMS, FID_BENCH_SAMPLES, type FidBenchOptions, findScipyPython, runFidBench } from './fidBench.js';

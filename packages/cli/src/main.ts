@@ -1,8 +1,18 @@
 import path from 'node:path';
-import { BENCH_DCGAN, defaultBenchBackends, formatTable, profileDcganStep, runDcganBench, runDiracStudyBench } from '@ganbench/bench';
+import {
+  BENCH_DCGAN,
+  defaultBenchBackends,
+  formatTable,
+  profileDcganStep,
+  runDcganBench,
+  runDiracStudyBench,
+  runFidBench,
+  runPrecisionRecallBench,
+} from '@ganbench/bench';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
 import { DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
+import { featuresTrain, fidCommand } from './features.js';
 import { formatEntries, registryEntries } from './registry.js';
 import { scaffoldLoss } from './scaffold.js';
 import { toyDirac, toyDivergences, toyMixture } from './toy.js';
@@ -76,6 +86,10 @@ async function bench(flags: ParsedFlags): Promise<void> {
   };
   const rows = await runDcganBench({ ...common, steps: (flags.steps as number | undefined) ?? 20, warmup: (flags.warmup as number | undefined) ?? 3 });
   if (!flags['no-dirac']) rows.push(...(await runDiracStudyBench(common)));
+  if (!flags['no-metrics']) {
+    rows.push(...runFidBench({ log: common.log, ...(common.torch ? {} : { python: null }) }));
+    rows.push(...(await runPrecisionRecallBench({ log: common.log, python: common.torch })));
+  }
   if (flags.json) for (const row of rows) out(JSON.stringify(row));
   else out(formatTable(rows));
 }
@@ -90,6 +104,7 @@ async function quick(flags: ParsedFlags): Promise<void> {
     backends: flags.backends,
     threads: flags.threads,
     'no-dirac': true,
+    'no-metrics': true,
   });
 }
 
@@ -131,7 +146,8 @@ const COMMANDS: Record<string, Command> = {
     run: info,
   },
   bench: {
-    usage: 'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-dirac] [--json] | --profile [--backend NAME]',
+    usage:
+      'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-dirac] [--no-metrics] [--json] | --profile [--backend NAME]',
     summary:
       'Times one DCGAN training step (D step + G step, Adam, batch 64, 28×28×1) without and with WGAN-GP on each backend, median over the steps, and the same model in PyTorch in the same run when python3 with torch is found.',
     flags: {
@@ -156,6 +172,10 @@ const COMMANDS: Record<string, Command> = {
         description: 'skip the PyTorch yardstick',
       },
       'no-dirac': { kind: 'boolean', description: 'skip the Dirac-GAN study line (experiments/dirac.yaml against bench/torch_dirac_study.py)' },
+      'no-metrics': {
+        kind: 'boolean',
+        description: 'skip the FID (d = 64, 512, 2048) and precision/recall (d = 64, 2048) lines against scipy/numpy; n = 10,000, minutes',
+      },
       profile: { kind: 'boolean', description: 'instead: ms per step in each tfjs kernel (tf.profile) on --backend; --steps defaults to 5' },
       backend: backendFlag,
       json: {
@@ -246,6 +266,41 @@ const COMMANDS: Record<string, Command> = {
       help: helpFlag,
     },
     run: (flags) => toyMixture(flags, out),
+  },
+  fid: {
+    usage: 'ganbench fid --features A B [--json] | --dataset D [--split S] [--vs test|train|noise] [--limit N] [--json]',
+    summary:
+      "Fréchet distance between two feature files (.npy samples × dimensions, or .npz statistics with mu and sigma as pytorch-fid saves them), or the classifier-FID of a real split against another split or noise in the shipped classifier's feature space.",
+    flags: {
+      features: { kind: 'string', description: 'first of two feature files; the second follows it' },
+      dataset: { kind: 'string', description: 'fashion-mnist or mnist (uses the committed feature classifier)' },
+      split: { kind: 'string', description: 'split of the first side', default: 'train' },
+      vs: { kind: 'string', description: 'the other side: a split, or noise (uniform in [−1, 1])', default: 'test' },
+      limit: { kind: 'integer', description: 'images per side', default: '10000' },
+      seed: { kind: 'integer', description: 'seed of the noise images', default: '0' },
+      json: { kind: 'boolean', description: 'print {fid, n_a, n_b, d}' },
+      backend: backendFlag,
+      threads: threadsFlag,
+      help: helpFlag,
+    },
+    run: (flags, positional) => fidCommand(flags, positional, out),
+  },
+  'features train': {
+    usage: 'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--out PATH]',
+    summary:
+      'Trains the small CNN classifier whose penultimate layer is the classifier-FID/precision-recall space and whose softmax is the IS classifier, and writes its weights where the metrics read them (packages/metrics/weights/). Refuses to write below 90% (Fashion-MNIST) or 99% (MNIST) test accuracy.',
+    flags: {
+      dataset: { kind: 'string', description: 'fashion-mnist or mnist', default: 'fashion-mnist' },
+      epochs: { kind: 'integer', description: 'passes over the training split', default: '4' },
+      'batch-size': { kind: 'integer', description: 'images per Adam step', default: '128' },
+      lr: { kind: 'number', description: 'Adam learning rate', default: '0.001' },
+      seed: { kind: 'integer', description: 'seed of initialization and shuffling', default: '0' },
+      out: { kind: 'string', description: 'weights file', default: 'packages/metrics/weights/<dataset>-classifier.safetensors' },
+      backend: backendFlag,
+      threads: threadsFlag,
+      help: helpFlag,
+    },
+    run: (flags) => featuresTrain(flags, out),
   },
   quick: {
     usage: 'ganbench quick [--backend NAME] [--threads N] [--steps N]',

@@ -176,11 +176,13 @@ describe('Fréchet distance', () => {
 
   it.each(reference.frechet.map((c) => [c.name, c] as const))('matches numpy/scipy on %s', (_, c) => {
     const fd = frechetDistance(c.mu1, unpackUpper(c.sigma1Upper, c.dim), c.mu2, unpackUpper(c.sigma2Upper, c.dim));
-    // The eigh reference is this algorithm in LAPACK. On a singular Σ1 the zero eigenvalues come out as ±1e-14
-    // round-off, whose square roots (≈1e-7 each) differ between implementations: ≈5e-9 relative here.
-    // pytorch-fid's sqrtm of the non-symmetric Σ1Σ2 is another algorithm and differs by ≈2e-8 on that case.
-    expect(relativeError(fd, c.eigh)).toBeLessThan(1e-8);
-    expect(relativeError(fd, c.pytorchFid)).toBeLessThan(1e-7);
+    // The rank-40 case's Σ1 was rounded to 12 digits, so it carries ±1e-12 of indefinite noise. The eigh and sqrtm
+    // references take square roots of the positive noise eigenvalues (≈1e-6 each); the default pivoted-Cholesky route
+    // stops at the numerical rank, so it differs from both by ≈3e-7 there and by < 1e-12 on the full-rank cases
+    // (the exact 40-digit references in fixtures/fid/ hold it to 1e-12 everywhere).
+    const tolerance = c.name.includes('rank') ? 1e-6 : 1e-9;
+    expect(relativeError(fd, c.eigh)).toBeLessThan(tolerance);
+    expect(relativeError(fd, c.pytorchFid)).toBeLessThan(Math.max(tolerance, 1e-7));
   });
 
   it('gaussianStatistics equals numpy.mean / numpy.cov; frechetDistanceOfSamples matches the reference', () => {

@@ -1,0 +1,68 @@
+import { initBackend, Rng, tf } from '@ganbench/core';
+import type { ImageDataset } from '@ganbench/data';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits, initClassifier } from './classifier.js';
+import { classifierAccuracy, trainClassifier } from './trainClassifier.js';
+
+/** Two classes the network must tell apart by where the bright square is: left half or right half. */
+function squares(n: number, seed: number): ImageDataset {
+  const rng = new Rng(seed);
+  const labels = Int32Array.from({ length: n }, () => rng.int(2));
+  const pixels = new Float32Array(n * 16 * 16).fill(-1);
+  labels.forEach((label, i) => {
+    const x0 = label === 0 ? rng.int(4) : 8 + rng.int(4);
+    const y0 = rng.int(12);
+    for (let y = y0; y < y0 + 4; y++) for (let x = x0; x < x0 + 4; x++) pixels[i * 256 + y * 16 + x] = 1;
+  });
+  return {
+    name: 'squares',
+    split: 'all',
+    shape: [16, 16, 1],
+    length: n,
+    classes: 2,
+    batch: (indices) => {
+      const idx = Array.from(indices);
+      const images = new Float32Array(idx.length * 256);
+      idx.forEach((k, j) => {
+        images.set(pixels.subarray(k * 256, (k + 1) * 256), j * 256);
+      });
+      return {
+        images: tf.tensor4d(images, [idx.length, 16, 16, 1]),
+        labels: tf.tensor1d(
+          idx.map((k) => labels[k] as number),
+          'int32',
+        ),
+      };
+    },
+  };
+}
+
+describe('the feature classifier (classifier-FID space)', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('features are the 128 non-negative penultimate activations; logits have one column per class', () => {
+    const params = initClassifier({ input: [28, 28, 1], classes: 10 }, new Rng(0));
+    const images = new Rng(1).uniformTensor([3, 28, 28, 1], -1, 1);
+    const features = classifierFeatures(params, images);
+    expect(features.shape).toEqual([3, CLASSIFIER_FEATURES]);
+    expect(features.min().dataSync()[0]).toBeGreaterThanOrEqual(0);
+    expect(classifierLogits(params, images).shape).toEqual([3, 10]);
+    tf.dispose([images, features]);
+    params.dispose();
+  });
+
+  it('training learns a task a linear probe on pixels would need position for, without leaking tensors', () => {
+    const train = squares(512, 1);
+    const test = squares(200, 2);
+    const before = tf.memory().numTensors;
+    const accuracies: number[] = [];
+    const { params, testAccuracy } = trainClassifier(train, test, { epochs: 2, batchSize: 32, lr: 1e-3, seed: 0 }, (_, accuracy) => accuracies.push(accuracy));
+    expect(testAccuracy).toBeGreaterThan(0.95);
+    expect(accuracies).toHaveLength(2);
+    expect(classifierAccuracy(params, test)).toBe(testAccuracy);
+    params.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,62 @@
+import { type ParamStore, Rng, tf } from '@ganbench/core';
+import type { ImageDataset } from '@ganbench/data';
+import { classifierLogits, initClassifier } from './classifier.js';
+
+export interface ClassifierTraining {
+  epochs: number;
+  batchSize: number;
+  /** Adam learning rate (β₁ 0.9, β₂ 0.999). */
+  lr: number;
+  seed: number;
+}
+
+export const CLASSIFIER_TRAINING: ClassifierTraining = { epochs: 4, batchSize: 128, lr: 1e-3, seed: 0 };
+
+/** Fraction of `dataset` the classifier labels correctly, in batches so memory stays flat. */
+export function classifierAccuracy(params: ParamStore, dataset: ImageDataset, batchSize = 500): number {
+  let correct = 0;
+  for (let start = 0; start < dataset.length; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, dataset.length - start) }, (_, i) => start + i);
+    const { images, labels } = dataset.batch(indices);
+    if (labels === null) throw new Error(`dataset: '${dataset.name}' has no labels; a classifier needs them`);
+    correct += tf.tidy(() => tf.sum(tf.equal(tf.argMax(classifierLogits(params, images), 1), tf.cast(labels, 'int32'))).dataSync()[0] as number);
+    tf.dispose([images, labels]);
+  }
+  return correct / dataset.length;
+}
+
+/** Softmax cross-entropy with Adam over seeded shuffles of `train`; `onEpoch` sees the test accuracy after each epoch. */
+export function trainClassifier(
+  train: ImageDataset,
+  test: ImageDataset,
+  settings: ClassifierTraining,
+  onEpoch?: (epoch: number, testAccuracy: number, loss: number) => void,
+): { params: ParamStore; testAccuracy: number } {
+  if (train.classes === null) throw new Error(`dataset: '${train.name}' has no labels; a classifier needs them`);
+  const rng = new Rng(settings.seed);
+  const params = initClassifier({ input: train.shape, classes: train.classes }, rng.fork('init'));
+  const optimizer: tf.Optimizer = tf.train.adam(settings.lr);
+  const shuffle = rng.fork('shuffle');
+  const classes = train.classes;
+  let testAccuracy = 0;
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    const order = shuffle.permutation(train.length);
+    let lossSum = 0;
+    let batches = 0;
+    for (let start = 0; start + settings.batchSize <= train.length; start += settings.batchSize) {
+      const { images, labels } = train.batch(order.subarray(start, start + settings.batchSize));
+      const { value, grads } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(labels as tf.Tensor1D, 'int32'), classes), classifierLogits(params, images)) as tf.Scalar,
+        params.trainableVariables(),
+      );
+      optimizer.applyGradients(grads);
+      lossSum += value.dataSync()[0] as number;
+      batches++;
+      tf.dispose([value, images, labels as tf.Tensor, ...Object.values(grads)]);
+    }
+    testAccuracy = classifierAccuracy(params, test);
+    onEpoch?.(epoch, testAccuracy, lossSum / batches);
+  }
+  optimizer.dispose();
+  return { params, testAccuracy };
+}
