@@ -1,11 +1,9 @@
 import path from 'node:path';
-import { Rng, type tf } from '@ganbench/core';
-import { loadImageDataset } from '@ganbench/data';
+import { Rng, tf } from '@ganbench/core';
+import { type ImageDataset, loadImageDataset } from '@ganbench/data';
 import {
   CLASSIFIER_FEATURES,
   CLASSIFIER_TRAINING,
-  type ClassifierOutputs,
-  classifierOutputs,
   datasetOutputs,
   featureWeightsPath,
   fid,
@@ -65,6 +63,27 @@ export async function featuresTrain(flags: ParsedFlags, out: (line: string) => v
   );
 }
 
+/** Seeded uniform noise in [−1, 1] shaped like `like`'s images: the far end of every image metric. */
+function uniformNoise(like: ImageDataset, length: number, seed: number): ImageDataset {
+  const [h, w, c] = like.shape;
+  const pixels = new Rng(seed).uniformArray(length * h * w * c, -1, 1);
+  return {
+    name: 'uniform-noise',
+    split: 'all',
+    shape: like.shape,
+    length,
+    classes: null,
+    batch: (indices) => {
+      const idx = Array.from(indices);
+      const images = new Float32Array(idx.length * h * w * c);
+      idx.forEach((k, j) => {
+        images.set(pixels.subarray(k * h * w * c, (k + 1) * h * w * c), j * h * w * c);
+      });
+      return { images: tf.tensor4d(images, [idx.length, h, w, c]), labels: null };
+    },
+  };
+}
+
 /**
  * `ganbench fid --features A B`: FID of two feature files (.npy matrices or pytorch-fid .npz statistics).
  * `ganbench fid --dataset D --split S --vs test|noise`: classifier-FID of a real split against the other
@@ -90,15 +109,8 @@ export async function fidCommand(flags: ParsedFlags, positional: string[], out: 
   const other = vs === 'noise' ? null : await loadImageDataset(dataset, { split: vs, download: false });
   await initBackendFromFlags(flags);
   const { params, metadata } = await loadFeatureClassifier(dataset);
-  const rng = new Rng((flags.seed as number | undefined) ?? 0);
   const sideA = datasetOutputs(params, real, limit);
-  let sideB: ClassifierOutputs;
-  if (other !== null) sideB = datasetOutputs(params, other, limit);
-  else {
-    const noise = rng.uniformTensor([Math.min(limit, real.length), ...real.shape], -1, 1) as tf.Tensor4D;
-    sideB = classifierOutputs(params, noise);
-    noise.dispose();
-  }
+  const sideB = datasetOutputs(params, other ?? uniformNoise(real, Math.min(limit, real.length), (flags.seed as number | undefined) ?? 0), limit);
   params.dispose();
   const value = fid({ data: sideA.features, dim: CLASSIFIER_FEATURES }, { data: sideB.features, dim: CLASSIFIER_FEATURES });
   const against = vs === 'noise' ? `${sideB.n} uniform-noise images` : `${dataset} ${vs} (${sideB.n})`;
