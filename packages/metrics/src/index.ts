@@ -21,3 +21,4 @@ export { symmetricEigen, symmetricEigenvalues } from './frechet/eigen.js';
 export { loadStatistics, saveStatistics, statisticsFromFile } from './frechet/statisticsFile.js';
 export { encodeNpy, type NpyArray, type NpyDtype, parseNpy, readFeatures, readNpy, writeNpy } from './io/npy.js';
 export { encodeNpz, type NpzEntry, parseNpz, readNpz, writeNpz } from './io/npz.js';
+export { type FeatureModel, type LocalFeatureModelOptions, type LocalModelKind, loadLocalFeatureModel, readModelArtifacts } from './features/localModel.js';
