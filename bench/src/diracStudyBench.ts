@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BackendName, initBackend } from '@ganbench/core';
 import { parseDiracStudy, runDiracStudy } from '@ganbench/toy-problems';
-import { type BenchRow, findTorchPython } from './runBench.js';
+import { type BenchRow, findPython } from './runBench.js';
 
 const STUDY = fileURLToPath(new URL('../../experiments/dirac.yaml', import.meta.url));
 
@@ -20,7 +20,7 @@ export async function runDiracStudyBench(options: {
 }): Promise<BenchRow[]> {
   const study = parseDiracStudy(readFileSync(STUDY, 'utf8'), 'experiments/dirac.yaml');
   const configs = study.runs.map((r) => r.config);
-  const python = options.torch ? findTorchPython() : null;
+  const python = options.torch ? findPython('torch') : null;
   let torch: { total_ms: number; final_distances: number[] } | null = null;
   if (python !== null) {
     const script = fileURLToPath(new URL('../torch_dirac_study.py', import.meta.url));

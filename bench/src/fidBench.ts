@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@ganbench/core';
 import { fid, frechetDistanceOfStatistics, gaussianStatistics, writeNpy } from '@ganbench/metrics';
-import { type BenchRow, median } from './runBench.js';
+import { type BenchRow, findPython, median } from './runBench.js';
 
 /** Feature dimensions the FID line measures: a small classifier's, a mid-size one's, Inception's pool3. */
 export const FID_BENCH_DIMS = [64, 512, 2048] as const;
@@ -29,16 +29,6 @@ interface ScipyFid {
   distance_ms: number;
   numpy: string;
   scipy: string;
-}
-
-/** A Python that can import numpy and scipy: $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */
-export function findScipyPython(): string | null {
-  const candidates = [process.env.GANBENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import numpy, scipy.linalg'], { stdio: 'ignore', timeout: 60_000 });
-    if (probe.status === 0) return python;
-  }
-  return null;
 }
 
 /**
@@ -108,7 +98,7 @@ function row(name: string, ms: number, yardstickMs: number | null): BenchRow {
 export function runFidBench(options: FidBenchOptions): BenchRow[] {
   const { log } = options;
   const n = options.n ?? FID_BENCH_SAMPLES;
-  const python = options.python === undefined ? findScipyPython() : options.python;
+  const python = options.python === undefined ? findPython('numpy, scipy.linalg') : options.python;
   if (python === null) log('numpy/scipy not found (set GANBENCH_PYTHON or install Debian python3-scipy); FID rows have no yardstick');
   const dir = mkdtempSync(join(tmpdir(), 'ganbench-fid-bench-'));
   const rows: BenchRow[] = [];

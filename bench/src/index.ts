@@ -1,10 +1,12 @@
 export { BENCH_DCGAN, createDcganTrainer, type DcganStepConfig, type DcganTrainer, dcganStepFlops, type StepLosses } from './dcganStep.js';
 export { runDiracStudyBench } from './diracStudyBench.js';
+export { FID_BENCH_DIMS, FID_BENCH_SAMPLES, type FidBenchOptions, runFidBench } from './fidBench.js';
+export { type PrecisionRecallBenchOptions, runPrecisionRecallBench } from './metricsBench.js';
 export {
   type BenchOptions,
   type BenchRow,
   defaultBenchBackends,
-  findTorchPython,
+  findPython,
   formatTable,
   type KernelTime,
   median,
@@ -12,5 +14,3 @@ export {
   profileDcganStep,
   runDcganBench,
 } from './runBench.js';
-export { findNumpyPython, type PrecisionRecallBenchOptions, runPrecisionRecallBench } from './metricsBench.js';
-export { FID_BENCH_DIMS, FID_BENCH_SAMPLES, type FidBenchOptions, findScipyPython, runFidBench } from './fidBench.js';

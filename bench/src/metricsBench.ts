@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@ganbench/core';
 import { precisionRecall } from '@ganbench/metrics';
-import { type BenchRow, median } from './runBench.js';
+import { type BenchRow, findPython, median } from './runBench.js';
 
 export interface PrecisionRecallBenchOptions {
   log: (line: string) => void;
@@ -17,15 +17,6 @@ export interface PrecisionRecallBenchOptions {
   dims?: number[];
   /** Timed runs per side; the median is reported (default 1: one 2048-d run is minutes in JS). */
   repeats?: number;
-}
-
-/** A Python that can import numpy: $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */
-export function findNumpyPython(): string | null {
-  const candidates = [process.env.GANBENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
-  for (const python of candidates) {
-    if (spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore', timeout: 60_000 }).status === 0) return python;
-  }
-  return null;
 }
 
 /** A 2-D float32 array in NumPy's .npy format (version 1.0). */
@@ -55,7 +46,7 @@ interface NumpyResult {
  */
 export async function runPrecisionRecallBench(options: PrecisionRecallBenchOptions): Promise<BenchRow[]> {
   const { log, n = 10_000, dims = [64, 2048], repeats = 1 } = options;
-  const python = options.python ? findNumpyPython() : null;
+  const python = options.python ? findPython('numpy') : null;
   if (options.python && python === null) log('numpy not found (set GANBENCH_PYTHON or install Debian python3-numpy); no yardstick');
   const script = fileURLToPath(new URL('../numpy_pr.py', import.meta.url));
   const rows: BenchRow[] = [];

@@ -111,15 +111,11 @@ export async function profileDcganStep(config: DcganStepConfig, steps: number, w
   }
 }
 
-/** A Python that can import torch: $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */
-export function findTorchPython(): string | null {
+/** A Python that can import `modules` (e.g. 'torch', 'numpy, scipy.linalg'): $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */
+export function findPython(modules: string): string | null {
   const candidates = [process.env.GANBENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
   for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch'], {
-      stdio: 'ignore',
-      timeout: 60_000,
-    });
-    if (probe.status === 0) return python;
+    if (spawnSync(python, ['-c', `import ${modules}`], { stdio: 'ignore', timeout: 60_000 }).status === 0) return python;
   }
   return null;
 }
@@ -138,7 +134,7 @@ function timeTorch(python: string, penalty: 'none' | 'gp', threads: number, step
 /** Times one DCGAN step (with and without WGAN-GP) on each backend and PyTorch in the same run. */
 export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> {
   const { threads } = options;
-  const python = options.torch ? findTorchPython() : null;
+  const python = options.torch ? findPython('torch') : null;
   if (options.torch && python === null) options.log('PyTorch not found (set GANBENCH_PYTHON or install Debian python3-torch); no yardstick');
   const peak = nominalPeakGflops();
   const rows: BenchRow[] = [];
