@@ -286,7 +286,7 @@ const COMMANDS: Record<string, Command> = {
     run: (flags, positional) => fidCommand(flags, positional, out),
   },
   'features train': {
-    usage: 'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--out PATH]',
+    usage: 'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--shift P] [--out PATH]',
     summary:
       'Trains the small CNN classifier whose penultimate layer is the classifier-FID/precision-recall space and whose softmax is the IS classifier, and writes its weights where the metrics read them (packages/metrics/weights/). Refuses to write below 90% (Fashion-MNIST) or 99% (MNIST) test accuracy.',
     flags: {
@@ -295,6 +295,7 @@ const COMMANDS: Record<string, Command> = {
       'batch-size': { kind: 'integer', description: 'images per Adam step', default: '128' },
       lr: { kind: 'number', description: 'Adam learning rate', default: '0.001' },
       seed: { kind: 'integer', description: 'seed of initialization and shuffling', default: '0' },
+      shift: { kind: 'integer', description: 'augmentation: random shifts of up to this many pixels', default: '2 for mnist, 0 for fashion-mnist' },
       out: { kind: 'string', description: 'weights file', default: 'packages/metrics/weights/<dataset>-classifier.safetensors' },
       backend: backendFlag,
       threads: threadsFlag,

@@ -2,7 +2,7 @@ import { initBackend, Rng, tf } from '@ganbench/core';
 import type { ImageDataset } from '@ganbench/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits, initClassifier } from './classifier.js';
-import { classifierAccuracy, trainClassifier } from './trainClassifier.js';
+import { classifierAccuracy, randomShift, trainClassifier } from './trainClassifier.js';
 
 /** Two classes the network must tell apart by where the bright square is: left half or right half. */
 function squares(n: number, seed: number): ImageDataset {
@@ -58,11 +58,31 @@ describe('the feature classifier (classifier-FID space)', () => {
     const test = squares(200, 2);
     const before = tf.memory().numTensors;
     const accuracies: number[] = [];
-    const { params, testAccuracy } = trainClassifier(train, test, { epochs: 2, batchSize: 32, lr: 1e-3, seed: 0 }, (_, accuracy) => accuracies.push(accuracy));
+    const { params, testAccuracy } = trainClassifier(train, test, { epochs: 2, batchSize: 32, lr: 1e-3, seed: 0, shift: 0 }, (_, accuracy) =>
+      accuracies.push(accuracy),
+    );
     expect(testAccuracy).toBeGreaterThan(0.95);
     expect(accuracies).toHaveLength(2);
     expect(classifierAccuracy(params, test)).toBe(testAccuracy);
     params.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('random shifts move each image by its own offset within ±shift and fill the border with −1', () => {
+    // One bright pixel per image at (2, 2) of a 5×5 image: after the shift it sits at (2 + dy, 2 + dx), nothing else changes.
+    const pixels = new Float32Array(4 * 25).fill(-1);
+    for (let i = 0; i < 4; i++) pixels[i * 25 + 12] = 1;
+    const shifted = randomShift(tf.tensor4d(pixels, [4, 5, 5, 1]), 2, new Rng(3)).dataSync();
+    const offsets = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const image = Array.from(shifted.subarray(i * 25, (i + 1) * 25));
+      expect(image.filter((v) => v === 1)).toHaveLength(1);
+      expect(image.filter((v) => v === -1)).toHaveLength(24);
+      const at = image.indexOf(1);
+      const [dy, dx] = [Math.floor(at / 5) - 2, (at % 5) - 2];
+      expect(Math.max(Math.abs(dx), Math.abs(dy))).toBeLessThanOrEqual(2);
+      offsets.add(`${dx},${dy}`);
+    }
+    expect(offsets.size).toBeGreaterThan(1);
   });
 });

@@ -8,9 +8,28 @@ export interface ClassifierTraining {
   /** Adam learning rate (β₁ 0.9, β₂ 0.999). */
   lr: number;
   seed: number;
+  /** Each training image moves by up to this many pixels in x and y (border −1): augmentation for small training sets. */
+  shift: number;
 }
 
-export const CLASSIFIER_TRAINING: ClassifierTraining = { epochs: 4, batchSize: 128, lr: 1e-3, seed: 0 };
+export const CLASSIFIER_TRAINING: ClassifierTraining = { epochs: 4, batchSize: 128, lr: 1e-3, seed: 0, shift: 0 };
+
+/** Every image of a [N, h, w, c] batch translated by its own random (dx, dy) in [−shift, shift], vacated pixels −1. */
+export function randomShift(images: tf.Tensor4D, shift: number, rng: Rng): tf.Tensor4D {
+  const [n, h, w, c] = images.shape;
+  const source = images.dataSync();
+  const out = new Float32Array(source.length).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const dx = rng.int(2 * shift + 1) - shift;
+    const dy = rng.int(2 * shift + 1) - shift;
+    for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
+      const from = ((i * h + (y - dy)) * w + Math.max(0, -dx)) * c;
+      const to = ((i * h + y) * w + Math.max(0, dx)) * c;
+      out.set(source.subarray(from, from + (w - Math.abs(dx)) * c), to);
+    }
+  }
+  return tf.tensor4d(out, [n, h, w, c]);
+}
 
 /** Fraction of `dataset` the classifier labels correctly, in batches so memory stays flat. */
 export function classifierAccuracy(params: ParamStore, dataset: ImageDataset, batchSize = 500): number {
@@ -37,6 +56,7 @@ export function trainClassifier(
   const params = initClassifier({ input: train.shape, classes: train.classes }, rng.fork('init'));
   const optimizer: tf.Optimizer = tf.train.adam(settings.lr);
   const shuffle = rng.fork('shuffle');
+  const augment = rng.fork('augment');
   const classes = train.classes;
   let testAccuracy = 0;
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
@@ -44,7 +64,10 @@ export function trainClassifier(
     let lossSum = 0;
     let batches = 0;
     for (let start = 0; start + settings.batchSize <= train.length; start += settings.batchSize) {
-      const { images, labels } = train.batch(order.subarray(start, start + settings.batchSize));
+      const batch = train.batch(order.subarray(start, start + settings.batchSize));
+      const labels = batch.labels;
+      const images = settings.shift > 0 ? randomShift(batch.images, settings.shift, augment) : batch.images;
+      if (images !== batch.images) batch.images.dispose();
       const { value, grads } = tf.variableGrads(
         () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(labels as tf.Tensor1D, 'int32'), classes), classifierLogits(params, images)) as tf.Scalar,
         params.trainableVariables(),
