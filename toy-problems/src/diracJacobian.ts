@@ -13,6 +13,17 @@ export interface DiracEigenvalues {
   note?: string;
 }
 
+/** a ± bi with a true minus sign, for summaries and the command line. */
+export function formatComplex([re, im]: Complex, digits = 3): string {
+  return `${re < 0 ? '−' : ''}${Math.abs(re).toFixed(digits)} ${im < 0 ? '−' : '+'} ${Math.abs(im).toFixed(digits)}i`;
+}
+
+/** The eigenvalues with their note, or why there are none. */
+export function describeEigenvalues({ eigenvalues, note }: Pick<DiracEigenvalues, 'eigenvalues' | 'note'>, digits = 3): string {
+  if (eigenvalues === null) return `none: ${note ?? ''}`;
+  return `${eigenvalues.map((e) => formatComplex(e, digits)).join(', ')}${note === undefined ? '' : ` (${note})`}`;
+}
+
 /** Roots of λ² − tr·λ + det = 0. */
 export function eigenvalues2(m: Matrix2): [Complex, Complex] {
   const half = (m[0][0] + m[1][1]) / 2;

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { complexPlanePath, panelGrid, replaceDirectory, type VegaLiteSpec, vectorFieldWithTrajectories, writePlot } from '@ganbench/report';
 import { DIRAC_DEFAULTS, type DiracConfig, diracVectorField, type FieldArrow } from './dirac.js';
-import { type Complex, diracEigenvalues } from './diracJacobian.js';
+import { type Complex, describeEigenvalues, diracEigenvalues } from './diracJacobian.js';
 import { CONVERGED_DISTANCE, type DiracStudy, type DiracStudyResult } from './diracStudy.js';
 
 /** The command that produced a result, and where and how long it ran. */
@@ -40,7 +40,6 @@ function trajectoryPanel(result: DiracStudyResult, field: FieldArrow[], size: nu
   });
 }
 
-const formatComplex = ([re, im]: Complex) => `${re < 0 ? '−' : ''}${Math.abs(re).toFixed(3)} ${im < 0 ? '−' : '+'} ${Math.abs(im).toFixed(3)}i`;
 /** A note inside a Markdown table cell: its own pipes would end the cell. */
 const cellText = (text: string) => text.replaceAll('|', '\\|');
 
@@ -54,9 +53,7 @@ export function diracSummaryMarkdown(study: DiracStudy, results: DiracStudyResul
   const eigen = (row: string) => {
     const r = results.find((x) => x.row === row);
     if (r === undefined) return '';
-    return cellText(
-      r.eigenvalues === null ? `none: ${r.note ?? ''}` : `${r.eigenvalues.map(formatComplex).join(', ')}${r.note === undefined ? '' : ` (${r.note})`}`,
-    );
+    return cellText(describeEigenvalues(r));
   };
   const first = results[0]?.config;
   return [

@@ -12,7 +12,16 @@ export {
   type FieldArrow,
   runDirac,
 } from './dirac.js';
-export { type Complex, type DiracEigenvalues, diracEigenvalues, diracJacobianByAutograd, eigenvalues2, type Matrix2 } from './diracJacobian.js';
+export {
+  type Complex,
+  type DiracEigenvalues,
+  describeEigenvalues,
+  diracEigenvalues,
+  diracJacobianByAutograd,
+  eigenvalues2,
+  formatComplex,
+  type Matrix2,
+} from './diracJacobian.js';
 export { CONVERGED_DISTANCE, type DiracStudy, type DiracStudyResult, type DiracStudyRun, parseDiracStudy, runDiracStudy } from './diracStudy.js';
 export { diracSummaryMarkdown, type Provenance, r1EigenvaluePath, writeDiracStudy } from './diracStudyReport.js';
 export { DIVERGENCE_THETAS, type TwoDiracDivergences, twoDiracDivergences, writeDivergences } from './divergences.js';

@@ -1,4 +1,4 @@
-import { type MlpConfig, initMlp, mlp, resolveMlpConfig } from '@ganbench/architectures';
+import { initMlp, type MlpConfig, mlp, resolveMlpConfig } from '@ganbench/architectures';
 import { ParamStore, Rng, type tf } from '@ganbench/core';
 import { getMixture, sampleMixture, sampleMixturePoints } from '@ganbench/data';
 import { createLoss } from '@ganbench/losses';

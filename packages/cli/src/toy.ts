@@ -5,6 +5,7 @@ import {
   DIRAC_DEFAULTS,
   DIRAC_OPTIMIZERS,
   type DiracConfig,
+  describeEigenvalues,
   diracEigenvalues,
   MIXTURE_DEFAULTS,
   type MixtureConfig,
@@ -87,12 +88,8 @@ export async function toyDirac(flags: ParsedFlags, out: (line: string) => void):
   out(
     `${config.loss} + ${config.reg}${config.optimizer === 'consensus' ? ` + consensus γ=${config.consensusGamma}` : ''}, ${config.mode}, h=${config.lr}, ${config.steps} steps from (${config.init.join(', ')}): (θ, ψ) = (${theta.toPrecision(4)}, ${psi.toPrecision(4)}), distance ${run.final_distance.toPrecision(4)}`,
   );
-  out(
-    `eigenvalues of the Jacobian at (0, 0): ${run.eigenvalues === null ? 'none' : run.eigenvalues.map(formatComplex).join(', ')}${run.note === undefined ? '' : ` (${run.note})`}`,
-  );
+  out(`eigenvalues of the Jacobian at (0, 0): ${describeEigenvalues(run, 4)}`);
 }
-
-const formatComplex = ([re, im]: [number, number]) => `${re.toFixed(4)}${im >= 0 ? '+' : '−'}${Math.abs(im).toFixed(4)}i`;
 
 const SINGLE_RUN_FLAGS = ['loss', 'reg', 'gamma', 'clip', 'lambda', 'target', 'sigma', 'optimizer', 'mode', 'd-steps', 'lr', 'steps', 'init', 'seed', 'json'];
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '@ganbench/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFeatures } from '../io/npy.js';
-import { fid, frechetDistanceOfSamples, frechetDistanceOfStatistics } from './frechetDistance.js';
+import { fid, frechetDistanceOfStatistics } from './frechetDistance.js';
 import { gaussianStatistics } from './statistics.js';
 import { loadStatistics, saveStatistics, statisticsFromFile } from './statisticsFile.js';
 

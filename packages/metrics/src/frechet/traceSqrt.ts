@@ -57,6 +57,16 @@ function congruence(ws: Workspace, buffers: GemmBuffers, l: number, c: number, g
   }
 }
 
+/** Three padded d×d slots (row stride ld, a multiple of 4 for the SIMD kernels) plus gemm and tridiagonalization scratch: what both routes need. */
+function traceSqrtWorkspace(d: number) {
+  const ld = Math.ceil(d / 4) * 4 + 4;
+  const matrix = ld * (d + 4);
+  const ws = createWorkspace(3 * matrix + gemmBufferDoubles(d, d, d) + tridiagonalizeDoubles(d) + 64);
+  const buffers = gemmBuffers(ws, d, d, d);
+  const slots = [ws.alloc(matrix), ws.alloc(matrix), ws.alloc(matrix)] as const;
+  return { ld, matrix, ws, buffers, f: ws.f64, slots };
+}
+
 /**
  * tr √(Σ1 Σ2) for symmetric PSD d×d matrices given flat and row-major (lower triangles read), as
  * Σ √max(λᵢ(Aᵀ Σ2 A), 0) with Σ1 = A Aᵀ: the eigenvalues of s Σ2 s (s = Σ1^½) without forming s — the
@@ -64,12 +74,13 @@ function congruence(ws: Workspace, buffers: GemmBuffers, l: number, c: number, g
  */
 export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: number, factor: TraceSqrtFactor = 'cholesky'): number {
   if (factor === 'eigh') return traceSqrtProductEigh(sigma1, sigma2, d);
-  const ld = Math.ceil(d / 4) * 4 + 4;
-  const matrix = ld * (d + 4);
-  const ws = createWorkspace(3 * matrix + gemmBufferDoubles(d, d, d) + tridiagonalizeDoubles(d) + 64);
-  const buffers = gemmBuffers(ws, d, d, d);
-  const f = ws.f64;
-  const [x, y, g] = [ws.alloc(matrix), ws.alloc(matrix), ws.alloc(matrix)];
+  const {
+    ld,
+    ws,
+    buffers,
+    f,
+    slots: [x, y, g],
+  } = traceSqrtWorkspace(d);
   copyIn(f, x, ld, sigma1, d);
   copyIn(f, y, ld, sigma2, d);
   const fx = pivotedCholesky(ws, buffers, x, d, ld);
@@ -88,12 +99,14 @@ export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: 
 /** The 'eigh' route: A = V √max(Λ, 0) from the eigendecomposition of Σ1, then M = Aᵀ Σ2 A. */
 function traceSqrtProductEigh(sigma1: Float64Array, sigma2: Float64Array, d: number): number {
   const { values, vectors } = symmetricEigen(sigma1, d);
-  const ld = Math.ceil(d / 4) * 4 + 4;
-  const matrix = ld * (d + 4);
-  const ws = createWorkspace(3 * matrix + gemmBufferDoubles(d, d, d) + tridiagonalizeDoubles(d) + 64);
-  const buffers = gemmBuffers(ws, d, d, d);
-  const f = ws.f64;
-  const [a, s2, g] = [ws.alloc(matrix), ws.alloc(matrix), ws.alloc(matrix)];
+  const {
+    ld,
+    ws,
+    matrix,
+    buffers,
+    f,
+    slots: [a, s2, g],
+  } = traceSqrtWorkspace(d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) f[a + i * ld + j] = (vectors[i * d + j] as number) * Math.sqrt(Math.max(values[j] as number, 0));
   copyIn(f, s2, ld, sigma2, d);
   // G = Σ2 A, then M = Aᵀ G (lower triangle) into s2's slot
