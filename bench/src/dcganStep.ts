@@ -1,23 +1,13 @@
-import {
-  batchNorm,
-  conv2d,
-  conv2dTranspose,
-  dense,
-  initBatchNorm,
-  initConv2d,
-  initConv2dTranspose,
-  initDense,
-  leakyRelu,
-  ParamStore,
-  type Rng,
-  tf,
-} from '@ganbench/core';
+import { type GanNetworks, getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
+import type { ParamStore, Rng } from '@ganbench/core';
+import { tf } from '@ganbench/core';
 import { minimaxDiscriminatorLoss, nonSaturatingGeneratorLoss } from '@ganbench/losses';
 import { wganGpPenalty } from '@ganbench/regularizers';
 
 /**
- * The benchmark's fixed model: DCGAN (Radford et al. 2016) at 28×28×1, the same network as
- * bench/torch_dcgan_step.py. G: z → dense 7·7·2w → BN, ReLU → convT w s2 → BN, ReLU → convT 1 s2 → tanh.
+ * The benchmark's fixed model: the registry's `dcgan` at 28×28×1 (latentDim = zDim, width, 4×4
+ * kernels, no batch norm in D), the same network as bench/torch_dcgan_step.py.
+ * G: z → dense 7·7·2w → BN, ReLU → convT w s2 → BN, ReLU → convT 1 s2 → tanh.
  * D: conv w s2 → lReLU → conv 2w s2 → lReLU → dense 1. Kernels 4×4, 'same' padding.
  */
 export interface DcganStepConfig {
@@ -44,43 +34,19 @@ export interface DcganTrainer {
 
 const SIZE = 28;
 
-function buildGenerator(config: DcganStepConfig, rng: Rng): ParamStore {
-  const p = new ParamStore();
-  const w = config.width;
-  initDense(p, 'g/fc', config.zDim, 7 * 7 * 2 * w, rng);
-  initBatchNorm(p, 'g/bn1', 2 * w);
-  initConv2dTranspose(p, 'g/up1', 4, 2 * w, w, rng);
-  initBatchNorm(p, 'g/bn2', w);
-  initConv2dTranspose(p, 'g/up2', 4, w, 1, rng);
-  return p;
-}
-
-function buildDiscriminator(config: DcganStepConfig, rng: Rng): ParamStore {
-  const p = new ParamStore();
-  const w = config.width;
-  initConv2d(p, 'd/conv1', 4, 1, w, rng);
-  initConv2d(p, 'd/conv2', 4, w, 2 * w, rng);
-  initDense(p, 'd/fc', 7 * 7 * 2 * w, 1, rng);
-  return p;
-}
-
-function generate(p: ParamStore, z: tf.Tensor, width: number): tf.Tensor4D {
-  let h: tf.Tensor = tf.reshape(dense(p, 'g/fc', z), [z.shape[0] as number, 7, 7, 2 * width]);
-  h = tf.relu(batchNorm(p, 'g/bn1', h, { training: true }));
-  h = tf.relu(batchNorm(p, 'g/bn2', conv2dTranspose(p, 'g/up1', h, { strides: 2 }), { training: true }));
-  return tf.tanh(conv2dTranspose(p, 'g/up2', h, { strides: 2 }));
-}
-
-function discriminate(p: ParamStore, x: tf.Tensor): tf.Tensor {
-  let h: tf.Tensor = leakyRelu(conv2d(p, 'd/conv1', x, { strides: 2 }));
-  h = leakyRelu(conv2d(p, 'd/conv2', h, { strides: 2 }));
-  return tf.reshape(dense(p, 'd/fc', tf.reshape(h, [x.shape[0] as number, -1])), [-1]);
+/** Both networks from the architecture registry; G runs in training mode throughout, as the PyTorch yardstick's does. */
+function buildNetworks(config: DcganStepConfig, rng: Rng): GanNetworks {
+  const options = resolveArchitectureOptions('dcgan', { latentDim: config.zDim, width: config.width, kernelSize: 4, discriminatorBatchNorm: false });
+  return getArchitecture('dcgan').build(options, { dataShape: [SIZE, SIZE, 1] }, rng);
 }
 
 /** A D step then a G step with the non-saturating loss and Adam(2e-4, 0.5, 0.999), as the PyTorch yardstick does. */
 export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrainer {
-  const generator = buildGenerator(config, rng.fork('generator-init'));
-  const discriminator = buildDiscriminator(config, rng.fork('discriminator-init'));
+  const networks = buildNetworks(config, rng);
+  const generator = networks.generatorParams;
+  const discriminator = networks.discriminatorParams;
+  const generate = (p: ParamStore, z: tf.Tensor) => networks.generate(p, z, { training: true });
+  const discriminate = (p: ParamStore, x: tf.Tensor) => networks.discriminate(p, x, { training: true });
   const dataRng = rng.fork('data');
   const real = dataRng.uniformTensor([config.batch, SIZE, SIZE, 1], -1, 1);
   const noiseRng = rng.fork('noise');
@@ -101,7 +67,7 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
     generator,
     discriminator,
     step(): StepLosses {
-      const fake = tf.tidy(() => generate(generator, noiseRng.normalTensor([config.batch, config.zDim]), config.width));
+      const fake = tf.tidy(() => generate(generator, noiseRng.normalTensor([config.batch, config.zDim])));
       const dLoss = minimize(dOptimizer, dVars, () =>
         tf.tidy(() => {
           const loss = minimaxDiscriminatorLoss(discriminate(discriminator, real), discriminate(discriminator, fake));
@@ -114,7 +80,7 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
       const gLoss = minimize(gOptimizer, gVars, () =>
         tf.tidy(() => {
           const z = noiseRng.normalTensor([config.batch, config.zDim]);
-          return nonSaturatingGeneratorLoss(discriminate(discriminator, generate(generator, z, config.width)));
+          return nonSaturatingGeneratorLoss(discriminate(discriminator, generate(generator, z)));
         }),
       );
       return { dLoss, gLoss };

@@ -114,7 +114,7 @@ export function runMixture(config: MixtureConfig, onSnapshot?: (snapshot: Mixtur
   const { mixture, loss, regularizer, generator, discriminator } = validateMixtureConfig(config);
   const rng = new Rng(config.seed);
   const model = mlpModel(generator, discriminator, rng);
-  const adam = { lr: config.lr, beta1: config.beta1, beta2: config.beta2 };
+  const adam = { name: 'adam', lr: config.lr, beta1: config.beta1, beta2: config.beta2 } as const;
   const trainer = createGanTrainer(
     model,
     { loss, regularizer, dSteps: config.dSteps, batchSize: config.batchSize, generatorOptimizer: adam, discriminatorOptimizer: adam },

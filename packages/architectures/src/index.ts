@@ -1,4 +1,31 @@
-/** @ganbench/architectures — generators and discriminators as pure functions of (parameters, input). */
+/** @ganbench/architectures — generators and discriminators as pure functions of (parameters, input): MLP, DCGAN, SNDCGAN, and a registry of them. */
+
+export {
+  DCGAN_LEAKY_SLOPE,
+  type DcganConfig,
+  dcganDiscriminator,
+  dcganGenerator,
+  dcganLayout,
+  dcganParameterCount,
+  initDcganDiscriminator,
+  initDcganGenerator,
+} from './dcgan/dcgan.js';
+export { DCGAN_OPTIONS, dcganArchitecture, resolveDcganConfig, resolveSndcganConfig, SNDCGAN_OPTIONS, sndcganArchitecture } from './dcgan/definitions.js';
+export { IMAGE_CHANNELS, IMAGE_RESOLUTIONS, type ImageChannels, type ImageResolution, imageShape } from './dcgan/imageShape.js';
+export {
+  initSndcganDiscriminator,
+  initSndcganGenerator,
+  SNDCGAN_LEAKY_SLOPE,
+  SNDCGAN_SPECTRAL_NORM_CONFLICT,
+  type SndcganConfig,
+  sndcganDiscriminator,
+  sndcganDiscriminatorLayers,
+  sndcganGenerator,
+  sndcganLayout,
+  sndcganParameterCount,
+  sndcganSpectralNorm,
+  sndcganStateName,
+} from './dcgan/sndcgan.js';
 export { isMlpActivation, MLP_ACTIVATIONS, type MlpActivation } from './mlp/activations.js';
 export {
   type ChoiceSpec,
@@ -11,5 +38,24 @@ export {
   type MlpSpec,
   resolveMlpConfig,
 } from './mlp/config.js';
+export { MLP_OPTIONS, mlpArchitecture } from './mlp/definition.js';
 export { initMlp, type MlpForwardConfig, type MlpInitConfig, mlp, mlpLayerNames, mlpParameterCount } from './mlp/mlp.js';
 export { orthogonalMatrix } from './mlp/orthogonal.js';
+export {
+  BUILT_IN_ARCHITECTURES,
+  createArchitecture,
+  describeArchitectureOptions,
+  getArchitecture,
+  listArchitectures,
+  registerArchitecture,
+  resolveArchitectureOptions,
+} from './registry.js';
+export type {
+  ArchitectureContext,
+  ArchitectureDefinition,
+  ArchitectureOptionSpec,
+  ArchitectureOptionSpecs,
+  ArchitectureOptions,
+  GanNetworks,
+  NetworkOptions,
+} from './types.js';

@@ -1,7 +1,9 @@
-import type { ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
-import { tf as ops } from '@ganbench/core';
+import type { NamedArray, ParamStore, RngState, tf, WeightOptions } from '@ganbench/core';
+import { tf as ops, Rng } from '@ganbench/core';
 import type { GanLoss } from '@ganbench/losses';
 import type { BoundRegularizer, PenaltyContext } from '@ganbench/regularizers';
+import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
+import type { OptimizerConfig } from './trial/config.js';
 
 /** A generator and a discriminator as pure functions of their parameters, and the parameters. */
 export interface GanModel {
@@ -13,20 +15,17 @@ export interface GanModel {
   discriminate(params: ParamStore, x: tf.Tensor, options: WeightOptions & { training: boolean }): tf.Tensor;
 }
 
-export interface AdamSettings {
-  lr: number;
-  beta1: number;
-  beta2: number;
-}
-
 export interface GanTrainerConfig {
   loss: GanLoss;
   regularizer: BoundRegularizer | null;
   /** Discriminator steps per generator step (n_disc). */
   dSteps: number;
   batchSize: number;
-  generatorOptimizer: AdamSettings;
-  discriminatorOptimizer: AdamSettings;
+  /** Separate optimizers and learning rates for the two players (TTUR, Heusel et al. 2017). */
+  generatorOptimizer: OptimizerConfig;
+  discriminatorOptimizer: OptimizerConfig;
+  /** Decay of the generator's exponential moving average (Yazıcı et al. 2019); null or absent for none. */
+  emaDecay?: number | null;
 }
 
 export interface StepLosses {
@@ -35,15 +34,35 @@ export interface StepLosses {
   /** The penalty added on that step; 0 when none applies. */
   penalty: number;
   gLoss: number;
+  /** Mean discriminator logit on the real and on the fake batch of the last discriminator step. */
+  dReal: number;
+  dFake: number;
+  /** Global L2 norm of each player's gradient on its last step. */
+  dGradNorm: number;
+  gGradNorm: number;
+}
+
+/** Everything besides the networks' parameters that a resumed run needs to continue bit for bit. */
+export interface TrainerState {
+  discriminatorSteps: number;
+  rngs: Record<'latent' | 'regularizer', RngState>;
+  /** Optimizer slots and the EMA generator, as named arrays. */
+  arrays: NamedArray[];
 }
 
 export interface GanTrainer {
   /** n_disc discriminator steps on fresh real batches, then one generator step. */
   step(sampleReal: (n: number) => tf.Tensor): StepLosses;
-  /** Samples of the current generator, evaluation mode. */
-  sample(n: number): tf.Tensor;
+  /** Samples of the generator in evaluation mode (the EMA generator when there is one); latents from `rng`, else the training stream. */
+  sample(n: number, rng?: Rng): tf.Tensor;
+  /** The EMA copy of the generator's parameters, or null. */
+  readonly emaParams: ParamStore | null;
+  state(): Promise<TrainerState>;
+  restore(state: TrainerState): Promise<void>;
   dispose(): void;
 }
+
+const EMA_PREFIX = 'ema/';
 
 /**
  * One training loop for every loss × regularizer: penalties join the discriminator's loss,
@@ -52,45 +71,54 @@ export interface GanTrainer {
  */
 export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng: Rng): GanTrainer {
   const { loss, regularizer } = config;
-  const adam = (s: AdamSettings) => ops.train.adam(s.lr, s.beta1, s.beta2);
-  const dOptimizer = adam(config.discriminatorOptimizer);
-  const gOptimizer = adam(config.generatorOptimizer);
+  const dOptimizer = createOptimizer(config.discriminatorOptimizer);
+  const gOptimizer = createOptimizer(config.generatorOptimizer);
   const dVars = model.discriminatorParams.trainableVariables();
   const gVars = model.generatorParams.trainableVariables();
-  const noiseRng = rng.fork('latent');
-  const regularizerRng = rng.fork('regularizer');
+  const emaDecay = config.emaDecay ?? null;
+  const emaParams = emaDecay === null ? null : model.generatorParams.clone();
+  const rngs = { latent: rng.fork('latent'), regularizer: rng.fork('regularizer') };
   const weightOptions = (training: boolean): WeightOptions =>
     regularizer?.kind === 'reparametrization'
-      ? { weightTransform: regularizer.weightTransform(model.discriminatorParams, { training, rng: regularizerRng }) }
+      ? { weightTransform: regularizer.weightTransform(model.discriminatorParams, { training, rng: rngs.regularizer }) }
       : {};
   let dStep = 0;
 
-  const seen = (x: tf.Tensor, step: number) => (regularizer?.kind === 'input-noise' ? regularizer.perturb(x, regularizerRng, step) : x);
-  const latent = (n: number) => noiseRng.normalTensor([n, model.latentDim]);
+  const seen = (x: tf.Tensor, step: number) => (regularizer?.kind === 'input-noise' ? regularizer.perturb(x, rngs.regularizer, step) : x);
+  const latent = (n: number) => rngs.latent.normalTensor([n, model.latentDim]);
+  const mean = (x: tf.Tensor) => ops.tidy(() => ops.mean(x).dataSync()[0] as number);
 
-  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], objective: () => tf.Scalar): void {
+  /** One optimizer step; returns the gradient's global L2 norm. */
+  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], objective: () => tf.Scalar): number {
     const { value, grads } = ops.variableGrads(objective, vars);
+    const gradients = Object.values(grads);
+    const norm = ops.tidy(() => Math.sqrt(ops.addN(gradients.map((g) => ops.sum(ops.square(g)))).dataSync()[0] as number));
     optimizer.applyGradients(grads);
-    ops.dispose([value, ...Object.values(grads)]);
+    ops.dispose([value, ...gradients]);
+    return norm;
   }
 
-  function discriminatorStep(realBatch: tf.Tensor): { dLoss: number; penalty: number } {
+  function discriminatorStep(realBatch: tf.Tensor) {
     const step = dStep++;
     const fake = ops.tidy(() => model.generate(model.generatorParams, latent(config.batchSize), { training: true }));
     let dLoss = 0;
     let penaltyValue = 0;
-    minimize(dOptimizer, dVars, () => {
+    let dReal = 0;
+    let dFake = 0;
+    const dGradNorm = minimize(dOptimizer, dVars, () => {
       const options = { ...weightOptions(true), training: true };
       const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, x, options);
       const real = seen(realBatch, step);
       const shownFake = seen(fake, step);
       const realLogits = discriminator(real);
       const fakeLogits = discriminator(shownFake);
+      dReal = mean(realLogits);
+      dFake = mean(fakeLogits);
       const base =
         regularizer?.kind === 'label-smoothing' ? regularizer.discriminatorLoss(realLogits, fakeLogits) : loss.discriminatorLoss(realLogits, fakeLogits);
       dLoss = base.dataSync()[0] as number;
       if (regularizer?.kind !== 'penalty') return base;
-      const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: regularizerRng, step };
+      const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: rngs.regularizer, step };
       const penalty = regularizer.penalty(context);
       if (penalty === null) return base;
       penaltyValue = penalty.dataSync()[0] as number;
@@ -98,19 +126,32 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     });
     fake.dispose();
     if (regularizer?.kind === 'constraint') regularizer.apply(dVars);
-    return { dLoss, penalty: penaltyValue };
+    return { dLoss, penalty: penaltyValue, dReal, dFake, dGradNorm };
+  }
+
+  /** θ_EMA ← β·θ_EMA + (1 − β)·θ for trained weights; carried state (batch-norm statistics) is copied. */
+  function updateEma(): void {
+    if (emaParams === null || emaDecay === null) return;
+    ops.tidy(() => {
+      for (const name of model.generatorParams.names()) {
+        const live = model.generatorParams.get(name);
+        const average = emaParams.get(name);
+        average.assign(live.trainable ? ops.add(ops.mul(average, emaDecay), ops.mul(live, 1 - emaDecay)) : live);
+      }
+    });
   }
 
   return {
+    emaParams,
     step(sampleReal) {
-      let last = { dLoss: 0, penalty: 0 };
+      let last = { dLoss: 0, penalty: 0, dReal: 0, dFake: 0, dGradNorm: 0 };
       for (let k = 0; k < config.dSteps; k++) {
         const real = sampleReal(config.batchSize);
         last = discriminatorStep(real);
         real.dispose();
       }
       let gLoss = 0;
-      minimize(gOptimizer, gVars, () => {
+      const gGradNorm = minimize(gOptimizer, gVars, () => {
         const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true });
         const real = sampleReal(config.batchSize);
         const options = { ...weightOptions(false), training: true };
@@ -119,14 +160,40 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
         gLoss = value.dataSync()[0] as number;
         return value;
       });
-      return { ...last, gLoss };
+      updateEma();
+      return { ...last, gLoss, gGradNorm };
     },
-    sample(n) {
-      return ops.tidy(() => model.generate(model.generatorParams, latent(n), { training: false }));
+    sample(n, rng) {
+      return ops.tidy(() =>
+        model.generate(emaParams ?? model.generatorParams, rng === undefined ? latent(n) : rng.normalTensor([n, model.latentDim]), { training: false }),
+      );
+    },
+    async state() {
+      const ema = emaParams === null ? [] : (await emaParams.values()).map((a) => ({ ...a, name: EMA_PREFIX + a.name }));
+      return {
+        discriminatorSteps: dStep,
+        rngs: { latent: rngs.latent.state(), regularizer: rngs.regularizer.state() },
+        arrays: [...(await optimizerSlots(dOptimizer, 'optimizer/d')), ...(await optimizerSlots(gOptimizer, 'optimizer/g')), ...ema],
+      };
+    },
+    async restore(state) {
+      dStep = state.discriminatorSteps;
+      rngs.latent = new Rng(state.rngs.latent);
+      rngs.regularizer = new Rng(state.rngs.regularizer);
+      await restoreOptimizerSlots(dOptimizer, 'optimizer/d', state.arrays);
+      await restoreOptimizerSlots(gOptimizer, 'optimizer/g', state.arrays);
+      if (emaParams === null) return;
+      for (const a of state.arrays) {
+        if (!a.name.startsWith(EMA_PREFIX)) continue;
+        const values = ops.tensor(a.data, a.shape, 'float32');
+        emaParams.get(a.name.slice(EMA_PREFIX.length)).assign(values);
+        values.dispose();
+      }
     },
     dispose() {
       dOptimizer.dispose();
       gOptimizer.dispose();
+      emaParams?.dispose();
     },
   };
 }

@@ -1,0 +1,127 @@
+import {
+  batchNorm,
+  conv2d,
+  conv2dTranspose,
+  dense,
+  initBatchNorm,
+  initConv2d,
+  initConv2dTranspose,
+  initDense,
+  leakyRelu,
+  type ParamStore,
+  type Rng,
+  tf,
+  type WeightOptions,
+} from '@ganbench/core';
+import type { NetworkOptions } from '../types.js';
+import { checkImages, checkLatent, type ImageChannels, type ImageResolution } from './imageShape.js';
+
+/**
+ * DCGAN (Radford, Metz, Chintala 2016). Kernels are 4×4 by default, as in the authors' Torch
+ * release (dcgan.torch) and this project's benchmark: with stride 2 and 'same' padding a 4×4
+ * kernel pads symmetrically, so the network is exactly PyTorch's Conv2d(k=4, s=2, p=1).
+ * compare_gan (Kurach et al. 2019) uses 5×5: `kernelSize: 5`.
+ */
+export interface DcganConfig {
+  resolution: ImageResolution;
+  channels: ImageChannels;
+  latentDim: number;
+  /** Channels of G's last hidden layer and D's first; they double at every stride-2 step. */
+  width: number;
+  kernelSize: 4 | 5;
+  /** Batch norm after every D convolution but the first (Radford et al. 2016, Sec. 3). */
+  discriminatorBatchNorm: boolean;
+}
+
+export const DCGAN_LEAKY_SLOPE = 0.2;
+
+/** Stride-2 steps between the base grid and the image: 7→14→28, 4→8→16→32, 4→8→16→32→64. */
+export function dcganLayout(resolution: ImageResolution): { stages: number; base: number } {
+  const stages = resolution === 28 ? 2 : resolution === 32 ? 3 : 4;
+  return { stages, base: resolution / 2 ** stages };
+}
+
+/** Channels of G's projection: width·2^(stages−1), halved by each transposed convolution down to width. */
+const projectionChannels = (config: DcganConfig) => config.width * 2 ** (dcganLayout(config.resolution).stages - 1);
+
+function weightOptions(options: WeightOptions): WeightOptions {
+  return options.weightTransform === undefined ? {} : { weightTransform: options.weightTransform };
+}
+
+/** `${prefix}/fc`, `bn1`, then `up{i}` with `bn{i+1}` for i < stages, then `up{stages}` to the image. */
+export function initDcganGenerator(params: ParamStore, prefix: string, config: DcganConfig, rng: Rng): void {
+  const { stages, base } = dcganLayout(config.resolution);
+  let c = projectionChannels(config);
+  initDense(params, `${prefix}/fc`, config.latentDim, base * base * c, rng);
+  initBatchNorm(params, `${prefix}/bn1`, c);
+  for (let i = 1; i < stages; i++) {
+    initConv2dTranspose(params, `${prefix}/up${i}`, config.kernelSize, c, c / 2, rng);
+    initBatchNorm(params, `${prefix}/bn${i + 1}`, c / 2);
+    c /= 2;
+  }
+  initConv2dTranspose(params, `${prefix}/up${stages}`, config.kernelSize, c, config.channels, rng);
+}
+
+/** z [N, latentDim] → dense → BN, ReLU → (transposed conv s2 → BN, ReLU)… → transposed conv s2 → tanh: NHWC images in [−1, 1]. */
+export function dcganGenerator(params: ParamStore, prefix: string, z: tf.Tensor, config: DcganConfig, options: NetworkOptions): tf.Tensor4D {
+  checkLatent(`dcgan ${prefix}`, z, config.latentDim);
+  const { stages, base } = dcganLayout(config.resolution);
+  const w = weightOptions(options);
+  return tf.tidy(() => {
+    const bnRelu = (name: string, h: tf.Tensor) => tf.relu(batchNorm(params, `${prefix}/${name}`, h, { training: options.training }));
+    let h = bnRelu('bn1', tf.reshape(dense(params, `${prefix}/fc`, z, w), [z.shape[0] as number, base, base, projectionChannels(config)]));
+    for (let i = 1; i < stages; i++) h = bnRelu(`bn${i + 1}`, conv2dTranspose(params, `${prefix}/up${i}`, h, { ...w, strides: 2 }));
+    return tf.tanh(conv2dTranspose(params, `${prefix}/up${stages}`, h, { ...w, strides: 2 }));
+  });
+}
+
+/** `${prefix}/conv1 … conv{stages}` (with `bn2 …` when enabled), then `${prefix}/fc` to one logit. */
+export function initDcganDiscriminator(params: ParamStore, prefix: string, config: DcganConfig, rng: Rng): void {
+  const { stages, base } = dcganLayout(config.resolution);
+  let c = config.channels as number;
+  for (let i = 0; i < stages; i++) {
+    const out = config.width * 2 ** i;
+    initConv2d(params, `${prefix}/conv${i + 1}`, config.kernelSize, c, out, rng);
+    if (config.discriminatorBatchNorm && i > 0) initBatchNorm(params, `${prefix}/bn${i + 1}`, out);
+    c = out;
+  }
+  initDense(params, `${prefix}/fc`, base * base * c, 1, rng);
+}
+
+/** x [N, R, R, C] → (conv s2 → [BN] → leaky ReLU 0.2)… → dense: logits [N]; no pooling, no hidden dense layer. */
+export function dcganDiscriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: DcganConfig, options: NetworkOptions): tf.Tensor1D {
+  checkImages(`dcgan ${prefix}`, x, config.resolution, config.channels);
+  const { stages } = dcganLayout(config.resolution);
+  const w = weightOptions(options);
+  return tf.tidy(() => {
+    let h: tf.Tensor = x;
+    for (let i = 0; i < stages; i++) {
+      h = conv2d(params, `${prefix}/conv${i + 1}`, h, { ...w, strides: 2 });
+      if (config.discriminatorBatchNorm && i > 0) h = batchNorm(params, `${prefix}/bn${i + 1}`, h, { training: options.training });
+      h = leakyRelu(h, DCGAN_LEAKY_SLOPE);
+    }
+    return tf.reshape(dense(params, `${prefix}/fc`, tf.reshape(h, [x.shape[0] as number, -1]), w), [-1]) as tf.Tensor1D;
+  });
+}
+
+/** Trainable scalars of G and D (batch-norm running statistics excluded), counted layer by layer from the shapes. */
+export function dcganParameterCount(config: DcganConfig): { generator: number; discriminator: number } {
+  const { stages, base } = dcganLayout(config.resolution);
+  const k2 = config.kernelSize ** 2;
+  let c = projectionChannels(config);
+  let generator = config.latentDim * base * base * c + base * base * c + 2 * c;
+  for (let i = 1; i < stages; i++) {
+    generator += k2 * c * (c / 2) + c / 2 + 2 * (c / 2);
+    c /= 2;
+  }
+  generator += k2 * c * config.channels + config.channels;
+  let discriminator = 0;
+  let d = config.channels as number;
+  for (let i = 0; i < stages; i++) {
+    const out = config.width * 2 ** i;
+    discriminator += k2 * d * out + out + (config.discriminatorBatchNorm && i > 0 ? 2 * out : 0);
+    d = out;
+  }
+  discriminator += base * base * d + 1;
+  return { generator, discriminator };
+}

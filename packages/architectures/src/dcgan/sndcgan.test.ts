@@ -1,0 +1,157 @@
+import { initBackend, type ParamStore, Rng, tf, type WeightTransform } from '@ganbench/core';
+import { createRegularizer } from '@ganbench/regularizers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createArchitecture, SNDCGAN_SPECTRAL_NORM_CONFLICT, sndcganSpectralNorm, sndcganStateName } from '../index.js';
+
+/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (Golub & Van Loan, Alg. 8.5.3), in float64. */
+function symmetricEigenvalues(a: number[][]): number[] {
+  const n = a.length;
+  const m = a.map((row) => [...row]);
+  const at = (i: number, j: number) => (m[i] as number[])[j] as number;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += at(i, j) ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(at(p, q)) < 1e-300) continue;
+        const theta = (at(q, q) - at(p, p)) / (2 * at(p, q));
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const [kp, kq] = [at(k, p), at(k, q)];
+          (m[k] as number[])[p] = c * kp - s * kq;
+          (m[k] as number[])[q] = s * kp + c * kq;
+        }
+        for (let k = 0; k < n; k++) {
+          const [pk, qk] = [at(p, k), at(q, k)];
+          (m[p] as number[])[k] = c * pk - s * qk;
+          (m[q] as number[])[k] = s * pk + c * qk;
+        }
+      }
+    }
+  }
+  return m.map((_, i) => at(i, i));
+}
+
+/** Largest singular value of a weight reshaped to [K, out] (the matrix spectral norm normalizes), as √λ_max(MᵀM). */
+function largestSingularValue(weight: tf.Tensor): number {
+  const out = weight.shape[weight.rank - 1] as number;
+  const data = Float64Array.from(weight.dataSync());
+  const rows = data.length / out;
+  const gram = Array.from({ length: out }, (_, i) =>
+    Array.from({ length: out }, (_, j) => {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += (data[r * out + i] as number) * (data[r * out + j] as number);
+      return s;
+    }),
+  );
+  return Math.sqrt(Math.max(...symmetricEigenvalues(gram)));
+}
+
+const kernels = (params: ParamStore) => params.names().filter((n) => n.endsWith('/kernel'));
+
+describe('SNDCGAN spectral normalization (cpu)', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
+  const build = (regularizer?: string) =>
+    createArchitecture('sndcgan', { width: 2, latentDim: 4 }, { dataShape: [28, 28, 1], ...(regularizer === undefined ? {} : { regularizer }) }, new Rng(7));
+  const images = () => new Rng(8).uniformTensor([2, 28, 28, 1], -1, 1);
+
+  it('the Jacobi reference agrees with a closed form: σ_max of diag(3, −5, 2) padded with a zero row is 5', () => {
+    const m = tf.tensor2d([
+      [3, 0, 0],
+      [0, -5, 0],
+      [0, 0, 2],
+      [0, 0, 0],
+    ]);
+    expect(largestSingularValue(m)).toBeCloseTo(5, 10);
+    // [[1, 1], [0, 1]] has σ_max = the golden ratio
+    expect(
+      largestSingularValue(
+        tf.tensor2d([
+          [1, 1],
+          [0, 1],
+        ]),
+      ),
+    ).toBeCloseTo((1 + Math.sqrt(5)) / 2, 10);
+  });
+
+  it('after the power iteration converges, every transformed D weight has largest singular value 1 (SVD reference)', () => {
+    const net = build();
+    const x = images();
+    // each training forward pass advances every layer's u by one step (Miyato et al. 2018, Algorithm 1)
+    for (let i = 0; i < 60; i++) tf.dispose(net.discriminate(net.discriminatorParams, x, { training: true }));
+    const names = kernels(net.discriminatorParams);
+    expect(names).toEqual(['d/conv1/kernel', 'd/conv2/kernel', 'd/conv3/kernel', 'd/conv4/kernel', 'd/conv5/kernel', 'd/fc/kernel']);
+    const transform = sndcganSpectralNorm(net.discriminatorParams, 1, false);
+    for (const name of names) {
+      const raw = net.discriminatorParams.get(name);
+      const normalized = transform(raw, name);
+      // N(0, 0.02²) weights are far from σ = 1, so this is not true of the raw weights
+      expect(largestSingularValue(raw), name).toBeLessThan(0.5);
+      expect(Math.abs(largestSingularValue(normalized) - 1), name).toBeLessThan(1e-4);
+      normalized.dispose();
+    }
+  });
+
+  it('every D kernel goes through the normalization: scaling all kernels by 3 leaves the logits unchanged', () => {
+    const net = build();
+    const x = images();
+    const before = net.discriminate(net.discriminatorParams, x, { training: false });
+    for (const name of kernels(net.discriminatorParams)) tf.tidy(() => net.discriminatorParams.get(name).assign(tf.mul(net.discriminatorParams.get(name), 3)));
+    const after = net.discriminate(net.discriminatorParams, x, { training: false });
+    const scale = Math.max(...Array.from(before.dataSync()).map(Math.abs));
+    expect(Math.max(...Array.from(tf.sub(before, after).dataSync()).map(Math.abs))).toBeLessThan(1e-5 * Math.max(1, scale));
+    // logits away from 0, so equality is not 0 = 0 (unnormalized, the bias-free path alone would scale them by 3⁶)
+    expect(scale).toBeGreaterThan(1e-4);
+  });
+
+  it('u advances in training mode only', () => {
+    const net = build();
+    const x = images();
+    const u = net.discriminatorParams.get(sndcganStateName('d/conv2/kernel'));
+    const start = u.clone();
+    tf.dispose(net.discriminate(net.discriminatorParams, x, { training: false }));
+    expect(Array.from(u.dataSync())).toEqual(Array.from(start.dataSync()));
+    tf.dispose(net.discriminate(net.discriminatorParams, x, { training: true }));
+    expect(Array.from(u.dataSync())).not.toEqual(Array.from(start.dataSync()));
+    // u stays a unit vector
+    expect(tf.norm(u).dataSync()[0]).toBeCloseTo(1, 5);
+  });
+
+  it('a transform passed in runs first, on every kernel, and the architecture normalizes its result', () => {
+    const net = build();
+    const x = images();
+    const seen: string[] = [];
+    const doubling: WeightTransform = (w, name) => {
+      seen.push(name);
+      return tf.mul(w, 2);
+    };
+    const plain = net.discriminate(net.discriminatorParams, x, { training: false });
+    const composed = net.discriminate(net.discriminatorParams, x, { training: false, weightTransform: doubling });
+    expect(seen).toEqual(kernels(net.discriminatorParams));
+    expect(Math.max(...Array.from(tf.sub(plain, composed).dataSync()).map(Math.abs))).toBeLessThan(1e-5);
+    // the architecture normalizes what the transform returns: −W has the same σ, so negating the last kernel negates the logits
+    const negating: WeightTransform = (w, name) => (name === 'd/fc/kernel' ? tf.neg(w) : tf.clone(w));
+    const negated = net.discriminate(net.discriminatorParams, x, { training: false, weightTransform: negating });
+    expect(Math.max(...Array.from(tf.add(plain, negated).dataSync()).map(Math.abs))).toBeLessThan(1e-6);
+    expect(Math.abs(plain.dataSync()[0] as number)).toBeGreaterThan(1e-4);
+  });
+
+  it('the spectral-norm regularizer on top is refused, before building and, if it slips through, on the first forward pass', () => {
+    expect(() => build('spectral-norm')).toThrow(SNDCGAN_SPECTRAL_NORM_CONFLICT);
+    const net = build('gradient-penalty');
+    const sn = createRegularizer('spectral-norm');
+    if (sn.kind !== 'reparametrization') throw new Error('spectral-norm is a reparametrization');
+    const weightTransform = sn.weightTransform(net.discriminatorParams, { training: true, rng: new Rng(1) });
+    const x = images();
+    const before = tf.memory().numTensors;
+    expect(() => net.discriminate(net.discriminatorParams, x, { training: true, weightTransform })).toThrow(SNDCGAN_SPECTRAL_NORM_CONFLICT);
+    // the regularizer's u for the first kernel is the only thing left behind
+    expect(tf.memory().numTensors).toBe(before + 1);
+  });
+});

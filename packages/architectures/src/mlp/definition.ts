@@ -1,0 +1,81 @@
+import { type HyperparamSpec, ParamStore, tf } from '@ganbench/core';
+import { resolveOptions } from '../options.js';
+import type { ArchitectureDefinition, ArchitectureOptionSpec, ArchitectureOptionSpecs } from '../types.js';
+import { MLP_DEFAULTS, resolveMlpConfig } from './config.js';
+import { initMlp, mlp } from './mlp.js';
+
+/** An MLP hyperparameter as an architecture option, its default and bounds kept, so the two never drift apart. */
+function fromMlp(spec: HyperparamSpec, description = spec.description): ArchitectureOptionSpec {
+  if (spec.default === undefined) throw new Error(`MLP option '${description}' has no default`);
+  const { type, default: value, min, exclusiveMin, max } = spec;
+  return {
+    type,
+    description,
+    default: value,
+    ...(min === undefined ? {} : { min }),
+    ...(exclusiveMin ? { exclusiveMin } : {}),
+    ...(max === undefined ? {} : { max }),
+  };
+}
+
+const G = MLP_DEFAULTS.generator;
+const D = MLP_DEFAULTS.discriminator;
+
+export const MLP_OPTIONS: ArchitectureOptionSpecs = {
+  latentDim: fromMlp(G.hyperparams.inputDim as HyperparamSpec),
+  gWidth: fromMlp(G.hyperparams.width as HyperparamSpec, 'units per hidden layer of G'),
+  gLayers: fromMlp(G.hyperparams.depth as HyperparamSpec, 'hidden layers of G (0: linear)'),
+  dWidth: fromMlp(D.hyperparams.width as HyperparamSpec, 'units per hidden layer of D'),
+  dLayers: fromMlp(D.hyperparams.depth as HyperparamSpec, 'hidden layers of D (0: linear)'),
+  activation: {
+    type: 'string',
+    description: `${G.choices.activation.description}, in G and D`,
+    default: G.choices.activation.default,
+    allowed: G.choices.activation.allowed,
+  },
+  init: { type: 'string', description: G.choices.init.description, default: G.choices.init.default, allowed: G.choices.init.allowed },
+  initGain: fromMlp(G.hyperparams.initGain as HyperparamSpec),
+  dInputScale: fromMlp(D.hyperparams.inputScale as HyperparamSpec),
+};
+
+/** The point dimension D of dataShape [D]. */
+function pointDim(dataShape: readonly number[]): number {
+  const [d] = dataShape;
+  if (dataShape.length !== 1 || !Number.isInteger(d) || (d as number) < 1) {
+    throw new Error(`architecture mlp: dataShape [${dataShape.join(', ')}] is not allowed; must be [D] with D an integer ≥ 1 (points, not images)`);
+  }
+  return d as number;
+}
+
+export const mlpArchitecture: ArchitectureDefinition = {
+  name: 'mlp',
+  paper: 'Metz, Poole, Pfau, Sohl-Dickstein 2017, Unrolled GANs, Appendix A (mixture of Gaussians)',
+  description: 'fully connected G and D for 2-D toy data: z → hidden layers → linear point; point → hidden layers → linear logit',
+  options: MLP_OPTIONS,
+  build(options, context, rng) {
+    const dim = pointDim(context.dataShape);
+    const o = resolveOptions('architecture mlp', MLP_OPTIONS, options);
+    const shared = { activation: o.activation, init: o.init, initGain: o.initGain };
+    const generator = resolveMlpConfig('generator', { ...shared, inputDim: o.latentDim, width: o.gWidth, depth: o.gLayers, outputDim: dim });
+    const discriminator = resolveMlpConfig('discriminator', {
+      ...shared,
+      inputDim: dim,
+      width: o.dWidth,
+      depth: o.dLayers,
+      outputDim: 1,
+      inputScale: o.dInputScale,
+    });
+    const generatorParams = new ParamStore();
+    initMlp(generatorParams, 'g', generator, rng.fork('generator-init'));
+    const discriminatorParams = new ParamStore();
+    initMlp(discriminatorParams, 'd', discriminator, rng.fork('discriminator-init'));
+    return {
+      generatorParams,
+      discriminatorParams,
+      latentDim: generator.inputDim,
+      generate: (params, z, { weightTransform }) => mlp(params, 'g', z, generator, weightTransform === undefined ? {} : { weightTransform }),
+      discriminate: (params, x, { weightTransform }) =>
+        tf.tidy(() => tf.reshape(mlp(params, 'd', x, discriminator, weightTransform === undefined ? {} : { weightTransform }), [-1])),
+    };
+  },
+};

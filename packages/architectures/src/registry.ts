@@ -1,0 +1,45 @@
+import type { Rng } from '@ganbench/core';
+import { dcganArchitecture, sndcganArchitecture } from './dcgan/definitions.js';
+import { mlpArchitecture } from './mlp/definition.js';
+import { describeOption, resolveOptions } from './options.js';
+import type { ArchitectureContext, ArchitectureDefinition, ArchitectureOptions, GanNetworks } from './types.js';
+
+export const BUILT_IN_ARCHITECTURES: readonly ArchitectureDefinition[] = [mlpArchitecture, dcganArchitecture, sndcganArchitecture];
+
+const registry = new Map<string, ArchitectureDefinition>(BUILT_IN_ARCHITECTURES.map((d) => [d.name, d]));
+
+/** Adds an architecture (a plugin's); its defaults must resolve, so a listed architecture always builds with no options. */
+export function registerArchitecture(definition: ArchitectureDefinition): void {
+  const existing = registry.get(definition.name);
+  if (existing === definition) return;
+  if (existing !== undefined) throw new Error(`architecture '${definition.name}' is already registered`);
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) throw new Error(`architecture name '${definition.name}' must be lowercase letters, digits and dashes`);
+  resolveOptions(`architecture ${definition.name}`, definition.options, {});
+  registry.set(definition.name, definition);
+}
+
+/** Every registered architecture; JSON.stringify drops `build`, leaving name, paper, description and options with defaults. */
+export function listArchitectures(): ArchitectureDefinition[] {
+  return [...registry.values()];
+}
+
+export function getArchitecture(name: string): ArchitectureDefinition {
+  const definition = registry.get(name);
+  if (definition === undefined) throw new Error(`architecture: unknown architecture '${name}'; registered: ${[...registry.keys()].join(', ')}`);
+  return definition;
+}
+
+/** Defaults filled in and every value checked; errors name `architecture <name>.<option>`, the value and what is allowed. */
+export function resolveArchitectureOptions(name: string, given: Readonly<Record<string, unknown>> = {}): ArchitectureOptions {
+  return resolveOptions(`architecture ${name}`, getArchitecture(name).options, given);
+}
+
+/** One line per option, as `ganbench list architectures` prints them. */
+export function describeArchitectureOptions(name: string): string[] {
+  return Object.entries(getArchitecture(name).options).map(([option, spec]) => describeOption(option, spec));
+}
+
+/** Looks the architecture up, resolves its options and builds both networks: every check runs before any weight is drawn. */
+export function createArchitecture(name: string, given: Readonly<Record<string, unknown>>, context: ArchitectureContext, rng: Rng): GanNetworks {
+  return getArchitecture(name).build(resolveArchitectureOptions(name, given), context, rng);
+}

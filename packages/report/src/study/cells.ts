@@ -1,0 +1,172 @@
+/**
+ * Trials grouped as Kurach et al. 2019 ("The GAN Landscape") tabulate them: one table per (dataset,
+ * architecture), rows loss, columns regularizer, each cell pooling every hyperparameter setting and seed.
+ *
+ * The value of a trial is `best[primary.metric]`, the best evaluation it reached: that is what a
+ * researcher keeps (the checkpoint at its best evaluation), and it exists for a trial that diverged after
+ * some evaluations. Which trials count:
+ * - finished and diverged trials count with that value (a diverged trial with the best it reached before
+ *   diverging, so instability shows as worse medians and in the failure table, not as missing data);
+ * - trials without a finite value (diverged before the first evaluation, or no evaluation at all) and failed
+ *   trials (a crash says nothing about the loss) are left out of best/median/n and counted in the failure table.
+ */
+import { formatSettings, summarizeHyperparameters } from './hyperparameters.js';
+import type { MetricGoal, TrialRecordInput } from './records.js';
+
+export interface CellSummary {
+  loss: string;
+  regularizer: string;
+  /** Every trial of the cell, in display order. */
+  trials: TrialRecordInput[];
+  /** The counted trials' values, in display order. */
+  values: number[];
+  /** Best and median of `values` for the goal; undefined when no trial counts. */
+  best: number | undefined;
+  median: number | undefined;
+  /** The trial with the best value (the first in display order on a tie). */
+  bestTrial: TrialRecordInput | undefined;
+  finished: number;
+  diverged: number;
+  failed: number;
+  /** Finished or diverged trials without a finite value of the primary metric. */
+  noValue: number;
+}
+
+export interface StudyGroup {
+  dataset: string;
+  architecture: string;
+  metric: string;
+  goal: MetricGoal;
+  /** Row and column labels in display order (known names in the papers' order, then alphabetical). */
+  losses: string[];
+  regularizers: string[];
+  /** The cells that have trials, row by row. */
+  cells: CellSummary[];
+}
+
+/** Losses in the order Lucic et al. and Kurach et al. list them; others follow alphabetically. */
+const LOSS_ORDER = ['minimax', 'non-saturating', 'wasserstein', 'least-squares', 'hinge', 'dragan', 'relativistic-average', 'energy-based'];
+/** No regularization first, then penalties, constraints, normalization, tricks. */
+const REGULARIZER_ORDER = ['none', 'gradient-penalty', 'dragan', 'r1', 'r2', 'weight-clipping', 'spectral-norm', 'label-smoothing', 'instance-noise'];
+
+/** The value a trial counts with, or undefined when it does not count (see the module comment). */
+export function trialValue(trial: TrialRecordInput): number | undefined {
+  if (trial.status === 'failed') return undefined;
+  const value = trial.best[trial.primary.metric];
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
+/** Whether `a` is strictly better than `b` for the goal. */
+export function isBetter(a: number, b: number, goal: MetricGoal): boolean {
+  return goal === 'min' ? a < b : a > b;
+}
+
+/** The median (mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Known names in their listed order, unknown ones after them alphabetically. */
+export function orderNames(names: Iterable<string>, known: readonly string[]): string[] {
+  const rank = (name: string): number => {
+    const index = known.indexOf(name);
+    return index === -1 ? known.length : index;
+  };
+  return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export function orderLosses(names: Iterable<string>): string[] {
+  return orderNames(names, LOSS_ORDER);
+}
+
+export function orderRegularizers(names: Iterable<string>): string[] {
+  return orderNames(names, REGULARIZER_ORDER);
+}
+
+/**
+ * Trials in a stable display order (dataset, architecture, loss, regularizer, varied settings, seed, id), so the
+ * report does not change with the order in which parallel workers happened to finish.
+ */
+export function sortTrials(trials: readonly TrialRecordInput[]): TrialRecordInput[] {
+  const losses = orderLosses(trials.map((trial) => trial.config.loss.name));
+  const regularizers = orderRegularizers(trials.map((trial) => trial.config.regularizer.name));
+  const settings = summarizeHyperparameters(trials);
+  const key = new Map(trials.map((trial) => [trial.id, formatSettings(settings.valuesOf(trial.id))]));
+  return [...trials].sort(
+    (a, b) =>
+      a.config.dataset.name.localeCompare(b.config.dataset.name) ||
+      a.config.architecture.name.localeCompare(b.config.architecture.name) ||
+      losses.indexOf(a.config.loss.name) - losses.indexOf(b.config.loss.name) ||
+      regularizers.indexOf(a.config.regularizer.name) - regularizers.indexOf(b.config.regularizer.name) ||
+      (key.get(a.id) as string).localeCompare(key.get(b.id) as string) ||
+      a.config.seed - b.config.seed ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+/** The one primary metric of a study; trials that disagree on it cannot share a table, so that fails early. */
+export function studyPrimary(trials: readonly TrialRecordInput[]): { metric: string; goal: MetricGoal } {
+  const first = trials[0];
+  if (!first) throw new Error('a study report needs at least one trial; got none');
+  const other = trials.find((trial) => trial.primary.metric !== first.primary.metric || trial.primary.goal !== first.primary.goal);
+  if (other) {
+    throw new Error(
+      `trials disagree on the primary metric: ${first.id} ranks by ${first.primary.metric} (${first.primary.goal}), ${other.id} by ${other.primary.metric} (${other.primary.goal}); one study has one primary metric`,
+    );
+  }
+  return { ...first.primary };
+}
+
+/** One group per (dataset, architecture), each with its loss × regularizer cells. */
+export function summarizeStudy(trials: readonly TrialRecordInput[]): StudyGroup[] {
+  const { metric, goal } = studyPrimary(trials);
+  const sorted = sortTrials(trials);
+  const groups = new Map<string, TrialRecordInput[]>();
+  for (const trial of sorted) {
+    const key = JSON.stringify([trial.config.dataset.name, trial.config.architecture.name]);
+    groups.set(key, [...(groups.get(key) ?? []), trial]);
+  }
+  return [...groups.values()].map((members) => {
+    const first = members[0] as TrialRecordInput;
+    const losses = orderLosses(members.map((trial) => trial.config.loss.name));
+    const regularizers = orderRegularizers(members.map((trial) => trial.config.regularizer.name));
+    const cells = losses.flatMap((loss) =>
+      regularizers.flatMap((regularizer) => {
+        const inCell = members.filter((trial) => trial.config.loss.name === loss && trial.config.regularizer.name === regularizer);
+        return inCell.length === 0 ? [] : [summarizeCell(loss, regularizer, inCell, goal)];
+      }),
+    );
+    return { dataset: first.config.dataset.name, architecture: first.config.architecture.name, metric, goal, losses, regularizers, cells };
+  });
+}
+
+export function summarizeCell(loss: string, regularizer: string, trials: readonly TrialRecordInput[], goal: MetricGoal): CellSummary {
+  const counted = trials.flatMap((trial) => {
+    const value = trialValue(trial);
+    return value === undefined ? [] : [{ trial, value }];
+  });
+  let bestEntry = counted[0];
+  for (const entry of counted) if (bestEntry && isBetter(entry.value, bestEntry.value, goal)) bestEntry = entry;
+  const values = counted.map((entry) => entry.value);
+  const count = (status: TrialRecordInput['status']) => trials.filter((trial) => trial.status === status).length;
+  return {
+    loss,
+    regularizer,
+    trials: [...trials],
+    values,
+    best: bestEntry?.value,
+    median: values.length > 0 ? median(values) : undefined,
+    bestTrial: bestEntry?.trial,
+    finished: count('finished'),
+    diverged: count('diverged'),
+    failed: count('failed'),
+    noValue: trials.filter((trial) => trial.status !== 'failed' && trialValue(trial) === undefined).length,
+  };
+}
+
+export function cellOf(group: StudyGroup, loss: string, regularizer: string): CellSummary | undefined {
+  return group.cells.find((cell) => cell.loss === loss && cell.regularizer === regularizer);
+}

@@ -1,0 +1,183 @@
+import type { TrialConfig } from '@ganbench/train';
+import { describe, expect, it } from 'vitest';
+import { drawNumeric, expandStudy } from './expand.js';
+import { trialId } from './ids.js';
+import { parseStudy } from './parse.js';
+import { withSearch } from './testing/studies.js';
+
+const expand = (search: string) => expandStudy(parseStudy(withSearch(search), 'tiny.yaml'));
+const cell = (t: TrialConfig) => `${t.loss.name}/${t.regularizer.name}`;
+const count = <T>(items: readonly T[]) => items.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<T, number>());
+
+describe('grid search', () => {
+  it('is the Cartesian product of the axes, once per seed (Kurach et al. loss × regularizer table)', () => {
+    const trials = expand(`  kind: grid
+  space:
+    loss: [minimax, non-saturating, wasserstein, hinge, least-squares]
+    regularizer: [none, gradient-penalty, r1, spectral-norm]
+    regularizer.gamma: [1]
+`);
+    expect(trials).toHaveLength(5 * 4 * 2);
+    expect(new Set(trials.map(trialId)).size).toBe(40);
+    expect([...count(trials.map(cell)).values()]).toEqual(Array(20).fill(2));
+    // Seeds outermost: a study stopped halfway has seen every cell once.
+    expect(trials.slice(0, 20).every((t) => t.seed === 0)).toBe(true);
+    // γ reaches r1 only; least-squares gets its own defaults.
+    expect(trials.find((t) => t.regularizer.name === 'r1')?.regularizer.params.gamma).toBe(1);
+    expect(trials.find((t) => t.regularizer.name === 'gradient-penalty')?.regularizer.params).toEqual({ lambda: 10, target: 1, oneSided: false, every: 1 });
+    expect(trials.find((t) => t.loss.name === 'least-squares')?.loss.params).toEqual({ a: 0, b: 1, c: 1, sigmoid: false });
+  });
+
+  it('gives a conditional parameter only to the regularizers that take it, and drops the duplicates that leaves', () => {
+    const trials = expand(`  kind: grid
+  space:
+    regularizer: [none, gradient-penalty, dragan]
+    regularizer.lambda: [1, 10]
+`).filter((t) => t.seed === 0);
+    expect(trials.map((t) => `${t.regularizer.name}:${t.regularizer.params.lambda ?? '-'}`)).toEqual([
+      'none:-',
+      'gradient-penalty:1',
+      'gradient-penalty:10',
+      'dragan:1',
+      'dragan:10',
+    ]);
+    expect(trials[0]?.regularizer.params).toEqual({});
+  });
+
+  it('sets several paths at once from an axis of mappings (Lucic et al. loss variants)', () => {
+    const trials = expand(`  kind: grid
+  space:
+    variant:
+      - { loss: minimax }
+      - { loss: wasserstein, regularizer: weight-clipping, regularizer.c: 0.01 }
+      - { loss: wasserstein, regularizer: gradient-penalty }
+    regularizer.lambda: [1, 10]
+`).filter((t) => t.seed === 0);
+    expect(trials.map(cell)).toEqual(['minimax/none', 'wasserstein/weight-clipping', 'wasserstein/gradient-penalty', 'wasserstein/gradient-penalty']);
+    expect(trials[1]?.regularizer.params).toEqual({ c: 0.01 });
+    expect(trials.slice(2).map((t) => t.regularizer.params.lambda)).toEqual([1, 10]);
+  });
+
+  it('moves both players with training.optimizer.* unless the discriminator is given its own value (TTUR)', () => {
+    const shared = expand(`  kind: grid
+  space:
+    training.optimizer.lr: [1.0e-4, 3.0e-4]
+`).filter((t) => t.seed === 0);
+    expect(shared.map((t) => [t.training.generatorOptimizer.lr, t.training.discriminatorOptimizer.lr])).toEqual([
+      [1e-4, 1e-4],
+      [3e-4, 3e-4],
+    ]);
+    const ttur = expand(`  kind: grid
+  space:
+    training.optimizer.lr: [1.0e-4]
+    training.optimizer.beta1: [0, 0.5]
+    training.discriminatorOptimizer.lr: [4.0e-4]
+`).filter((t) => t.seed === 0);
+    expect(ttur.map((t) => [t.training.generatorOptimizer, t.training.discriminatorOptimizer])).toEqual([
+      [
+        { name: 'adam', lr: 1e-4, beta1: 0, beta2: 0.999 },
+        { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.999 },
+      ],
+      [
+        { name: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.999 },
+        { name: 'adam', lr: 4e-4, beta1: 0.5, beta2: 0.999 },
+      ],
+    ]);
+  });
+
+  it('leaves a discriminator optimizer the study names itself alone when training.optimizer.* varies', () => {
+    const text = withSearch('  kind: grid\n  space:\n    training.optimizer.lr: [1.0e-4, 2.0e-4]\n').replace(
+      '  batchSize: 64',
+      '  batchSize: 64\n  discriminatorOptimizer: { name: adam, lr: 4.0e-4, beta1: 0 }',
+    );
+    const trials = expandStudy(parseStudy(text, 'tiny.yaml')).filter((t) => t.seed === 0);
+    expect(trials.map((t) => [t.training.generatorOptimizer.lr, t.training.discriminatorOptimizer])).toEqual([
+      [1e-4, { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.999 }],
+      [2e-4, { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.999 }],
+    ]);
+  });
+
+  it('resolves architecture options and training fields from the space', () => {
+    const [trial] = expand(`  kind: grid
+  space:
+    architecture.gWidth: [64]
+    training.nDisc: [5]
+    training.emaDecay: [0.999]
+    training.batchSize: [32]
+`);
+    expect(trial?.architecture.options).toMatchObject({ gWidth: 64, dWidth: 32, latentDim: 256, activation: 'relu' });
+    expect(trial?.training).toMatchObject({ nDisc: 5, emaDecay: 0.999, batchSize: 32 });
+  });
+});
+
+describe('random search', () => {
+  // The space of Lucic et al. 2018 (Sec. 5): lr log-uniform in [1e-5, 1e-2], β₁ in [0, 1], n_disc 1–5, λ log-uniform in [0.1, 100].
+  const LUCIC = `  kind: random
+  trials: TRIALS
+  seed: SEED
+  space:
+    regularizer: { choice: [none, gradient-penalty, dragan] }
+    training.optimizer.lr: { logUniform: [1.0e-5, 1.0e-2] }
+    training.optimizer.beta1: { uniform: [0, 1] }
+    training.nDisc: { intUniform: [1, 5] }
+    regularizer.lambda: { logUniform: [0.1, 100] }
+`;
+  const lucic = (trials: number, seed = 0) => expand(LUCIC.replace('TRIALS', String(trials)).replace('SEED', String(seed)));
+
+  it('draws the budget of settings, once per seed, inside the ranges', () => {
+    const trials = lucic(60);
+    expect(trials).toHaveLength(120);
+    expect(new Set(trials.map(trialId)).size).toBe(120);
+    for (const t of trials) {
+      const { lr, beta1 } = t.training.generatorOptimizer as { lr: number; beta1: number };
+      expect(lr).toBeGreaterThanOrEqual(1e-5);
+      expect(lr).toBeLessThan(1e-2);
+      expect(beta1).toBeGreaterThanOrEqual(0);
+      expect(beta1).toBeLessThan(1);
+      expect([1, 2, 3, 4, 5]).toContain(t.training.nDisc);
+      const lambda = t.regularizer.params.lambda;
+      if (t.regularizer.name === 'none') expect(lambda).toBeUndefined();
+      else expect(lambda as number).toBeGreaterThanOrEqual(0.1);
+    }
+    expect(new Set(trials.map((t) => t.training.nDisc)).size).toBe(5);
+    expect(new Set(trials.map((t) => t.regularizer.name)).size).toBe(3);
+  });
+
+  it('is reproducible, extends a smaller budget, and changes with its seed', () => {
+    const ids = (trials: number, seed = 0) =>
+      lucic(trials, seed)
+        .filter((t) => t.seed === 0)
+        .map(trialId);
+    expect(ids(20)).toEqual(ids(20));
+    expect(ids(30).slice(0, 20)).toEqual(ids(20));
+    expect(ids(20, 1)).not.toEqual(ids(20));
+  });
+
+  it('stops at the distinct settings a small space holds', () => {
+    const trials = expand(`  kind: random
+  trials: 50
+  space:
+    loss: { choice: [hinge, minimax] }
+    training.nDisc: { intUniform: [1, 2] }
+`);
+    expect(trials).toHaveLength(2 * 2 * 2);
+  });
+});
+
+describe('drawNumeric', () => {
+  it('inverts the CDF of each distribution', () => {
+    // Log-uniform: log x uniform, so u = 1/2 is the geometric mean.
+    expect(drawNumeric({ kind: 'logUniform', lo: 1e-5, hi: 1e-2 }, 0.5)).toBeCloseTo(10 ** -3.5, 9);
+    expect(drawNumeric({ kind: 'logUniform', lo: 0.1, hi: 100 }, 0)).toBe(0.1);
+    expect(drawNumeric({ kind: 'uniform', lo: -1, hi: 3 }, 0.25)).toBe(0);
+    // Integers lo…hi take equal shares of [0, 1).
+    const ints = [0, 0.19, 0.2, 0.39, 0.4, 0.99999].map((u) => drawNumeric({ kind: 'intUniform', lo: 1, hi: 5 }, u));
+    expect(ints).toEqual([1, 1, 2, 2, 3, 5]);
+  });
+
+  it('stays below hi even when rounding would reach it', () => {
+    const x = drawNumeric({ kind: 'uniform', lo: 0, hi: 1 }, 1 - 1e-12);
+    expect(x).toBeLessThan(1);
+    expect(x).toBeGreaterThan(0.999);
+  });
+});

@@ -1,0 +1,173 @@
+import { Rng, resolveHyperparams } from '@ganbench/core';
+import type { DatasetConfig, NamedParams, OptimizerConfig, ParamValue, TrialConfig } from '@ganbench/train';
+import { formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
+import { trialId } from './ids.js';
+import { hyperparamSpecs, type Role, resolveArchitecture } from './registries.js';
+import type { Study } from './schema.js';
+import { type Assignment, type Axis, type CompiledSearch, compileSearch, type NumericDistribution } from './space.js';
+
+/** A random draw keeps this many significant digits, so logged hyperparameters stay readable. */
+const DRAW_DIGITS = 6;
+/** A random search stops after this many draws in a row give no new setting: the space holds fewer than the budget. */
+const FRUITLESS_DRAWS = 1000;
+
+function named(study: Study, role: Role, assignments: readonly Assignment[], fail: (where: PathSegment[], message: string) => never): NamedParams {
+  const base = study[role];
+  const chosen = assignments.find((a) => a.kind.kind === 'name' && a.kind.role === role);
+  const name = typeof chosen?.value === 'string' ? chosen.value : base?.name;
+  const where = chosen?.where ?? [role];
+  if (name === undefined) return fail([role], `required: give the study a default ${role} or set ${role} in every point of the search space`);
+  const specs = hyperparamSpecs(role, name);
+  // Conditional parameters: each goes only to the losses/regularizers that declare it.
+  const given: Record<string, unknown> = {};
+  for (const [param, value] of Object.entries(base?.params ?? {})) if (param in specs) given[param] = value;
+  for (const a of assignments) if (a.kind.kind === 'param' && a.kind.role === role && a.kind.param in specs) given[a.kind.param] = a.value;
+  try {
+    return { name, params: { ...resolveHyperparams(`${role} ${name}`, specs, given) } };
+  } catch (error) {
+    return fail(where, (error as Error).message);
+  }
+}
+
+function optimizers(study: Study, assignments: readonly Assignment[]): { generatorOptimizer: OptimizerConfig; discriminatorOptimizer: OptimizerConfig } {
+  const explicit = study.training.discriminatorOptimizer;
+  const generator: Record<string, unknown> = { ...study.training.optimizer };
+  const discriminator: Record<string, unknown> = { ...(explicit ?? study.training.optimizer) };
+  // `training.optimizer.*` moves both players unless the study gives the discriminator its own optimizer;
+  // `training.discriminatorOptimizer.*` comes last, so it wins over the shared value.
+  for (const player of ['generator', 'discriminator'] as const) {
+    for (const a of assignments) {
+      if (a.kind.kind !== 'optimizer' || a.kind.player !== player) continue;
+      if (player === 'generator') generator[a.kind.field] = a.value;
+      if (player === 'discriminator' || explicit === undefined) discriminator[a.kind.field] = a.value;
+    }
+  }
+  return { generatorOptimizer: generator as OptimizerConfig, discriminatorOptimizer: discriminator as OptimizerConfig };
+}
+
+/** The trial a setting of the search space gives, every default filled in. */
+export function buildTrial(study: Study, assignments: readonly Assignment[], seed: number, locate: Locator = () => study.source): TrialConfig {
+  const fail = (where: PathSegment[], message: string): never => {
+    const setting = assignments.map((a) => `${formatPath(a.where)} = ${show(a.value)}`).join(', ');
+    throw new StudyError(study.source, [`${locate(where)}: ${formatPath(where)}: ${message} (in the trial with ${setting || 'the defaults'}, seed ${seed})`]);
+  };
+  const loss = named(study, 'loss', assignments, fail);
+  const regularizer = named(study, 'regularizer', assignments, fail);
+  const options: Record<string, ParamValue> = { ...study.architecture.options };
+  const training = { ...study.training };
+  for (const a of assignments) {
+    if (a.kind.kind === 'architecture') options[a.kind.option] = a.value as ParamValue;
+    if (a.kind.kind === 'training') (training as Record<string, unknown>)[a.kind.field] = a.value;
+  }
+  let architectureOptions: Record<string, ParamValue> = {};
+  try {
+    architectureOptions = resolveArchitecture(study.architecture.name, options);
+  } catch (error) {
+    fail(['architecture'], (error as Error).message);
+  }
+  const { name, resolution, channels, path } = study.dataset;
+  const dataset: DatasetConfig = {
+    name,
+    ...(resolution === undefined ? {} : { resolution }),
+    ...(channels === undefined ? {} : { channels }),
+    ...(path === undefined ? {} : { path }),
+  };
+  return {
+    dataset,
+    architecture: { name: study.architecture.name, options: architectureOptions },
+    loss,
+    regularizer,
+    training: {
+      steps: training.steps,
+      batchSize: training.batchSize,
+      nDisc: training.nDisc,
+      ...optimizers(study, assignments),
+      emaDecay: training.emaDecay,
+      checkpointEvery: training.checkpointEvery,
+    },
+    evaluation: { every: study.evaluation.every, samples: study.evaluation.samples, metrics: [...study.evaluation.metrics] },
+    seed,
+  };
+}
+
+/** Every combination of one point per axis, the first axis varying slowest. */
+function gridSettings(axes: readonly Axis[]): Assignment[][] {
+  let settings: Assignment[][] = [[]];
+  for (const axis of axes) {
+    if (axis.type !== 'points') continue;
+    settings = settings.flatMap((setting) => axis.points.map((point) => [...setting, ...point]));
+  }
+  return settings;
+}
+
+const round = (x: number) => Number(x.toPrecision(DRAW_DIGITS));
+
+/**
+ * One draw from u ~ U[0, 1) by the inverse CDF: uniform and log-uniform on [lo, hi) (rounded to
+ * DRAW_DIGITS significant digits unless that would reach hi), integers lo…hi equally likely.
+ */
+export function drawNumeric({ kind, lo, hi }: NumericDistribution, u: number): number {
+  if (kind === 'intUniform') return Math.min(hi, lo + Math.floor(u * (hi - lo + 1)));
+  if (hi === lo) return lo;
+  const x = kind === 'uniform' ? lo + u * (hi - lo) : Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo)));
+  const rounded = round(x);
+  if (rounded >= lo && rounded < hi) return rounded;
+  return x >= lo && x < hi ? x : lo;
+}
+
+/** One setting: one uniform per axis, in the order the axes are written, so a bigger budget extends a smaller one. */
+function drawSetting(axes: readonly Axis[], rng: Rng): Assignment[] {
+  return axes.flatMap((axis) => {
+    const u = rng.uniform();
+    if (axis.type === 'points') return axis.points[Math.floor(u * axis.points.length)] ?? [];
+    return [{ path: axis.path, kind: axis.kind, value: drawNumeric(axis.distribution, u), where: axis.where }];
+  });
+}
+
+function withoutSeed(config: TrialConfig): string {
+  return trialId({ ...config, seed: 0 });
+}
+
+/** Distinct settings: the grid's product, or random draws until `trials` distinct ones (fewer when the space has fewer). */
+function settings(study: Study, compiled: CompiledSearch, locate: Locator): Assignment[][] {
+  if (study.search.kind === 'grid') return gridSettings(compiled.axes);
+  const rng = new Rng(study.search.seed);
+  const seen = new Set<string>();
+  const out: Assignment[][] = [];
+  const first = study.seeds[0] ?? 0;
+  for (let fruitless = 0; out.length < study.search.trials && fruitless < FRUITLESS_DRAWS; ) {
+    const setting = drawSetting(compiled.axes, rng);
+    const key = withoutSeed(buildTrial(study, setting, first, locate));
+    if (seen.has(key)) {
+      fruitless++;
+      continue;
+    }
+    fruitless = 0;
+    seen.add(key);
+    out.push(setting);
+  }
+  return out;
+}
+
+/**
+ * All trials of a study, fully resolved and distinct: every setting of the search space (grid
+ * product or random draws) once per seed, seeds outermost so a study stopped early has covered
+ * the whole space at least once. Settings that resolve alike (a λ axis under a regularizer that
+ * takes no λ) appear once.
+ */
+export function expandStudy(study: Study, locate: Locator = () => study.source): TrialConfig[] {
+  const compiled = compileSearch(study, locate);
+  const all = settings(study, compiled, locate);
+  const seen = new Set<string>();
+  const trials: TrialConfig[] = [];
+  for (const seed of study.seeds) {
+    for (const setting of all) {
+      const config = buildTrial(study, setting, seed, locate);
+      const id = trialId(config);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      trials.push(config);
+    }
+  }
+  return trials;
+}

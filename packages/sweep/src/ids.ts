@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import type { TrialConfig } from '@ganbench/train';
+
+/**
+ * JSON with object keys sorted at every depth, so the same value written in any key order has one
+ * text. Undefined members are left out (as JSON.stringify does); non-finite numbers have no JSON
+ * and fail rather than silently becoming null.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`canonicalJson: ${value} has no JSON form`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  throw new Error(`canonicalJson: a ${typeof value} has no JSON form`);
+}
+
+/** First 16 hex digits of the SHA-256 of the canonical JSON. */
+export function shortHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+
+/** A trial's identity: the hash of its fully resolved configuration. */
+export function trialId(config: TrialConfig): string {
+  return shortHash(config);
+}

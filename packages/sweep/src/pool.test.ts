@@ -1,0 +1,240 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ParamValue, TrialConfig } from '@ganbench/train';
+import { describe, expect, it } from 'vitest';
+import { trialId } from './ids.js';
+import { type PoolOptions, runTrials, type StudyEvent, TRIALS_DIR } from './pool.js';
+import { readTrialRecords, TRIALS_FILE } from './records.js';
+
+const FAKE_WORKER = fileURLToPath(new URL('./testing/fakeTrialWorker.ts', import.meta.url));
+const adam = { name: 'adam' as const, lr: 2e-4, beta1: 0.5, beta2: 0.999 };
+
+/** A trial for the fake worker: `options` steer it (stepMs, crashAt, throwAt, divergeAt). */
+function fakeTrial(seed: number, options: Record<string, ParamValue> = {}, steps = 20): TrialConfig {
+  return {
+    dataset: { name: 'ring' },
+    architecture: { name: 'fake', options: { stepMs: 5, ...options } },
+    loss: { name: 'hinge', params: {} },
+    regularizer: { name: 'none', params: {} },
+    training: { steps, batchSize: 1, nDisc: 1, generatorOptimizer: adam, discriminatorOptimizer: adam, emaDecay: null, checkpointEvery: 5 },
+    evaluation: { every: 10, samples: 1, metrics: ['frechet_2d'] },
+    seed,
+  };
+}
+
+function setup(overrides: Partial<PoolOptions> = {}) {
+  const studyDir = join(mkdtempSync(join(tmpdir(), 'ganbench-pool-')), 'fake');
+  const events: StudyEvent[] = [];
+  const options: PoolOptions = {
+    studyDir,
+    study: 'fake',
+    primary: { metric: 'frechet_2d', goal: 'min' },
+    workers: 2,
+    workerModule: FAKE_WORKER,
+    onEvent: (event) => events.push(event),
+    ...overrides,
+  };
+  return { studyDir, events, options };
+}
+
+/** Most trials running at once, from the start and end events. */
+function peakRunning(events: readonly StudyEvent[]): number {
+  let running = 0;
+  let peak = 0;
+  for (const e of events) {
+    if (e.type === 'trial-start') peak = Math.max(peak, ++running);
+    if (e.type === 'trial-end') running--;
+  }
+  return peak;
+}
+
+const started = (events: readonly StudyEvent[]) => events.flatMap((e) => (e.type === 'trial-start' ? [e] : []));
+const stepsRun = (studyDir: string, config: TrialConfig) =>
+  readFileSync(join(studyDir, TRIALS_DIR, trialId(config), 'steps.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map(Number);
+const lines = (studyDir: string) => readFileSync(join(studyDir, TRIALS_FILE), 'utf8').trim().split('\n');
+
+describe('runTrials (local pool, fake worker)', () => {
+  it('runs every trial once with at most `workers` processes, reusing them', async () => {
+    const { studyDir, events, options } = setup();
+    // 400 ms a trial: long enough that the second worker is up before the first could take every trial.
+    const trials = [0, 1, 2, 3, 4, 5].map((seed) => fakeTrial(seed, { stepMs: 20 }));
+    const summary = await runTrials(trials, options);
+    expect(summary).toMatchObject({ total: 6, skipped: 0, finished: 6, failed: 0, interrupted: 0, notStarted: 0 });
+    expect(peakRunning(events)).toBe(2);
+    const pids = new Set(started(events).map((e) => e.pid));
+    expect(pids.size).toBe(2);
+    const records = await readTrialRecords(studyDir);
+    expect(records.map((r) => r.id).sort()).toEqual(trials.map(trialId).sort());
+    for (const r of records) {
+      expect(r).toMatchObject({ study: 'fake', status: 'finished', steps: 20, primary: { metric: 'frechet_2d', goal: 'min' } });
+      expect(pids).toContain(r.final.pid);
+      expect(r.final.frechet_2d).toBeCloseTo(1 / (1 + r.config.seed), 12);
+    }
+    for (const t of trials) expect(stepsRun(studyDir, t)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(events.at(-1)).toMatchObject({ type: 'end' });
+    expect(events.filter((e) => e.type === 'trial-progress').length).toBeGreaterThan(0);
+  });
+
+  it('skips trials already in trials.jsonl', async () => {
+    const { studyDir, events, options } = setup({ workers: 3 });
+    const first = [0, 1, 2].map((seed) => fakeTrial(seed));
+    await runTrials(first, options);
+    events.length = 0;
+    const extra = fakeTrial(3);
+    const summary = await runTrials([...first, extra, first[0] as TrialConfig], options);
+    expect(summary).toMatchObject({ total: 5, skipped: 4, finished: 1 });
+    expect(started(events).map((e) => e.id)).toEqual([trialId(extra)]);
+    expect(lines(studyDir)).toHaveLength(4);
+    const again = await runTrials([...first, extra], options);
+    expect(again).toMatchObject({ skipped: 4, finished: 0, records: [] });
+  });
+
+  it('records a crashed or throwing trial as failed with its error, replaces the worker and goes on', async () => {
+    const crash = fakeTrial(1, { crashAt: 3 });
+    const thrower = fakeTrial(2, { throwAt: 2 });
+    const diverging = fakeTrial(3, { divergeAt: 4 });
+    const fine = [fakeTrial(0), fakeTrial(4), fakeTrial(5)];
+    const failures: string[] = [];
+    const { studyDir, events, options } = setup({
+      onFailure: async (dir, config, _tags, error) => {
+        expect(dir).toBe(join(studyDir, TRIALS_DIR, trialId(config)));
+        failures.push(error);
+      },
+    });
+    const summary = await runTrials([crash, thrower, diverging, ...fine], options);
+    expect(summary).toMatchObject({ finished: 3, diverged: 1, failed: 2 });
+    const byId = new Map((await readTrialRecords(studyDir)).map((r) => [r.id, r]));
+    const crashed = byId.get(trialId(crash));
+    expect(crashed?.status).toBe('failed');
+    expect(crashed?.error).toMatch(/worker exited with code 3 during the trial/);
+    expect(crashed?.error).toMatch(/fake worker: crashing at step 3/);
+    expect(byId.get(trialId(thrower))?.error).toMatch(/Error: fake trial failed at step 2/);
+    expect(byId.get(trialId(diverging))).toMatchObject({ status: 'diverged', divergedAt: 4 });
+    for (const t of fine) expect(byId.get(trialId(t))?.status).toBe('finished');
+    expect(failures).toHaveLength(2);
+    // Two workers died, so fresh ones ran the rest.
+    expect(new Set(started(events).map((e) => e.pid)).size).toBeGreaterThanOrEqual(3);
+    expect(peakRunning(events)).toBeLessThanOrEqual(2);
+  });
+
+  it('stops on abort with running trials checkpointed and unrecorded; a rerun resumes them and records each trial once', async () => {
+    const trials = [0, 1, 2, 3].map((seed) => fakeTrial(seed, { stepMs: 10 }, 40));
+    const controller = new AbortController();
+    const { studyDir, events, options } = setup({
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'trial-progress' && event.step >= 10) controller.abort();
+      },
+    });
+    const first = await runTrials(trials, options);
+    expect(first).toMatchObject({ finished: 0, failed: 0, records: [] });
+    expect(first.interrupted + first.notStarted).toBe(4);
+    expect(first.interrupted).toBeGreaterThanOrEqual(1);
+    expect(existsSync(join(studyDir, TRIALS_FILE))).toBe(false);
+    expect(events.some((e) => e.type === 'interrupting')).toBe(true);
+    const stopped = started(events).map((e) => e.id);
+    const reached = new Map<string, number>();
+    for (const e of events) if (e.type === 'trial-progress') reached.set(e.id, e.step);
+    expect(Math.max(...reached.values())).toBeGreaterThanOrEqual(10);
+
+    const rerun = setup({ studyDir });
+    const second = await runTrials(trials, rerun.options);
+    expect(second).toMatchObject({ finished: 4, skipped: 0, interrupted: 0 });
+    const records = await readTrialRecords(studyDir);
+    expect(records.map((r) => r.id).sort()).toEqual(trials.map(trialId).sort());
+    for (const r of records) {
+      // The stopped trials went on from their checkpoint; every step ran exactly once.
+      if (stopped.includes(r.id)) expect(r.final.resumed_from).toBeGreaterThanOrEqual(reached.get(r.id) ?? 0);
+      else expect(r.final.resumed_from).toBe(0);
+      expect(stepsRun(studyDir, r.config)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    }
+    expect((await runTrials(trials, rerun.options)).records).toEqual([]);
+    expect(lines(studyDir)).toHaveLength(4);
+  });
+
+  it('checkpoints a trial whose worker alone gets SIGINT, and resumes it in a fresh worker', async () => {
+    const trials = [0, 1].map((seed) => fakeTrial(seed, { stepMs: 20 }, 50));
+    let signalled = false;
+    const { studyDir, events, options } = setup({
+      workers: 1,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'trial-progress' && !signalled) {
+          signalled = true;
+          const worker = started(events).at(-1);
+          process.kill(worker?.pid as number, 'SIGINT');
+        }
+      },
+    });
+    const summary = await runTrials(trials, options);
+    expect(summary).toMatchObject({ finished: 2, interrupted: 0, failed: 0 });
+    expect(events.filter((e) => e.type === 'trial-end').map((e) => (e as { status: string }).status)).toEqual(['interrupted', 'finished', 'finished']);
+    const first = started(events)[0];
+    expect(new Set(started(events).map((e) => e.pid)).size).toBe(2);
+    const resumed = (await readTrialRecords(studyDir)).find((r) => r.id === first?.id);
+    expect(resumed?.final.resumed_from).toBeGreaterThan(0);
+    expect(stepsRun(studyDir, resumed?.config as TrialConfig)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('kills the workers on the second signal, writing nothing; a rerun still records each trial once', async () => {
+    const trials = [0, 1].map((seed) => fakeTrial(seed, { stepMs: 10 }, 30));
+    const kill = new AbortController();
+    const { studyDir, options } = setup({
+      kill: kill.signal,
+      onEvent: (event) => {
+        if (event.type === 'trial-progress' && event.step >= 5) kill.abort();
+      },
+    });
+    const first = await runTrials(trials, options);
+    expect(first.records).toEqual([]);
+    expect(first.interrupted + first.notStarted).toBe(2);
+    expect(first.interrupted).toBeGreaterThanOrEqual(1);
+    await runTrials(trials, setup({ studyDir }).options);
+    expect(
+      lines(studyDir)
+        .map((l) => (JSON.parse(l) as { id: string }).id)
+        .sort(),
+    ).toEqual(trials.map(trialId).sort());
+  });
+
+  it('pins worker i to gpus[i] with tensorflow-gpu', async () => {
+    const gpus = [3, 7];
+    const { studyDir, events, options } = setup({ gpus, workers: 2 });
+    await runTrials(
+      [0, 1, 2, 3].map((seed) => fakeTrial(seed)),
+      options,
+    );
+    const worker = new Map(started(events).map((e) => [e.id, e.worker]));
+    const records = await readTrialRecords(studyDir);
+    expect(records).toHaveLength(4);
+    for (const r of records) expect(r.final).toMatchObject({ gpu: gpus[worker.get(r.id) as number], gpu_backend: 1 });
+    await expect(runTrials([fakeTrial(9)], { ...options, backend: 'cpu' })).rejects.toThrow("--backend: 'cpu' cannot be combined with --gpus");
+  });
+
+  it('works from any current directory (tsx is loaded by absolute URL)', async () => {
+    const { studyDir, options } = setup({ workers: 1 });
+    const cwd = process.cwd();
+    process.chdir(tmpdir());
+    try {
+      expect((await runTrials([fakeTrial(0)], options)).finished).toBe(1);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await readTrialRecords(studyDir)).toHaveLength(1);
+  });
+
+  it('fails the study when a worker cannot start, and rejects bad options before any work', async () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'ganbench-broken-')), 'worker.ts');
+    writeFileSync(broken, "throw new Error('cannot load the worker');\n");
+    const { options } = setup({ workerModule: broken });
+    await expect(runTrials([fakeTrial(0)], options)).rejects.toThrow(/before it was ready[\s\S]*cannot load the worker/);
+    await expect(runTrials([fakeTrial(0)], { ...options, workers: 0 })).rejects.toThrow('--workers: 0 is not allowed; must be an integer ≥ 1');
+    await expect(runTrials([fakeTrial(0)], { ...options, backend: 'cuda' })).rejects.toThrow("--backend: 'cuda' is not allowed; allowed: wasm, cpu");
+  });
+});

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TrialRecord } from '@ganbench/train';
+import { describe, expect, it, vi } from 'vitest';
+import { appendTrialRecord, readTrialRecords, TRIALS_FILE } from './records.js';
+
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  return { ...actual, writeSync: vi.fn(actual.writeSync), openSync: vi.fn(actual.openSync) };
+});
+
+const record = (id: string): TrialRecord => ({
+  id,
+  study: 'tiny',
+  config: { seed: 0 } as unknown as TrialRecord['config'],
+  status: 'finished',
+  final: { fid: 12.5 },
+  best: { fid: 11 },
+  primary: { metric: 'fid', goal: 'min' },
+  steps: 100,
+  seconds: 1.5,
+  finishedAt: '2026-01-01T00:00:00.000Z',
+});
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'ganbench-records-'));
+
+describe('trials.jsonl', () => {
+  it('reads nothing from a study that has no records yet', async () => {
+    expect(await readTrialRecords(join(fresh(), 'absent'))).toEqual([]);
+  });
+
+  it('appends each record as one line in one write to a file opened for appending', async () => {
+    const dir = fresh();
+    vi.mocked(fs.writeSync).mockClear();
+    for (const id of ['a', 'b', 'c']) appendTrialRecord(dir, record(id));
+    expect(vi.mocked(fs.writeSync)).toHaveBeenCalledTimes(3);
+    expect(vi.mocked(fs.openSync).mock.calls.every(([, flags]) => flags === 'a+')).toBe(true);
+    const text = readFileSync(join(dir, TRIALS_FILE), 'utf8');
+    expect(text.split('\n')).toHaveLength(4);
+    expect(text.endsWith('\n')).toBe(true);
+    expect(await readTrialRecords(dir)).toEqual([record('a'), record('b'), record('c')]);
+  });
+
+  it('ignores a torn last line, and the next append starts a fresh line', async () => {
+    const dir = fresh();
+    appendTrialRecord(dir, record('a'));
+    const torn = JSON.stringify(record('b')).slice(0, 40);
+    appendFileSync(join(dir, TRIALS_FILE), torn);
+    expect((await readTrialRecords(dir)).map((r) => r.id)).toEqual(['a']);
+    appendTrialRecord(dir, record('c'));
+    expect((await readTrialRecords(dir)).map((r) => r.id)).toEqual(['a', 'c']);
+    expect(readFileSync(join(dir, TRIALS_FILE), 'utf8')).toBe(`${JSON.stringify(record('a'))}\n${JSON.stringify(record('c'))}\n`);
+  });
+
+  it('treats even a complete record without its newline as torn (the write did not finish)', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, TRIALS_FILE), JSON.stringify(record('a')));
+    expect(await readTrialRecords(dir)).toEqual([]);
+  });
+
+  it('names the file and line of a damaged record that is not the last', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, TRIALS_FILE), `${JSON.stringify(record('a'))}\n{"id": "b"\n${JSON.stringify(record('c'))}\n`);
+    await expect(readTrialRecords(dir)).rejects.toThrow(`${join(dir, TRIALS_FILE)}:2: not JSON`);
+    writeFileSync(join(dir, TRIALS_FILE), `${JSON.stringify({ ...record('a'), status: 'done' })}\n`);
+    await expect(readTrialRecords(dir)).rejects.toThrow(/:1: not a trial record/);
+  });
+});

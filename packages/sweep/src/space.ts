@@ -1,0 +1,265 @@
+import { type HyperparamSpec, resolveHyperparams } from '@ganbench/core';
+import type { z } from 'zod';
+import { describeIssue, formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
+import { architectureOptionType, hyperparamSpecs, isRegistered, type Role, registeredNames, resolveArchitecture } from './registries.js';
+import { type Distribution, emaDecaySchema, OPTIMIZER_FIELDS, type Point, type Scalar, type Study, TRAINING_FIELDS } from './schema.js';
+
+/** What a search-space key points at in a trial. */
+export type PathKind =
+  | { kind: 'name'; role: Role }
+  | { kind: 'param'; role: Role; param: string }
+  | { kind: 'architecture'; option: string }
+  | { kind: 'training'; field: 'nDisc' | 'batchSize' | 'emaDecay' }
+  | { kind: 'optimizer'; player: 'generator' | 'discriminator'; field: string };
+
+export const PATH_HELP =
+  'loss, regularizer, loss.<param>, regularizer.<param>, architecture.<option>, training.nDisc, training.batchSize, training.emaDecay, ' +
+  'training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<lr|beta1|beta2|decay|momentum>';
+
+const OPTIMIZER_PATH = /^training\.(optimizer|discriminatorOptimizer)\.(lr|beta1|beta2|decay|momentum)$/;
+const TRAINING_PATH = /^training\.(nDisc|batchSize|emaDecay)$/;
+
+export function classifyPath(path: string): PathKind | undefined {
+  if (path === 'loss' || path === 'regularizer') return { kind: 'name', role: path };
+  const optimizer = OPTIMIZER_PATH.exec(path);
+  if (optimizer !== null) return { kind: 'optimizer', player: optimizer[1] === 'optimizer' ? 'generator' : 'discriminator', field: optimizer[2] as string };
+  const training = TRAINING_PATH.exec(path);
+  if (training !== null) return { kind: 'training', field: training[1] as 'nDisc' | 'batchSize' | 'emaDecay' };
+  const dot = path.indexOf('.');
+  const head = path.slice(0, dot);
+  const rest = path.slice(dot + 1);
+  if (dot <= 0 || rest === '') return undefined;
+  if ((head === 'loss' || head === 'regularizer') && !rest.includes('.')) return { kind: 'param', role: head, param: rest };
+  if (head === 'architecture' && rest !== 'name') return { kind: 'architecture', option: rest };
+  return undefined;
+}
+
+/** One path set to one value by the search space; `where` is its YAML path, `owner` the loss/regularizer its own point names. */
+export interface Assignment {
+  path: string;
+  kind: PathKind;
+  value: Scalar;
+  where: PathSegment[];
+  owner?: string;
+}
+
+export type NumericDistribution = { kind: 'logUniform' | 'uniform' | 'intUniform'; lo: number; hi: number };
+
+/** One axis of the search: a list of points (grid values, random choices) or a numeric distribution on one path. */
+export type Axis =
+  | { key: string; where: PathSegment[]; type: 'points'; points: Assignment[][] }
+  | { key: string; where: PathSegment[]; type: 'numeric'; path: string; kind: PathKind; distribution: NumericDistribution };
+
+export interface CompiledSearch {
+  axes: Axis[];
+  /** Names each role can take in some trial: the study's default and every value the space gives. */
+  names: Record<Role, string[]>;
+}
+
+const isMapping = (value: unknown): value is Record<string, Scalar> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+class Problems {
+  readonly list: string[] = [];
+  constructor(private readonly locate: Locator) {}
+  add(where: readonly PathSegment[], message: string, value?: unknown): void {
+    const found = value === undefined ? '' : ` (got ${show(value)})`;
+    this.list.push(`${this.locate(where)}: ${formatPath(where)}: ${message}${found}`);
+  }
+}
+
+function pointAssignments(key: string, kind: PathKind | undefined, point: Point, where: PathSegment[], problems: Problems): Assignment[] {
+  if (kind !== undefined) {
+    if (isMapping(point)) {
+      problems.add(where, `'${key}' is a path, so each value must be a single value; a mapping of paths belongs under an axis name (e.g. variant)`, point);
+      return [];
+    }
+    return [{ path: key, kind, value: point, where }];
+  }
+  if (!isMapping(point)) return [];
+  const owners: Partial<Record<Role, string>> = {};
+  for (const role of ['loss', 'regularizer'] as const) if (typeof point[role] === 'string') owners[role] = point[role];
+  const out: Assignment[] = [];
+  for (const [path, value] of Object.entries(point)) {
+    const entryKind = classifyPath(path);
+    if (entryKind === undefined) {
+      problems.add([...where, path], `unknown path; allowed: ${PATH_HELP}`);
+      continue;
+    }
+    const owner = entryKind.kind === 'param' ? owners[entryKind.role] : undefined;
+    out.push({ path, kind: entryKind, value, where: [...where, path], ...(owner === undefined ? {} : { owner }) });
+  }
+  return out;
+}
+
+function compileAxis(key: string, value: Point[] | Distribution, problems: Problems): Axis | undefined {
+  const where: PathSegment[] = ['search', 'space', key];
+  const kind = classifyPath(key);
+  const isList = Array.isArray(value);
+  const points = isList ? value : value.choice;
+  if (kind === undefined && (!AXIS_NAME.test(key) || points === undefined || !points.every(isMapping))) {
+    problems.add(where, `unknown path; allowed: ${PATH_HELP}, or an axis name (letters, digits, _ and -) whose values are mappings of those paths to values`);
+    return undefined;
+  }
+  if (points !== undefined) {
+    const pointWhere = (i: number): PathSegment[] => (isList ? [...where, i] : [...where, 'choice', i]);
+    return { key, where, type: 'points', points: points.map((point, i) => pointAssignments(key, kind, point, pointWhere(i), problems)) };
+  }
+  const distribution = value as Distribution;
+  const [name, range] = Object.entries(distribution)[0] as [NumericDistribution['kind'], [number, number]];
+  const numeric: Axis = { key, where, type: 'numeric', path: key, kind: kind as PathKind, distribution: { kind: name, lo: range[0], hi: range[1] } };
+  return numeric;
+}
+
+/** Hyperparameter specs of `param` for each name of `role` that declares it. */
+function declaring(role: Role, param: string, names: readonly string[]): [string, HyperparamSpec][] {
+  const out: [string, HyperparamSpec][] = [];
+  for (const name of names) {
+    const spec = isRegistered(role, name) ? hyperparamSpecs(role, name)[param] : undefined;
+    if (spec !== undefined) out.push([name, spec]);
+  }
+  return out;
+}
+
+function takes(role: Role, names: readonly string[]): string {
+  const known = names.filter((name) => isRegistered(role, name));
+  const taking = known.filter((name) => Object.keys(hyperparamSpecs(role, name)).length > 0);
+  if (taking.length === 0) return `${known.join(', ') || 'none of them'} take${known.length === 1 ? 's' : ''} no hyperparameters`;
+  return taking.map((name) => `${name} takes ${Object.keys(hyperparamSpecs(role, name)).join(', ')}`).join('; ');
+}
+
+function zodProblem(schema: z.ZodType, value: unknown): string | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? undefined : result.error.issues.map(describeIssue).join('; ');
+}
+
+export function optimizerNames(study: Study): Record<'generator' | 'discriminator', keyof typeof OPTIMIZER_FIELDS> {
+  return { generator: study.training.optimizer.name, discriminator: (study.training.discriminatorOptimizer ?? study.training.optimizer).name };
+}
+
+/** Why `value` cannot go to this path in any trial of the study, or undefined when it can. */
+function checkValue(study: Study, names: CompiledSearch['names'], kind: PathKind, value: Scalar, owner?: string): string | undefined {
+  switch (kind.kind) {
+    case 'name':
+      return typeof value === 'string' && isRegistered(kind.role, value)
+        ? undefined
+        : `must be a registered ${kind.role}: ${registeredNames(kind.role).join(', ')}`;
+    case 'param': {
+      const candidates = owner === undefined ? names[kind.role] : [owner];
+      const specs = declaring(kind.role, kind.param, candidates);
+      if (specs.length === 0)
+        return `no ${kind.role} ${owner === undefined ? 'in this study' : `'${owner}'`} takes '${kind.param}'; ${takes(kind.role, candidates)}`;
+      for (const [name, spec] of specs) {
+        try {
+          resolveHyperparams(`${kind.role} ${name}`, { [kind.param]: spec }, { [kind.param]: value });
+        } catch (error) {
+          return (error as Error).message;
+        }
+      }
+      return undefined;
+    }
+    case 'architecture':
+      if (value === null) return 'must be a string, number or boolean';
+      try {
+        resolveArchitecture(study.architecture.name, { ...study.architecture.options, [kind.option]: value });
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    case 'training':
+      return zodProblem(kind.field === 'emaDecay' ? emaDecaySchema : TRAINING_FIELDS[kind.field], value);
+    case 'optimizer': {
+      const name = optimizerNames(study)[kind.player];
+      const fields = OPTIMIZER_FIELDS[name] as Record<string, z.ZodType>;
+      const field = fields[kind.field];
+      if (field === undefined) return `the ${kind.player}'s optimizer is ${name}, which takes ${Object.keys(fields).join(', ')}`;
+      return zodProblem(field, value);
+    }
+  }
+}
+
+/** Integer-valued paths, which a continuous distribution cannot feed. */
+function integerPath(study: Study, kind: PathKind, names: CompiledSearch['names']): boolean {
+  if (kind.kind === 'training') return kind.field !== 'emaDecay';
+  if (kind.kind === 'param') return declaring(kind.role, kind.param, names[kind.role]).some(([, spec]) => spec.type === 'integer');
+  return kind.kind === 'architecture' && architectureOptionType(study.architecture.name, kind.option) === 'integer';
+}
+
+function checkNumeric(study: Study, names: CompiledSearch['names'], axis: Extract<Axis, { type: 'numeric' }>, problems: Problems): void {
+  const { kind, distribution } = axis;
+  const where = [...axis.where, distribution.kind];
+  const optionType = kind.kind === 'architecture' ? architectureOptionType(study.architecture.name, kind.option) : undefined;
+  const nonNumeric =
+    kind.kind === 'name' ||
+    optionType === 'string' ||
+    optionType === 'boolean' ||
+    (kind.kind === 'param' && declaring(kind.role, kind.param, names[kind.role]).some(([, s]) => s.type === 'boolean'));
+  if (nonNumeric) {
+    problems.add(where, 'this path takes names or booleans: use choice');
+    return;
+  }
+  if (distribution.kind !== 'intUniform' && integerPath(study, kind, names)) {
+    problems.add(where, 'this path takes integers: use intUniform or choice');
+    return;
+  }
+  // Continuous draws lie in [lo, hi): hi is a bound, so uniform [0, 1] suits β₁ < 1 as in Lucic et al.
+  const { lo, hi } = distribution;
+  const highest = distribution.kind === 'intUniform' || hi === lo ? hi : hi - (hi - lo) * 1e-9;
+  for (const [i, [end, probe]] of [
+    [lo, lo],
+    [hi, highest],
+  ].entries()) {
+    const problem = checkValue(study, names, kind, probe as number);
+    if (problem !== undefined) problems.add([...where, i], problem, end);
+  }
+}
+
+function checkOverlaps(axes: readonly Axis[], problems: Problems): void {
+  const owner = new Map<string, Axis>();
+  for (const axis of axes) {
+    const paths = axis.type === 'numeric' ? [axis.path] : [...new Set(axis.points.flat().map((a) => a.path))];
+    for (const path of paths) {
+      const other = owner.get(path);
+      if (other !== undefined) problems.add(axis.where, `sets '${path}', which ${formatPath(other.where)} sets too; give each path one axis`);
+      else owner.set(path, axis);
+    }
+  }
+}
+
+/**
+ * Reads the search space into axes and checks everything that does not need a whole trial:
+ * every key is a known path or an axis of mappings, every value is allowed where it goes, and
+ * every conditional parameter (`regularizer.lambda`, a default's params) is taken by some trial.
+ */
+export function compileSearch(study: Study, locate: Locator): CompiledSearch {
+  const problems = new Problems(locate);
+  const space: Record<string, Point[] | Distribution> = study.search.space;
+  const axes = Object.entries(space).flatMap(([key, value]) => compileAxis(key, value, problems) ?? []);
+  checkOverlaps(axes, problems);
+  const assignments = axes.flatMap((axis) => (axis.type === 'points' ? axis.points.flat() : []));
+  const names: CompiledSearch['names'] = { loss: [], regularizer: [] };
+  for (const role of ['loss', 'regularizer'] as const) {
+    const given = assignments.filter((a) => a.kind.kind === 'name' && a.kind.role === role).map((a) => a.value);
+    const base = study[role]?.name;
+    names[role] = [...new Set([...(base === undefined ? [] : [base]), ...given.filter((v): v is string => typeof v === 'string')])];
+    if (base !== undefined && !isRegistered(role, base)) problems.add([role], `must be a registered ${role}: ${registeredNames(role).join(', ')}`, base);
+  }
+  for (const a of assignments) {
+    const problem = checkValue(study, names, a.kind, a.value, a.owner);
+    if (problem !== undefined) problems.add(a.where, problem, a.value);
+  }
+  for (const axis of axes) if (axis.type === 'numeric') checkNumeric(study, names, axis, problems);
+  for (const role of ['loss', 'regularizer'] as const) {
+    for (const [param, value] of Object.entries(study[role]?.params ?? {})) {
+      const problem = checkValue(study, names, { kind: 'param', role, param }, value);
+      if (problem !== undefined) problems.add([role, 'params', param], problem, value);
+    }
+  }
+  try {
+    resolveArchitecture(study.architecture.name, study.architecture.options);
+  } catch (error) {
+    problems.add(['architecture'], (error as Error).message);
+  }
+  if (problems.list.length > 0) throw new StudyError(study.source, problems.list);
+  return { axes, names };
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decodeSafetensors, initBackend } from '@ganbench/core';
+import { readMetrics, readRunJson } from '@ganbench/tracking';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointPath } from './checkpoint.js';
+import type { TrialConfig } from './config.js';
+import { trialParams } from './params.js';
+import { runTrial } from './runTrial.js';
+
+const CONFIG: TrialConfig = {
+  dataset: { name: 'ring' },
+  architecture: { name: 'mlp', options: { latentDim: 8, gWidth: 16, gLayers: 2, dWidth: 16, dLayers: 2 } },
+  loss: { name: 'non-saturating', params: {} },
+  regularizer: { name: 'r1', params: { gamma: 0.1 } },
+  training: {
+    steps: 24,
+    batchSize: 32,
+    nDisc: 2,
+    generatorOptimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
+    discriminatorOptimizer: { name: 'adam', lr: 2e-3, beta1: 0.5, beta2: 0.999 },
+    emaDecay: 0.9,
+    checkpointEvery: 8,
+  },
+  evaluation: { every: 8, samples: 200, metrics: ['modes_covered', 'high_quality', 'frechet_2d'] },
+  seed: 3,
+};
+
+const root = mkdtempSync(path.join(tmpdir(), 'ganbench-trial-'));
+const weights = (dir: string) => decodeSafetensors(new Uint8Array(readFileSync(checkpointPath(dir)))).arrays.map((a) => [a.name, Array.from(a.data)]);
+const history = async (dir: string) => (await readMetrics(dir)).map(({ key, value, step }) => ({ key, value, step }));
+
+describe('runTrial: one trial end to end into its run log', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('an interrupted trial resumed from its checkpoint ends exactly as the uninterrupted one (weights, Adam, EMA, data and latent streams, metrics)', async () => {
+    const straightDir = path.join(root, 'straight');
+    const straight = await runTrial(CONFIG, straightDir);
+    expect(straight.status).toBe('finished');
+    expect(straight.steps).toBe(24);
+    expect(Object.keys(straight.final).sort()).toEqual(['frechet_2d', 'high_quality', 'modes_covered']);
+
+    const resumedDir = path.join(root, 'resumed');
+    const controller = new AbortController();
+    const first = await runTrial(CONFIG, resumedDir, { signal: controller.signal, onProgress: ({ step }) => step === 13 && controller.abort() });
+    expect(first).toMatchObject({ status: 'interrupted', steps: 13 });
+    expect((await readRunJson(resumedDir)).status).toBe('KILLED');
+    const second = await runTrial(CONFIG, resumedDir);
+    expect(second.status).toBe('finished');
+    expect(second.final).toEqual(straight.final);
+    expect(second.best).toEqual(straight.best);
+    expect(weights(resumedDir)).toEqual(weights(straightDir));
+    expect(await history(resumedDir)).toEqual(await history(straightDir));
+    expect((await readRunJson(resumedDir)).status).toBe('FINISHED');
+  });
+
+  it('logs the training statistics and evaluations, the resolved config and a scatter plot as artifacts, and MLflow params from the config', async () => {
+    const dir = path.join(root, 'straight');
+    const points = await history(dir);
+    const keys = new Set(points.map((p) => p.key));
+    for (const key of ['d_loss', 'g_loss', 'penalty', 'd_real', 'd_fake', 'd_grad_norm', 'g_grad_norm', 'modes_covered', 'frechet_2d'])
+      expect(keys).toContain(key);
+    expect(points.filter((p) => p.key === 'frechet_2d').map((p) => p.step)).toEqual([8, 16, 24]);
+    expect(JSON.parse(readFileSync(path.join(dir, 'artifacts', 'config.json'), 'utf8'))).toEqual(CONFIG);
+    expect(
+      readFileSync(path.join(dir, 'artifacts', 'plots', 'snapshots.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
+    const run = await readRunJson(dir);
+    expect(run.params).toMatchObject({
+      loss: 'non-saturating',
+      regularizer: 'r1',
+      'regularizer.gamma': '0.1',
+      'architecture.gWidth': '16',
+      'training.discriminatorOptimizer.lr': '0.002',
+      seed: '3',
+    });
+    expect(run.params).toEqual(trialParams(CONFIG));
+  });
+
+  it('a loss that becomes ±Inf or NaN stops the trial as diverged at that step', async () => {
+    const exploding: TrialConfig = {
+      ...CONFIG,
+      loss: { name: 'wasserstein', params: {} },
+      regularizer: { name: 'none', params: {} },
+      training: {
+        ...CONFIG.training,
+        generatorOptimizer: { name: 'sgd', lr: 1e30, momentum: 0 },
+        discriminatorOptimizer: { name: 'sgd', lr: 1e30, momentum: 0 },
+      },
+    };
+    const dir = path.join(root, 'diverged');
+    const outcome = await runTrial(exploding, dir);
+    expect(outcome.status).toBe('diverged');
+    expect(outcome.divergedAt).toBeGreaterThanOrEqual(1);
+    expect(outcome.divergedAt).toBeLessThan(CONFIG.training.steps);
+    const run = await readRunJson(dir);
+    expect(run.status).toBe('FAILED');
+    expect(run.tags['ganbench.status']).toBe('diverged');
+  });
+});
