@@ -30,7 +30,18 @@ describe('the ganbench command, as a user runs it', () => {
     expect(Object.keys(info.optionalBackends)).toEqual(['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']);
   });
 
-  it.each(['info', 'bench', 'quick'])('%s --help prints its usage and options', (command) => {
+  it('list architectures --json names every architecture with its options and defaults', () => {
+    const r = ganbench('list', 'architectures', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const entries = JSON.parse(r.stdout) as { name: string; kind: string; params: Record<string, { type: string; default: unknown }> }[];
+    expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(['mlp', 'dcgan', 'sndcgan']));
+    const dcgan = entries.find((e) => e.name === 'dcgan');
+    expect(dcgan?.kind).toBe('architecture');
+    expect(dcgan?.params.width).toMatchObject({ type: 'integer', default: 64 });
+    expect(dcgan?.params.latentDim).toMatchObject({ type: 'integer', default: 128 });
+  });
+
+  it.each(['info', 'bench', 'quick', 'sweep', 'report'])('%s --help prints its usage and options', (command) => {
     const r = ganbench(command, '--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`Usage: ganbench ${command}`);

@@ -15,6 +15,7 @@ import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseF
 import { featuresTrain, fidCommand } from './features.js';
 import { formatEntries, registryEntries } from './registry.js';
 import { scaffoldLoss } from './scaffold.js';
+import { diracStudyOnce, mlflowSyncCommand, reportCommand, sweepCommand } from './study.js';
 import { toyDirac, toyDivergences, toyMixture } from './toy.js';
 
 interface Command {
@@ -94,18 +95,16 @@ async function bench(flags: ParsedFlags): Promise<void> {
   else out(formatTable(rows));
 }
 
-/** The job a fresh clone runs: what the machine is, then the benchmark (later issues make it the quick sweep). */
+export const QUICK_STUDY = 'experiments/quick.yaml';
+export const QUICK_DIRAC_STUDY = 'experiments/dirac.yaml';
+
+/** The job a fresh clone runs: the quick sweep (5 losses × 4 regularizers × 2 seeds on the 2-D ring), its report, and the Dirac-GAN study. */
 async function quick(flags: ParsedFlags): Promise<void> {
-  await info({ backend: flags.backend, threads: flags.threads });
-  out('');
-  await bench({
-    steps: flags.steps ?? 5,
-    warmup: 1,
-    backends: flags.backends,
-    threads: flags.threads,
-    'no-dirac': true,
-    'no-metrics': true,
-  });
+  const started = performance.now();
+  const { run, interrupted } = await sweepCommand(flags, [QUICK_STUDY], out);
+  if (interrupted) return;
+  await diracStudyOnce(QUICK_DIRAC_STUDY, path.join(run.dir, 'dirac'), flags, out);
+  out(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; \`pnpm ganbench sweep experiments/<study>.yaml\` runs any other study`);
 }
 
 const pluginFlag = { kind: 'string', description: 'comma-separated plugin paths or package names (workspace plugins load by themselves)' } as const;
@@ -132,6 +131,18 @@ const regularizerFlags = {
   target: { kind: 'number', description: 'target norm of gradient-penalty' },
   sigma: { kind: 'number', description: 'σ of instance-noise' },
 } as const;
+
+function sweepFlags(): FlagSpec {
+  return {
+    workers: { kind: 'integer', description: 'worker processes', default: 'one per core' },
+    gpus: { kind: 'string', description: 'pin worker i to GPU i (CUDA_VISIBLE_DEVICES) with the tensorflow-gpu backend, e.g. 0,1' },
+    out: { kind: 'string', description: 'results root; the study goes to <out>/<study>/', default: 'results' },
+    backend: backendFlag,
+    'no-mlflow': { kind: 'boolean', description: 'keep results local (no MLflow runs)' },
+    'no-report': { kind: 'boolean', description: 'do not write report.md and figures at the end' },
+    help: helpFlag,
+  };
+}
 
 const COMMANDS: Record<string, Command> = {
   info: {
@@ -187,8 +198,8 @@ const COMMANDS: Record<string, Command> = {
     run: bench,
   },
   list: {
-    usage: 'ganbench list losses|regularizers [--json] [--plugin LIST]',
-    summary: 'Every registered loss or regularizer (plugins included) with its kind, reference and hyperparameters with defaults.',
+    usage: 'ganbench list losses|regularizers|architectures [--json] [--plugin LIST]',
+    summary: 'Every registered loss, regularizer or architecture (plugins included) with its kind, reference and hyperparameters or options with defaults.',
     flags: { json: { kind: 'boolean', description: 'one JSON array of {name, kind, params}' }, plugin: pluginFlag, help: helpFlag },
     run: list,
   },
@@ -303,16 +314,34 @@ const COMMANDS: Record<string, Command> = {
     },
     run: (flags) => featuresTrain(flags, out),
   },
-  quick: {
-    usage: 'ganbench quick [--backend NAME] [--threads N] [--steps N]',
-    summary: 'The set-up check a fresh clone runs: `ganbench info`, then a short `ganbench bench`.',
-    flags: {
-      backend: backendFlag,
-      threads: threadsFlag,
-      backends: { kind: 'string', description: 'backends to time' },
-      steps: { kind: 'integer', description: 'timed steps', default: '5' },
-      help: helpFlag,
+  sweep: {
+    usage: 'ganbench sweep FILE [--workers N] [--gpus 0,1,…] [--out DIR] [--backend NAME] [--no-mlflow] [--no-report]',
+    summary:
+      'Runs a study file: every trial not yet finished (interrupted ones resume from their checkpoint) in a pool of worker processes, results in results/<study>/, each trial a child run in MLflow (MLFLOW_TRACKING_URI; default ./mlruns), then the report.',
+    flags: sweepFlags(),
+    run: async (flags, positional) => {
+      const { interrupted } = await sweepCommand(flags, positional, out);
+      if (interrupted) process.exitCode = 130;
     },
+  },
+  report: {
+    usage: 'ganbench report DIR',
+    summary:
+      'Writes DIR/report.md and DIR/figures/ from a study results folder: the Kurach-style table, box plots, best-of-k budget curves and training curves.',
+    flags: { help: helpFlag },
+    run: (_flags, positional) => reportCommand(positional, out),
+  },
+  'mlflow sync': {
+    usage: 'ganbench mlflow sync DIR',
+    summary:
+      'Replays a study results folder into MLflow (MLFLOW_TRACKING_URI; default ./mlruns): only what the tracker has not seen, found again by the config-hash tags.',
+    flags: { help: helpFlag },
+    run: (_flags, positional) => mlflowSyncCommand(positional, out),
+  },
+  quick: {
+    usage: 'ganbench quick [--workers N] [--backend NAME] [--no-mlflow]',
+    summary: `What \`pnpm start\` runs: the sweep ${QUICK_STUDY} (5 losses × 4 regularizers × 2 seeds on the 2-D ring) with its report, then the Dirac-GAN study ${QUICK_DIRAC_STUDY}; a rerun does no work.`,
+    flags: sweepFlags(),
     run: quick,
   },
 };

@@ -1,3 +1,4 @@
+import { type ArchitectureOptionSpecs, describeArchitectureOptions, listArchitectures } from '@ganbench/architectures';
 import { describeHyperparam, type HyperparamSpecs } from '@ganbench/core';
 import { listLosses } from '@ganbench/losses';
 import { listRegularizers } from '@ganbench/regularizers';
@@ -9,20 +10,28 @@ export interface RegistryEntry {
   kind: string;
   description: string;
   reference: string;
-  params: HyperparamSpecs;
+  params: HyperparamSpecs | ArchitectureOptionSpecs;
 }
 
-/** `ganbench list losses|regularizers`: every registered entry (plugins included) with its hyperparameters. */
+const REGISTRIES = ['losses', 'regularizers', 'architectures'] as const;
+
+/** `ganbench list losses|regularizers|architectures`: every registered entry (plugins included) with its hyperparameters or options. */
 export async function registryEntries(what: string | undefined, flags: ParsedFlags): Promise<RegistryEntry[]> {
-  if (what !== 'losses' && what !== 'regularizers') throw new UsageError(`list: '${what ?? ''}' is not a registry; allowed: losses, regularizers`);
+  if (!(REGISTRIES as readonly (string | undefined)[]).includes(what))
+    throw new UsageError(`list: '${what ?? ''}' is not a registry; allowed: ${REGISTRIES.join(', ')}`);
   await loadPlugins(pluginList(flags.plugin));
-  return what === 'losses' ? listLosses().map((l) => ({ ...l, kind: 'loss' })) : listRegularizers();
+  if (what === 'losses') return listLosses().map((l) => ({ ...l, kind: 'loss' }));
+  if (what === 'regularizers') return listRegularizers();
+  return listArchitectures().map((a) => ({ name: a.name, kind: 'architecture', description: a.description, reference: a.paper, params: a.options }));
 }
 
 export function formatEntries(entries: RegistryEntry[]): string {
   return entries
     .map((e) => {
-      const params = Object.entries(e.params).map(([name, spec]) => `    ${describeHyperparam(name, spec)}`);
+      const params =
+        e.kind === 'architecture'
+          ? describeArchitectureOptions(e.name).map((line) => `    ${line}`)
+          : Object.entries(e.params as HyperparamSpecs).map(([name, spec]) => `    ${describeHyperparam(name, spec)}`);
       return [`${e.name} (${e.kind}): ${e.description}`, `    ${e.reference}`, ...params].join('\n');
     })
     .join('\n');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { complexPlanePath } from './complexPlane.js';
 import { panelGrid } from './panelGrid.js';
-import { specToSvg } from './render.js';
+import { specToSvg, svgToPng } from './render.js';
 import { scatterSnapshots } from './scatterSnapshots.js';
 import { baseConfig, type VegaLiteSpec } from './spec.js';
 import { elements, markGroups, numberAttribute, transformOf } from './testSupport.js';
@@ -59,6 +59,15 @@ describe('scatterSnapshots', () => {
           fake: [
             [0.1, 0.1],
             [Number.NaN, 0],
+            [3e7, -2e9],
+          ],
+        },
+        // Every point outside the axes: a clipped mark with nothing inside aborted the renderer (a resvg panic).
+        {
+          title: 'step 200',
+          fake: [
+            [5.2, -38],
+            [19, -10],
           ],
         },
       ],
@@ -66,8 +75,10 @@ describe('scatterSnapshots', () => {
     expect(spec.datasets?.real).toHaveLength(3);
     const svg = await specToSvg(spec);
     const circlesPerGroup = markGroups(svg, 'symbol').map((group) => elements(group, 'path').length);
-    expect(circlesPerGroup).toEqual([3, 1, 3, 1]); // real, generated; real, generated
-    expect(svg).toContain('step 100 (1 non-finite dropped)');
+    expect(circlesPerGroup.slice(0, 4)).toEqual([3, 1, 3, 1]); // real, generated; real, generated
+    expect(svg).toContain('step 100 (2 outside the axes)');
+    expect(svg).toContain('step 200 (2 outside the axes)');
+    expect(svgToPng(svg).length).toBeGreaterThan(0);
     expect(svg).not.toContain('NaN');
   });
 });

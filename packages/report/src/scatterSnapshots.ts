@@ -29,7 +29,8 @@ const DEFAULT_PANEL_SIZE = 180;
 /**
  * Grid of scatter panels for 2-D mixture training: real samples grey, generated ones coloured, axes fixed to
  * `domain` (points outside are clipped). The real samples are stored once as a named dataset, not per panel.
- * Non-finite generated samples (a diverged generator) are dropped and counted in the panel title.
+ * Generated samples outside the domain or non-finite (a diverged generator) are dropped and counted
+ * in the panel title: far-off coordinates make the renderer's geometry overflow.
  */
 export function scatterSnapshots(options: ScatterSnapshotsOptions): VegaLiteSpec {
   const size = options.panelSize ?? DEFAULT_PANEL_SIZE;
@@ -40,12 +41,12 @@ export function scatterSnapshots(options: ScatterSnapshotsOptions): VegaLiteSpec
   if (options.snapshots.length === 0) throw new Error('scatterSnapshots needs at least one snapshot; got none');
   const real = finiteRows(options.real);
   const panels = options.snapshots.map((snapshot): VegaLiteSpec => {
-    const fake = finiteRows(snapshot.fake);
+    const fake = finiteRows(snapshot.fake).filter(({ x, y }) => x >= xDomain[0] && x <= xDomain[1] && y >= yDomain[0] && y <= yDomain[1]);
     const dropped = snapshot.fake.length - fake.length;
     const sample = { type: 'nominal' as const, title: null, scale: { domain: ['real', 'generated'], range: [REAL_COLOR, FAKE_COLOR] } };
     return {
       $schema: VEGA_LITE_SCHEMA,
-      title: dropped === 0 ? snapshot.title : `${snapshot.title} (${dropped} non-finite dropped)`,
+      title: dropped === 0 ? snapshot.title : `${snapshot.title} (${dropped} outside the axes)`,
       width: size,
       height: size,
       config: baseConfig(),

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeStudyReport } from '@ganbench/report';
+import { createProgressReporter, interruptOnSignals, loadStudy, runStudy, type StudyRun, TRIALS_FILE } from '@ganbench/sweep';
+import { parseDiracStudy, runDiracStudy, writeDiracStudy } from '@ganbench/toy-problems';
+import { describeTracker, syncStudy, type Tracker, trackerFromEnv } from '@ganbench/tracking';
+import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
+
+type Out = (line: string) => void;
+
+const relative = (p: string) => path.relative(process.cwd(), p) || '.';
+
+function parseGpus(value: unknown): number[] | undefined {
+  if (value === undefined) return undefined;
+  const gpus = String(value)
+    .split(',')
+    .map((g) => Number(g));
+  if (gpus.some((g) => !Number.isInteger(g) || g < 0)) throw new UsageError(`--gpus: '${value}' is not allowed; give GPU indices, e.g. 0,1`);
+  return gpus;
+}
+
+/** The report is rewritten only when trials.jsonl changed after it, so a finished study's rerun does no work. */
+function reportIsCurrent(dir: string): boolean {
+  const report = path.join(dir, 'report.md');
+  const trials = path.join(dir, TRIALS_FILE);
+  return existsSync(report) && existsSync(trials) && statSync(report).mtimeMs >= statSync(trials).mtimeMs;
+}
+
+export interface SweepOutcome {
+  run: StudyRun;
+  interrupted: boolean;
+  tracker: Tracker | null;
+}
+
+/** `ganbench sweep FILE`: every trial of the study not yet in its trials.jsonl, then the report. */
+export async function sweepCommand(flags: ParsedFlags, positional: string[], out: Out): Promise<SweepOutcome> {
+  const file = positional[0];
+  if (file === undefined) throw new UsageError('sweep: needs a study file, e.g. ganbench sweep experiments/quick.yaml');
+  const study = await loadStudy(file);
+  const tracker = flags['no-mlflow'] === true ? null : trackerFromEnv();
+  const interrupts = interruptOnSignals();
+  const progress = createProgressReporter();
+  try {
+    const run = await runStudy(study, {
+      ...(flags.out === undefined ? {} : { out: flags.out as string }),
+      ...(flags.workers === undefined ? {} : { workers: flags.workers as number }),
+      ...(parseGpus(flags.gpus) === undefined ? {} : { gpus: parseGpus(flags.gpus) as number[] }),
+      ...(flags.backend === undefined ? {} : { backend: flags.backend as string }),
+      signal: interrupts.signal,
+      kill: interrupts.kill,
+      ...(tracker === null ? {} : { tracker }),
+      onEvent: progress.onEvent,
+    });
+    const interrupted = interrupts.signal.aborted;
+    if (interrupted) {
+      out(`stopped: running trials checkpointed; \`ganbench sweep ${file}\` resumes them (finished trials are not run again)`);
+      return { run, interrupted, tracker };
+    }
+    if (flags['no-report'] !== true && !reportIsCurrent(run.dir)) {
+      await writeStudyReport(run.dir, { command: `ganbench report ${relative(run.dir)}` });
+      // The parent run carries report.md and the figures: sync once more now that they exist.
+      if (tracker !== null) await syncStudy(run.dir, tracker).catch(() => undefined);
+    }
+    out(`study ${study.name}: ${run.finished} finished, ${run.diverged} diverged, ${run.failed} failed, ${run.skipped ?? 0} already done`);
+    out(`  table and plots   ${relative(path.join(run.dir, 'report.md'))}  (figures in ${relative(path.join(run.dir, 'figures'))}/)`);
+    out(`  trials            ${relative(path.join(run.dir, TRIALS_FILE))}`);
+    if (tracker !== null) out(`  ${describeTracker(tracker)}`);
+    return { run, interrupted, tracker };
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** `ganbench report DIR`. */
+export async function reportCommand(positional: string[], out: Out): Promise<void> {
+  const dir = positional[0];
+  if (dir === undefined) throw new UsageError('report: needs a study results folder, e.g. ganbench report results/quick');
+  const report = await writeStudyReport(dir, { command: `ganbench report ${dir}` });
+  out(`wrote ${relative(report.reportPath)} and ${report.figures.length} figures in ${relative(report.figuresDir)}/`);
+}
+
+/** `ganbench mlflow sync DIR`: replays what the tracking server has not seen yet. */
+export async function mlflowSyncCommand(positional: string[], out: Out): Promise<void> {
+  const dir = positional[0];
+  if (dir === undefined) throw new UsageError('mlflow sync: needs a study results folder, e.g. ganbench mlflow sync results/quick');
+  const tracker = trackerFromEnv();
+  const counts = await syncStudy(dir, tracker, { log: out });
+  out(
+    `synced ${dir} to ${describeTracker(tracker)}: ${counts.runsCreated} runs created, ${counts.metricsSent} metric points, ${counts.paramsSent} params, ${counts.artifactsSent} artifacts sent`,
+  );
+}
+
+/**
+ * The Dirac-GAN study of experiments/dirac.yaml into `dir`, unless `dir` already holds the
+ * results of this very file (its hash is kept beside them).
+ */
+export async function diracStudyOnce(file: string, dir: string, flags: ParsedFlags, out: Out): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const hash = createHash('sha256').update(text).digest('hex');
+  const marker = path.join(dir, '.study-sha256');
+  if (existsSync(marker) && (await readFile(marker, 'utf8')).trim() === hash && existsSync(path.join(dir, 'summary.md'))) {
+    out(`Dirac-GAN study: ${relative(path.join(dir, 'summary.md'))} is up to date`);
+    return;
+  }
+  const backend = await initBackendFromFlags(flags);
+  const study = parseDiracStudy(text, file);
+  const started = performance.now();
+  const results = runDiracStudy(study);
+  const seconds = (performance.now() - started) / 1000;
+  await writeDiracStudy(study, results, dir, {
+    command: 'ganbench quick',
+    details: `backend ${backend}, ${study.runs.length} runs in ${seconds.toFixed(1)} s`,
+  });
+  await mkdir(dir, { recursive: true });
+  await writeFile(marker, `${hash}\n`);
+  out(`Dirac-GAN study: ${study.runs.length} runs in ${seconds.toFixed(1)} s → ${relative(path.join(dir, 'summary.md'))}`);
+}
