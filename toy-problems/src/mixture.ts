@@ -1,5 +1,5 @@
-import { initMlp, type MlpConfig, mlp, resolveMlpConfig } from '@ganbench/architectures';
-import { ParamStore, Rng, type tf } from '@ganbench/core';
+import { getArchitecture, type MlpConfig, resolveMlpConfig } from '@ganbench/architectures';
+import { Rng, type tf } from '@ganbench/core';
 import { getMixture, sampleMixture, sampleMixturePoints } from '@ganbench/data';
 import { createLoss } from '@ganbench/losses';
 import { frechetDistanceOfSamples, mixtureCoverage } from '@ganbench/metrics';
@@ -93,18 +93,28 @@ export function validateMixtureConfig(config: MixtureConfig) {
   return { mixture, loss, regularizer, generator, discriminator };
 }
 
+/** The MLP pair through the architecture registry, so the toy trains exactly what a study's `mlp` trains. */
 function mlpModel(generator: MlpConfig, discriminator: MlpConfig, rng: Rng): GanModel {
-  const generatorParams = new ParamStore();
-  initMlp(generatorParams, 'g', generator, rng.fork('generator-init'));
-  const discriminatorParams = new ParamStore();
-  initMlp(discriminatorParams, 'd', discriminator, rng.fork('discriminator-init'));
-  return {
-    generatorParams,
-    discriminatorParams,
-    latentDim: generator.inputDim,
-    generate: (params, z) => mlp(params, 'g', z, generator),
-    discriminate: (params, x, options) => mlp(params, 'd', x, discriminator, options).reshape([-1]),
-  };
+  for (const shared of ['activation', 'init', 'initGain'] as const)
+    if (generator[shared] !== discriminator[shared])
+      throw new Error(
+        `discriminator.${shared}: ${discriminator[shared]} is not allowed; the mlp architecture shares it with the generator (${generator[shared]})`,
+      );
+  return getArchitecture('mlp').build(
+    {
+      latentDim: generator.inputDim,
+      gWidth: generator.width,
+      gLayers: generator.depth,
+      dWidth: discriminator.width,
+      dLayers: discriminator.depth,
+      activation: generator.activation,
+      init: generator.init,
+      initGain: generator.initGain,
+      dInputScale: discriminator.inputScale,
+    },
+    { dataShape: [2] },
+    rng,
+  );
 }
 
 const pairs = (flat: ArrayLike<number>): [number, number][] =>

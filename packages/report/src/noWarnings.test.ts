@@ -1,4 +1,3 @@
-import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { complexPlanePath } from './complexPlane.js';
 import { lineChart } from './lineChart.js';
@@ -6,41 +5,8 @@ import { panelGrid } from './panelGrid.js';
 import { readableJson } from './readableJson.js';
 import { scatterSnapshots } from './scatterSnapshots.js';
 import type { VegaLiteSpec } from './spec.js';
+import { compileMessages, nonFiniteNumbers } from './testSupport.js';
 import { vectorFieldWithTrajectories } from './vectorField.js';
-
-type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
-
-/** Vega-Lite's messages while compiling a spec: a builder should produce a spec it has nothing to say about. */
-function compileMessages(spec: VegaLiteSpec): string[] {
-  const messages: string[] = [];
-  let level = 0;
-  const logger = {
-    level(value?: number) {
-      if (value === undefined) return level;
-      level = value;
-      return logger;
-    },
-    error(...args: unknown[]) {
-      messages.push(`error: ${args.join(' ')}`);
-      return logger;
-    },
-    warn(...args: unknown[]) {
-      messages.push(`warn: ${args.join(' ')}`);
-      return logger;
-    },
-    info: () => logger,
-    debug: () => logger,
-  } as Logger;
-  compile(spec, { logger });
-  return messages;
-}
-
-/** Paths to numbers that JSON would turn into null (NaN, ±Infinity). */
-function nonFiniteNumbers(value: unknown, at = '$'): string[] {
-  if (typeof value === 'number') return Number.isFinite(value) ? [] : [at];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, item]) => nonFiniteNumbers(item, `${at}.${key}`));
-}
 
 const field = [-1, 0, 1].flatMap((x) => [-1, 0, 1].map((y) => ({ x, y, u: y, v: -x })));
 const vectorField = (title: string) =>

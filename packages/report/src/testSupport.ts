@@ -1,5 +1,7 @@
 /** Helpers for this package's tests only (not exported): read PNG bytes and pick marks out of Vega's SVG. */
 import { inflateSync } from 'node:zlib';
+import { compile } from 'vega-lite';
+import type { VegaLiteSpec } from './spec.js';
 
 /** Width and height from the IHDR chunk, which a PNG must start with after its 8-byte signature. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {
@@ -15,8 +17,9 @@ export function decodePng(png: Uint8Array): { width: number; height: number; rgb
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const bitDepth = png[24];
   const colorType = png[25];
-  if (bitDepth !== 8 || (colorType !== 6 && colorType !== 2) || png[28] !== 0) throw new Error('only 8-bit, non-interlaced RGB(A) PNGs');
-  const channels = colorType === 6 ? 4 : 3;
+  if (bitDepth !== 8 || (colorType !== 6 && colorType !== 2 && colorType !== 0) || png[28] !== 0)
+    throw new Error('only 8-bit, non-interlaced gray or RGB(A) PNGs');
+  const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : 1;
   const idat: Uint8Array[] = [];
   for (let at = 8; at < png.length; ) {
     const length = view.getUint32(at);
@@ -39,7 +42,10 @@ export function decodePng(png: Uint8Array): { width: number; height: number; rgb
   }
   if (channels === 4) return { width, height, rgba: pixels };
   const rgba = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) rgba.set([...pixels.subarray(3 * i, 3 * i + 3), 255], 4 * i);
+  for (let i = 0; i < width * height; i++) {
+    const rgb = channels === 3 ? pixels.subarray(3 * i, 3 * i + 3) : [pixels[i], pixels[i], pixels[i]];
+    rgba.set([...(rgb as ArrayLike<number> & Iterable<number>), 255], 4 * i);
+  }
   return { width, height, rgba };
 }
 
@@ -100,4 +106,38 @@ export function numberAttribute(element: string, name: string): number {
 /** The elements of a tag within an SVG fragment. */
 export function elements(fragment: string, tag: string): string[] {
   return fragment.match(new RegExp(`<${tag}\\s[^>]*>`, 'g')) ?? [];
+}
+
+type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
+
+/** Vega-Lite's messages while compiling a spec: a builder should produce a spec it has nothing to say about. */
+export function compileMessages(spec: VegaLiteSpec): string[] {
+  const messages: string[] = [];
+  let level = 0;
+  const logger = {
+    level(value?: number) {
+      if (value === undefined) return level;
+      level = value;
+      return logger;
+    },
+    error(...args: unknown[]) {
+      messages.push(`error: ${args.join(' ')}`);
+      return logger;
+    },
+    warn(...args: unknown[]) {
+      messages.push(`warn: ${args.join(' ')}`);
+      return logger;
+    },
+    info: () => logger,
+    debug: () => logger,
+  } as Logger;
+  compile(spec, { logger });
+  return messages;
+}
+
+/** Paths to numbers that JSON would turn into null (NaN, ±Infinity). */
+export function nonFiniteNumbers(value: unknown, at = '$'): string[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [at];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) => nonFiniteNumbers(item, `${at}.${key}`));
 }

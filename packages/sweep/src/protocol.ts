@@ -1,4 +1,6 @@
-import type { TrialConfig } from '@ganbench/train';
+import type { TrialConfig, TrialOutcome, TrialProgress } from '@ganbench/train';
+
+export type { TrialOutcome };
 
 /**
  * The IPC conversation between the sweep (parent) and a worker process: the worker says `ready`,
@@ -7,21 +9,7 @@ import type { TrialConfig } from '@ganbench/train';
  * worker. Only the parent writes trials.jsonl; a worker writes only inside its trial's folder.
  */
 
-export interface TrialProgressMessage {
-  step: number;
-  steps: number;
-  metrics?: Record<string, number>;
-}
-
-/** What a trial run returns (runTrial's TrialOutcome). */
-export interface TrialOutcome {
-  status: 'finished' | 'diverged' | 'interrupted';
-  divergedAt?: number;
-  final: Record<string, number>;
-  best: Record<string, number>;
-  steps: number;
-  seconds: number;
-}
+export type TrialProgressMessage = TrialProgress;
 
 export interface RunRequest {
   config: TrialConfig;

@@ -1,42 +1,8 @@
-import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import type { VegaLiteSpec } from '../spec.js';
+import { compileMessages, nonFiniteNumbers } from '../testSupport.js';
 import { budgetCurves, metricBoxPlot, trainingCurves } from './figures.js';
 import { thinSeries } from './report.js';
-
-type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
-
-/** Vega-Lite's warnings and errors while compiling: a builder should give it nothing to say. */
-function compileMessages(spec: VegaLiteSpec): string[] {
-  const messages: string[] = [];
-  let level = 0;
-  const logger = {
-    level(value?: number) {
-      if (value === undefined) return level;
-      level = value;
-      return logger;
-    },
-    error(...args: unknown[]) {
-      messages.push(`error: ${args.join(' ')}`);
-      return logger;
-    },
-    warn(...args: unknown[]) {
-      messages.push(`warn: ${args.join(' ')}`);
-      return logger;
-    },
-    info: () => logger,
-    debug: () => logger,
-  } as Logger;
-  compile(spec, { logger });
-  return messages;
-}
-
-/** Paths to numbers JSON would turn into null. */
-function nonFinite(value: unknown, at = '$'): string[] {
-  if (typeof value === 'number') return Number.isFinite(value) ? [] : [at];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, item]) => nonFinite(item, `${at}.${key}`));
-}
 
 const point = (k: number, mean: number) => ({ k, mean, low: mean - 1, high: mean + 1 });
 const specs: Record<string, VegaLiteSpec> = {
@@ -89,7 +55,7 @@ describe('study figures', () => {
   it.each(Object.entries(specs))('%s compiles without warnings, in the shipped font, with only finite numbers', (_, spec) => {
     expect(compileMessages(spec)).toEqual([]);
     expect(spec.config?.font).toBe('DejaVu Sans');
-    expect(nonFinite(spec)).toEqual([]);
+    expect(nonFiniteNumbers(spec)).toEqual([]);
   });
 
   it('draws boxes with the boxplot mark, one panel per loss in the given order, and drops non-finite values', () => {

@@ -38,17 +38,20 @@ export function parseRunJson(data: unknown, where: string): RunJson {
   };
 }
 
-/** Reads trials/<id>/run.json; ENOENT passes through so callers can tell "no run here". */
-export async function readRunJson(dir: string): Promise<RunJson> {
-  const path = join(dir, RUN_JSON);
+/** A JSON file's value; ENOENT passes through so callers can tell "nothing here". */
+export async function readJsonFile(path: string): Promise<unknown> {
   const text = await readFile(path, 'utf8');
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
   }
-  return parseRunJson(data, path);
+}
+
+/** Reads trials/<id>/run.json; ENOENT passes through so callers can tell "no run here". */
+export async function readRunJson(dir: string): Promise<RunJson> {
+  const path = join(dir, RUN_JSON);
+  return parseRunJson(await readJsonFile(path), path);
 }
 
 /** Every complete metric line of a run log; [] when it logged none. */

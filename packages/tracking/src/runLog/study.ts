@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
 import { isNotFound } from '../fileStore/files.js';
+import { readJsonFile } from './reader.js';
 import { type ParamInput, STUDY_JSON, type StudyLog } from './types.js';
 
 export interface StudyLogInit {
@@ -54,14 +55,7 @@ export function parseStudyLog(data: unknown, where: string): StudyLog {
 /** Reads <study>/study.json; ENOENT passes through. */
 export async function readStudyLog(studyDir: string): Promise<StudyLog> {
   const path = join(studyDir, STUDY_JSON);
-  const text = await readFile(path, 'utf8');
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseStudyLog(data, path);
+  return parseStudyLog(await readJsonFile(path), path);
 }
 
 /** Writes <study>/study.json atomically. A rerun of the same study (same hash) keeps the first createdAt. */
