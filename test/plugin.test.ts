@@ -54,4 +54,25 @@ describe('adding a loss, as a user would', () => {
     // Linearized at (0, 0): θ̇ = ψ, ψ̇ = −2θ − γψ, eigenvalues λ = −γ/2 ± i√(2 − γ²/4) and |1 + hλ| ≈ 0.94 < 1: it converges.
     expect(run.final_distance).toBeLessThan(1e-2);
   });
+
+  it('a study names it like a built-in loss, and the worker processes of the sweep load it too', () => {
+    const study = path.join(work, 'plugin-study.yaml');
+    writeFileSync(
+      study,
+      `name: plugin-study
+dataset: { name: ring }
+architecture: { name: mlp, options: { latentDim: 4, gWidth: 8, gLayers: 1, dWidth: 8, dLayers: 1 } }
+training: { steps: 20, batchSize: 16, checkpointEvery: 20 }
+evaluation: { every: 20, samples: 100, metrics: [frechet_2d] }
+loss: squared-hinge
+`,
+    );
+    const r = ganbench('sweep', study, '--plugin', dir, '--out', path.join(work, 'results'), '--workers', '1', '--no-mlflow', '--no-report');
+    expect(r.status, r.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(path.join(work, 'results', 'plugin-study', 'trials.jsonl'), 'utf8')) as {
+      status: string;
+      config: { loss: { name: string } };
+    };
+    expect(record).toMatchObject({ status: 'finished', config: { loss: { name: 'squared-hinge' } } });
+  });
 });

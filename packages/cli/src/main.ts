@@ -140,6 +140,7 @@ function sweepFlags(): FlagSpec {
     backend: backendFlag,
     'no-mlflow': { kind: 'boolean', description: 'keep results local (no MLflow runs)' },
     'no-report': { kind: 'boolean', description: 'do not write report.md and figures at the end' },
+    plugin: pluginFlag,
     help: helpFlag,
   };
 }
@@ -315,7 +316,7 @@ const COMMANDS: Record<string, Command> = {
     run: (flags) => featuresTrain(flags, out),
   },
   sweep: {
-    usage: 'ganbench sweep FILE [--workers N] [--gpus 0,1,…] [--out DIR] [--backend NAME] [--no-mlflow] [--no-report]',
+    usage: 'ganbench sweep FILE [--workers N] [--gpus 0,1,…] [--out DIR] [--backend NAME] [--no-mlflow] [--no-report] [--plugin LIST]',
     summary:
       'Runs a study file: every trial not yet finished (interrupted ones resume from their checkpoint) in a pool of worker processes, results in results/<study>/, each trial a child run in MLflow (MLFLOW_TRACKING_URI; default ./mlruns), then the report.',
     flags: sweepFlags(),

@@ -83,6 +83,11 @@ export async function loadPlugins(specifiers: readonly string[] = [], root = REP
   }
 }
 
+/** Entry files of the plugins loaded so far, for worker processes to load the same ones. */
+export function loadedPlugins(): string[] {
+  return [...loaded];
+}
+
 /** `--plugin a,b` and a config's `plugins: [...]`, as one list. */
 export function pluginList(flag: unknown): string[] {
   return typeof flag === 'string' && flag !== '' ? flag.split(',').map((s) => s.trim()) : [];

@@ -3,10 +3,11 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeStudyReport } from '@ganbench/report';
-import { createProgressReporter, interruptOnSignals, loadStudy, runStudy, type StudyRun, TRIALS_FILE } from '@ganbench/sweep';
+import { createProgressReporter, interruptOnSignals, loadStudy, PLUGIN_MODULES_ENV, runStudy, type StudyRun, TRIALS_FILE } from '@ganbench/sweep';
 import { parseDiracStudy, runDiracStudy, writeDiracStudy } from '@ganbench/toy-problems';
 import { describeTracker, syncStudy, type Tracker, trackerFromEnv } from '@ganbench/tracking';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
+import { loadedPlugins, loadPlugins, pluginList } from './plugins.js';
 
 type Out = (line: string) => void;
 
@@ -38,6 +39,10 @@ export interface SweepOutcome {
 export async function sweepCommand(flags: ParsedFlags, positional: string[], out: Out): Promise<SweepOutcome> {
   const file = positional[0];
   if (file === undefined) throw new UsageError('sweep: needs a study file, e.g. ganbench sweep experiments/quick.yaml');
+  // Plugins register their losses and regularizers before the study is validated; the sweep's
+  // worker processes load the same entry files (PLUGIN_MODULES_ENV).
+  await loadPlugins(pluginList(flags.plugin));
+  process.env[PLUGIN_MODULES_ENV] = loadedPlugins().join(path.delimiter);
   const study = await loadStudy(file);
   const tracker = flags['no-mlflow'] === true ? null : trackerFromEnv();
   const interrupts = interruptOnSignals();

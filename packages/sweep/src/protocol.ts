@@ -11,6 +11,9 @@ export type { TrialOutcome };
 
 export type TrialProgressMessage = TrialProgress;
 
+/** Environment variable with the plugin entry files (path.delimiter-separated) a worker registers before its first trial. */
+export const PLUGIN_MODULES_ENV = 'GANBENCH_PLUGIN_MODULES';
+
 export interface RunRequest {
   config: TrialConfig;
   dir: string;
