@@ -1,7 +1,23 @@
 import type { ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
 
-/** What a forward pass is told: train or eval mode (batch norm, spectral-norm power iteration) and an optional weight transform. */
-export type NetworkOptions = WeightOptions & { training: boolean };
+/**
+ * What a forward pass is told: train or eval mode (batch norm, spectral-norm power iteration), an
+ * optional weight transform, and how far training is (generator steps completed), for networks
+ * whose shape follows a schedule (ProGAN's growing and fade-in). Absent `step`: fully trained.
+ */
+export type NetworkOptions = WeightOptions & {
+  training: boolean;
+  step?: number;
+  /** Draws of the forward pass itself (StyleGAN2's noise inputs and style mixing); the trainer passes a checkpointed stream. */
+  rng?: Rng;
+};
+
+/** What a generator-side regularizer sees: the step (for lazy evaluation) and a random stream. */
+export interface GeneratorPenaltyContext {
+  /** Generator steps completed before this one. */
+  step: number;
+  rng: Rng;
+}
 
 /**
  * A generator and a discriminator as pure functions of their parameters, with the parameters.
@@ -15,6 +31,20 @@ export interface GanNetworks {
   generate(params: ParamStore, z: tf.Tensor, options: NetworkOptions): tf.Tensor;
   /** Logits [N], high on real data. */
   discriminate(params: ParamStore, x: tf.Tensor, options: NetworkOptions): tf.Tensor;
+  /**
+   * A regularizer of the generator added to its loss (StyleGAN2's path-length penalty), or null on
+   * steps it skips. State it keeps (a running mean) lives in generatorParams as non-trainable
+   * parameters, so checkpoints carry it.
+   */
+  generatorPenalty?(params: ParamStore, z: tf.Tensor, context: GeneratorPenaltyContext): tf.Scalar | null;
+}
+
+/** The training an architecture's paper recommends; `ganbench list architectures` shows it and studies can copy it. */
+export interface RecommendedTraining {
+  loss: { name: string; params: Readonly<Record<string, number | boolean>> };
+  regularizer: { name: string; params: Readonly<Record<string, number | boolean>> };
+  generatorOptimizer?: { name: 'adam'; lr: number; beta1: number; beta2: number };
+  discriminatorOptimizer?: { name: 'adam'; lr: number; beta1: number; beta2: number };
 }
 
 /** One option of an architecture; every option has a default so `ganbench list architectures` can show a complete network. */
@@ -50,6 +80,7 @@ export interface ArchitectureDefinition {
   paper: string;
   description: string;
   options: ArchitectureOptionSpecs;
+  recommended?: RecommendedTraining;
   /** Initializes both networks from `rng`; `options` are resolved (see resolveArchitectureOptions). */
   build(options: ArchitectureOptions, context: ArchitectureContext, rng: Rng): GanNetworks;
 }

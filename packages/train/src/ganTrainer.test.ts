@@ -113,6 +113,33 @@ describe('optimizers, EMA, statistics and checkpointed state', () => {
     trainer.dispose();
   });
 
+  it("an architecture's generator penalty joins the generator's loss, lazily, and forward passes see the generator step", () => {
+    // WGAN, SGD lr 0.1: ∂θ L_G = −ψ' and the penalty c·θ² adds 2cθ on the steps it runs (every other one here).
+    const model = diracModel(1, 0.5);
+    const steps: number[] = [];
+    const generate = model.generate;
+    model.generate = (p, z, options) => {
+      steps.push(options.step ?? -1);
+      return generate(p, z, options);
+    };
+    model.generatorPenalty = (p, _z, { step }) => (step % 2 === 0 ? (tf.mul(0.5, tf.square(p.get('theta'))) as tf.Scalar) : null);
+    const sgd = { name: 'sgd', lr: 0.1, momentum: 0 } as const;
+    const trainer = createGanTrainer(model, config({ generatorOptimizer: sgd, discriminatorOptimizer: sgd }), new Rng(0));
+    const first = trainer.step(realAt(3));
+    const psi = 0.5 + 0.1 * 2;
+    expect(first.gPenalty).toBeCloseTo(0.5, 6);
+    expect(value(model.generatorParams, 'theta')).toBeCloseTo(1 + 0.1 * psi - 0.1 * 1, 5);
+    const thetaBefore = value(model.generatorParams, 'theta');
+    const psiBefore = value(model.discriminatorParams, 'psi');
+    const second = trainer.step(realAt(3));
+    expect(second.gPenalty).toBe(0);
+    const psiAfter = psiBefore + 0.1 * (3 - thetaBefore);
+    expect(value(model.generatorParams, 'theta')).toBeCloseTo(thetaBefore + 0.1 * psiAfter, 5);
+    // D step then G step of the first iteration see step 0, those of the second step 1.
+    expect(steps).toEqual([0, 0, 1, 1]);
+    trainer.dispose();
+  });
+
   it('the EMA generator is β·θ_EMA + (1 − β)·θ after each step, and sampling uses it', () => {
     const model = diracModel(1, 0.5);
     const trainer = createGanTrainer(model, config({ emaDecay: 0.9 }), new Rng(0));

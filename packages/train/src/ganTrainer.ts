@@ -5,14 +5,19 @@ import type { BoundRegularizer, PenaltyContext } from '@ganbench/regularizers';
 import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
 import type { OptimizerConfig } from './trial/config.js';
 
+/** Train or eval mode, the weight transform, generator steps completed, and a stream for draws inside the forward pass. */
+export type ForwardOptions = WeightOptions & { training: boolean; step?: number; rng?: Rng };
+
 /** A generator and a discriminator as pure functions of their parameters, and the parameters. */
 export interface GanModel {
   generatorParams: ParamStore;
   discriminatorParams: ParamStore;
   latentDim: number;
-  generate(params: ParamStore, z: tf.Tensor, options: WeightOptions & { training: boolean }): tf.Tensor;
+  generate(params: ParamStore, z: tf.Tensor, options: ForwardOptions): tf.Tensor;
   /** Logits [N], high on real data. */
-  discriminate(params: ParamStore, x: tf.Tensor, options: WeightOptions & { training: boolean }): tf.Tensor;
+  discriminate(params: ParamStore, x: tf.Tensor, options: ForwardOptions): tf.Tensor;
+  /** Added to the generator's loss when present (StyleGAN2's path-length penalty); null on skipped steps. */
+  generatorPenalty?(params: ParamStore, z: tf.Tensor, context: { step: number; rng: Rng }): tf.Scalar | null;
 }
 
 export interface GanTrainerConfig {
@@ -40,12 +45,15 @@ export interface StepLosses {
   /** Global L2 norm of each player's gradient on its last step. */
   dGradNorm: number;
   gGradNorm: number;
+  /** The architecture's generator penalty on this step (StyleGAN2 path length); 0 when none applies. */
+  gPenalty: number;
 }
 
 /** Everything besides the networks' parameters that a resumed run needs to continue bit for bit. */
 export interface TrainerState {
   discriminatorSteps: number;
-  rngs: Record<'latent' | 'regularizer', RngState>;
+  generatorSteps: number;
+  rngs: Record<'latent' | 'regularizer' | 'generatorPenalty' | 'forward', RngState>;
   /** Optimizer slots and the EMA generator, as named arrays. */
   arrays: NamedArray[];
 }
@@ -77,12 +85,19 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
   const gVars = model.generatorParams.trainableVariables();
   const emaDecay = config.emaDecay ?? null;
   const emaParams = emaDecay === null ? null : model.generatorParams.clone();
-  const rngs = { latent: rng.fork('latent'), regularizer: rng.fork('regularizer') };
+  const rngs = {
+    latent: rng.fork('latent'),
+    regularizer: rng.fork('regularizer'),
+    generatorPenalty: rng.fork('generator-penalty'),
+    forward: rng.fork('forward'),
+  };
   const weightOptions = (training: boolean): WeightOptions =>
     regularizer?.kind === 'reparametrization'
       ? { weightTransform: regularizer.weightTransform(model.discriminatorParams, { training, rng: rngs.regularizer }) }
       : {};
   let dStep = 0;
+  // Generator steps completed: what schedules (ProGAN's growing) and lazy generator penalties follow.
+  let gStep = 0;
 
   const seen = (x: tf.Tensor, step: number) => (regularizer?.kind === 'input-noise' ? regularizer.perturb(x, rngs.regularizer, step) : x);
   const latent = (n: number) => rngs.latent.normalTensor([n, model.latentDim]);
@@ -100,13 +115,13 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
 
   function discriminatorStep(realBatch: tf.Tensor) {
     const step = dStep++;
-    const fake = ops.tidy(() => model.generate(model.generatorParams, latent(config.batchSize), { training: true }));
+    const fake = ops.tidy(() => model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward }));
     let dLoss = 0;
     let penaltyValue = 0;
     let dReal = 0;
     let dFake = 0;
     const dGradNorm = minimize(dOptimizer, dVars, () => {
-      const options = { ...weightOptions(true), training: true };
+      const options = { ...weightOptions(true), training: true, step: gStep, rng: rngs.forward };
       const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, x, options);
       const real = seen(realBatch, step);
       const shownFake = seen(fake, step);
@@ -151,35 +166,45 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
         real.dispose();
       }
       let gLoss = 0;
+      let gPenalty = 0;
       const gGradNorm = minimize(gOptimizer, gVars, () => {
-        const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true });
+        const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward });
         const real = sampleReal(config.batchSize);
-        const options = { ...weightOptions(false), training: true };
+        const options = { ...weightOptions(false), training: true, step: gStep, rng: rngs.forward };
         const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, seen(x, dStep), options);
         const value = loss.generatorLoss(discriminator(fake), discriminator(real));
         gLoss = value.dataSync()[0] as number;
-        return value;
+        const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
+        if (penalty === null) return value;
+        gPenalty = penalty.dataSync()[0] as number;
+        return ops.add(value, penalty) as tf.Scalar;
       });
+      gStep++;
       updateEma();
-      return { ...last, gLoss, gGradNorm };
+      return { ...last, gLoss, gGradNorm, gPenalty };
     },
     sample(n, rng) {
       return ops.tidy(() =>
-        model.generate(emaParams ?? model.generatorParams, rng === undefined ? latent(n) : rng.normalTensor([n, model.latentDim]), { training: false }),
+        model.generate(emaParams ?? model.generatorParams, rng === undefined ? latent(n) : rng.normalTensor([n, model.latentDim]), {
+          training: false,
+          step: gStep,
+          rng: rng ?? rngs.forward,
+        }),
       );
     },
     async state() {
       const ema = emaParams === null ? [] : (await emaParams.values()).map((a) => ({ ...a, name: EMA_PREFIX + a.name }));
       return {
         discriminatorSteps: dStep,
-        rngs: { latent: rngs.latent.state(), regularizer: rngs.regularizer.state() },
+        generatorSteps: gStep,
+        rngs: Object.fromEntries(Object.entries(rngs).map(([name, stream]) => [name, stream.state()])) as TrainerState['rngs'],
         arrays: [...(await optimizerSlots(dOptimizer, 'optimizer/d')), ...(await optimizerSlots(gOptimizer, 'optimizer/g')), ...ema],
       };
     },
     async restore(state) {
       dStep = state.discriminatorSteps;
-      rngs.latent = new Rng(state.rngs.latent);
-      rngs.regularizer = new Rng(state.rngs.regularizer);
+      gStep = state.generatorSteps;
+      for (const name of Object.keys(rngs) as (keyof typeof rngs)[]) rngs[name] = new Rng(state.rngs[name]);
       await restoreOptimizerSlots(dOptimizer, 'optimizer/d', state.arrays);
       await restoreOptimizerSlots(gOptimizer, 'optimizer/g', state.arrays);
       if (emaParams === null) return;

@@ -1,5 +1,13 @@
 /** @ganbench/train — one training loop for every loss × regularizer, and a trial run end to end. */
-export { createGanTrainer, type GanModel, type GanTrainer, type GanTrainerConfig, type StepLosses, type TrainerState } from './ganTrainer.js';
+export {
+  createGanTrainer,
+  type ForwardOptions,
+  type GanModel,
+  type GanTrainer,
+  type GanTrainerConfig,
+  type StepLosses,
+  type TrainerState,
+} from './ganTrainer.js';
 export { createOptimizer, OPTIMIZER_NAMES } from './optimizers/optimizers.js';
 export { checkpointPath } from './trial/checkpoint.js';
 export {

@@ -35,7 +35,10 @@ export async function saveCheckpoint(
     ...prefixed(DISCRIMINATOR, await networks.discriminator.values()),
     ...prefixed(TRAINER, trainer.arrays),
   ];
-  const metadata = { progress: JSON.stringify(progress), trainer: JSON.stringify({ discriminatorSteps: trainer.discriminatorSteps, rngs: trainer.rngs }) };
+  const metadata = {
+    progress: JSON.stringify(progress),
+    trainer: JSON.stringify({ discriminatorSteps: trainer.discriminatorSteps, generatorSteps: trainer.generatorSteps, rngs: trainer.rngs }),
+  };
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, encodeSafetensors(arrays, metadata));

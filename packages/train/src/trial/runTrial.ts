@@ -53,6 +53,7 @@ const trainingMetrics = (l: StepLosses): Record<string, number> => ({
   d_fake: l.dFake,
   d_grad_norm: l.dGradNorm,
   g_grad_norm: l.gGradNorm,
+  g_penalty: l.gPenalty,
 });
 
 function improve(best: Record<string, number>, metrics: Record<string, number>): Record<string, number> {
@@ -154,7 +155,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
       const losses = trainer.step((n) => source.sample(n));
       step++;
       const lossValues = trainingMetrics(losses);
-      if (!Number.isFinite(losses.dLoss + losses.gLoss + losses.penalty)) {
+      if (!Number.isFinite(losses.dLoss + losses.gLoss + losses.penalty + losses.gPenalty)) {
         await log.logMetrics(step, lossValues);
         await log.setTag('ganbench.status', 'diverged');
         await log.finish('FAILED');
