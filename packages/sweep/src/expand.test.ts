@@ -28,6 +28,35 @@ describe('grid search', () => {
     expect(trials.find((t) => t.loss.name === 'least-squares')?.loss.params).toEqual({ a: 0, b: 1, c: 1, sigmoid: false });
   });
 
+  it('an axis can switch the architecture; its options go only to the architectures that declare them', () => {
+    const trials = expand(`  kind: grid
+  space:
+    variant:
+      - { architecture: mlp }
+      - { architecture: dcgan, architecture.width: 8, loss: hinge }
+    architecture.latentDim: [16]
+`).filter((t) => t.seed === 0);
+    expect(trials.map((t) => [t.architecture.name, t.loss.name])).toEqual([
+      ['mlp', 'non-saturating'],
+      ['dcgan', 'hinge'],
+    ]);
+    // The study's mlp options (gWidth, dWidth) stay with mlp; dcgan gets its own defaults and the shared latentDim.
+    expect(trials[0]?.architecture.options).toMatchObject({ gWidth: 32, dWidth: 32, latentDim: 16 });
+    expect(trials[1]?.architecture.options).toEqual({ latentDim: 16, width: 8, kernelSize: 4, discriminatorBatchNorm: false });
+    expect(() =>
+      expand(`  kind: grid
+  space:
+    variant: [{ architecture: dcgan, architecture.gWidth: 8 }]
+`),
+    ).toThrow("no architecture 'dcgan' takes 'gWidth'");
+    expect(() =>
+      expand(`  kind: grid
+  space:
+    architecture: [mlp, resnet]
+`),
+    ).toThrow('must be a registered architecture: mlp, dcgan');
+  });
+
   it('gives a conditional parameter only to the regularizers that take it, and drops the duplicates that leaves', () => {
     const trials = expand(`  kind: grid
   space:

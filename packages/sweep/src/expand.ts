@@ -2,7 +2,7 @@ import { Rng, resolveHyperparams } from '@ganbench/core';
 import type { DatasetConfig, NamedParams, OptimizerConfig, ParamValue, TrialConfig } from '@ganbench/train';
 import { formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
 import { trialId } from './ids.js';
-import { hyperparamSpecs, type Role, resolveArchitecture } from './registries.js';
+import { architectureOptionType, hyperparamSpecs, type Role, resolveArchitecture } from './registries.js';
 import type { Study } from './schema.js';
 import { type Assignment, type Axis, type CompiledSearch, compileSearch, type NumericDistribution } from './space.js';
 
@@ -53,17 +53,23 @@ export function buildTrial(study: Study, assignments: readonly Assignment[], see
   };
   const loss = named(study, 'loss', assignments, fail);
   const regularizer = named(study, 'regularizer', assignments, fail);
-  const options: Record<string, ParamValue> = { ...study.architecture.options };
+  const chosenArchitecture = assignments.find((a) => a.kind.kind === 'architectureName');
+  const architecture = typeof chosenArchitecture?.value === 'string' ? chosenArchitecture.value : study.architecture.name;
+  // Architecture options are conditional too: each goes only to the architectures that declare it.
+  const declares = (option: string) => architectureOptionType(architecture, option) !== undefined;
+  const options: Record<string, ParamValue> = {};
+  for (const [option, value] of Object.entries(study.architecture.options))
+    if (architecture === study.architecture.name || declares(option)) options[option] = value;
   const training = { ...study.training };
   for (const a of assignments) {
-    if (a.kind.kind === 'architecture') options[a.kind.option] = a.value as ParamValue;
+    if (a.kind.kind === 'architecture' && declares(a.kind.option)) options[a.kind.option] = a.value as ParamValue;
     if (a.kind.kind === 'training') (training as Record<string, unknown>)[a.kind.field] = a.value;
   }
   let architectureOptions: Record<string, ParamValue> = {};
   try {
-    architectureOptions = resolveArchitecture(study.architecture.name, options);
+    architectureOptions = resolveArchitecture(architecture, options);
   } catch (error) {
-    fail(['architecture'], (error as Error).message);
+    fail(chosenArchitecture?.where ?? ['architecture'], (error as Error).message);
   }
   const { name, resolution, channels, path } = study.dataset;
   const dataset: DatasetConfig = {
@@ -74,7 +80,7 @@ export function buildTrial(study: Study, assignments: readonly Assignment[], see
   };
   return {
     dataset,
-    architecture: { name: study.architecture.name, options: architectureOptions },
+    architecture: { name: architecture, options: architectureOptions },
     loss,
     regularizer,
     training: {

@@ -1,4 +1,4 @@
-import { getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
+import { getArchitecture, listArchitectures, resolveArchitectureOptions } from '@ganbench/architectures';
 import type { HyperparamSpecs } from '@ganbench/core';
 import { getLossDefinition, listLosses } from '@ganbench/losses';
 import { getRegularizerDefinition, listRegularizers, NO_REGULARIZER } from '@ganbench/regularizers';
@@ -23,6 +23,10 @@ export function isRegistered(role: Role, name: string): boolean {
 /** Architecture options with defaults filled in; throws naming the option, the value and what is allowed. */
 export function resolveArchitecture(name: string, given: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
   return { ...resolveArchitectureOptions(name, given) };
+}
+
+export function architectureNames(): string[] {
+  return listArchitectures().map((a) => a.name);
 }
 
 /** The declared type of an architecture option, or undefined when the architecture or option is unknown. */

@@ -107,7 +107,7 @@ export const distributionSchema = strict({
 export type Distribution = z.output<typeof distributionSchema>;
 
 const SPACE_HELP =
-  'keys are paths into the trial — loss, regularizer, loss.<param>, regularizer.<param>, architecture.<option>, training.nDisc, ' +
+  'keys are paths into the trial — loss, regularizer, loss.<param>, regularizer.<param>, architecture, architecture.<option>, training.nDisc, ' +
   'training.batchSize, training.emaDecay, training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<…> — ' +
   'or an axis name whose values are mappings of such paths to values';
 

@@ -1,19 +1,20 @@
 import { type HyperparamSpec, resolveHyperparams } from '@ganbench/core';
 import type { z } from 'zod';
 import { describeIssue, formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
-import { architectureOptionType, hyperparamSpecs, isRegistered, type Role, registeredNames, resolveArchitecture } from './registries.js';
+import { architectureNames, architectureOptionType, hyperparamSpecs, isRegistered, type Role, registeredNames, resolveArchitecture } from './registries.js';
 import { type Distribution, emaDecaySchema, OPTIMIZER_FIELDS, type Point, type Scalar, type Study, TRAINING_FIELDS } from './schema.js';
 
 /** What a search-space key points at in a trial. */
 export type PathKind =
   | { kind: 'name'; role: Role }
   | { kind: 'param'; role: Role; param: string }
+  | { kind: 'architectureName' }
   | { kind: 'architecture'; option: string }
   | { kind: 'training'; field: 'nDisc' | 'batchSize' | 'emaDecay' }
   | { kind: 'optimizer'; player: 'generator' | 'discriminator'; field: string };
 
 export const PATH_HELP =
-  'loss, regularizer, loss.<param>, regularizer.<param>, architecture.<option>, training.nDisc, training.batchSize, training.emaDecay, ' +
+  'loss, regularizer, loss.<param>, regularizer.<param>, architecture, architecture.<option>, training.nDisc, training.batchSize, training.emaDecay, ' +
   'training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<lr|beta1|beta2|decay|momentum>';
 
 const OPTIMIZER_PATH = /^training\.(optimizer|discriminatorOptimizer)\.(lr|beta1|beta2|decay|momentum)$/;
@@ -21,6 +22,7 @@ const TRAINING_PATH = /^training\.(nDisc|batchSize|emaDecay)$/;
 
 export function classifyPath(path: string): PathKind | undefined {
   if (path === 'loss' || path === 'regularizer') return { kind: 'name', role: path };
+  if (path === 'architecture') return { kind: 'architectureName' };
   const optimizer = OPTIMIZER_PATH.exec(path);
   if (optimizer !== null) return { kind: 'optimizer', player: optimizer[1] === 'optimizer' ? 'generator' : 'discriminator', field: optimizer[2] as string };
   const training = TRAINING_PATH.exec(path);
@@ -53,7 +55,7 @@ export type Axis =
 export interface CompiledSearch {
   axes: Axis[];
   /** Names each role can take in some trial: the study's default and every value the space gives. */
-  names: Record<Role, string[]>;
+  names: Record<Role | 'architecture', string[]>;
 }
 
 const isMapping = (value: unknown): value is Record<string, Scalar> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -77,8 +79,8 @@ function pointAssignments(key: string, kind: PathKind | undefined, point: Point,
     return [{ path: key, kind, value: point, where }];
   }
   if (!isMapping(point)) return [];
-  const owners: Partial<Record<Role, string>> = {};
-  for (const role of ['loss', 'regularizer'] as const) if (typeof point[role] === 'string') owners[role] = point[role];
+  const owners: Partial<Record<Role | 'architecture', string>> = {};
+  for (const role of ['loss', 'regularizer', 'architecture'] as const) if (typeof point[role] === 'string') owners[role] = point[role];
   const out: Assignment[] = [];
   for (const [path, value] of Object.entries(point)) {
     const entryKind = classifyPath(path);
@@ -86,7 +88,7 @@ function pointAssignments(key: string, kind: PathKind | undefined, point: Point,
       problems.add([...where, path], `unknown path; allowed: ${PATH_HELP}`);
       continue;
     }
-    const owner = entryKind.kind === 'param' ? owners[entryKind.role] : undefined;
+    const owner = entryKind.kind === 'param' ? owners[entryKind.role] : entryKind.kind === 'architecture' ? owners.architecture : undefined;
     out.push({ path, kind: entryKind, value, where: [...where, path], ...(owner === undefined ? {} : { owner }) });
   }
   return out;
@@ -158,14 +160,24 @@ function checkValue(study: Study, names: CompiledSearch['names'], kind: PathKind
       }
       return undefined;
     }
-    case 'architecture':
+    case 'architectureName':
+      return typeof value === 'string' && architectureNames().includes(value)
+        ? undefined
+        : `must be a registered architecture: ${architectureNames().join(', ')}`;
+    case 'architecture': {
       if (value === null) return 'must be a string, number or boolean';
-      try {
-        resolveArchitecture(study.architecture.name, { ...study.architecture.options, [kind.option]: value });
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
+      // Conditional like loss parameters: an option goes only to the architectures that declare it.
+      const candidates = (owner === undefined ? names.architecture : [owner]).filter((name) => architectureOptionType(name, kind.option) !== undefined);
+      if (candidates.length === 0) return `no architecture ${owner === undefined ? 'in this study' : `'${owner}'`} takes '${kind.option}'`;
+      for (const name of candidates) {
+        try {
+          resolveArchitecture(name, { [kind.option]: value });
+        } catch (error) {
+          return (error as Error).message;
+        }
       }
+      return undefined;
+    }
     case 'training':
       return zodProblem(kind.field === 'emaDecay' ? emaDecaySchema : TRAINING_FIELDS[kind.field], value);
     case 'optimizer': {
@@ -182,17 +194,18 @@ function checkValue(study: Study, names: CompiledSearch['names'], kind: PathKind
 function integerPath(study: Study, kind: PathKind, names: CompiledSearch['names']): boolean {
   if (kind.kind === 'training') return kind.field !== 'emaDecay';
   if (kind.kind === 'param') return declaring(kind.role, kind.param, names[kind.role]).some(([, spec]) => spec.type === 'integer');
-  return kind.kind === 'architecture' && architectureOptionType(study.architecture.name, kind.option) === 'integer';
+  return kind.kind === 'architecture' && names.architecture.some((name) => architectureOptionType(name, kind.option) === 'integer');
 }
 
 function checkNumeric(study: Study, names: CompiledSearch['names'], axis: Extract<Axis, { type: 'numeric' }>, problems: Problems): void {
   const { kind, distribution } = axis;
   const where = [...axis.where, distribution.kind];
-  const optionType = kind.kind === 'architecture' ? architectureOptionType(study.architecture.name, kind.option) : undefined;
+  const optionTypes = kind.kind === 'architecture' ? names.architecture.map((name) => architectureOptionType(name, kind.option)) : [];
   const nonNumeric =
     kind.kind === 'name' ||
-    optionType === 'string' ||
-    optionType === 'boolean' ||
+    kind.kind === 'architectureName' ||
+    optionTypes.includes('string') ||
+    optionTypes.includes('boolean') ||
     (kind.kind === 'param' && declaring(kind.role, kind.param, names[kind.role]).some(([, s]) => s.type === 'boolean'));
   if (nonNumeric) {
     problems.add(where, 'this path takes names or booleans: use choice');
@@ -237,7 +250,16 @@ export function compileSearch(study: Study, locate: Locator): CompiledSearch {
   const axes = Object.entries(space).flatMap(([key, value]) => compileAxis(key, value, problems) ?? []);
   checkOverlaps(axes, problems);
   const assignments = axes.flatMap((axis) => (axis.type === 'points' ? axis.points.flat() : []));
-  const names: CompiledSearch['names'] = { loss: [], regularizer: [] };
+  const names: CompiledSearch['names'] = {
+    loss: [],
+    regularizer: [],
+    architecture: [
+      ...new Set([
+        study.architecture.name,
+        ...assignments.filter((a) => a.kind.kind === 'architectureName' && typeof a.value === 'string').map((a) => a.value as string),
+      ]),
+    ],
+  };
   for (const role of ['loss', 'regularizer'] as const) {
     const given = assignments.filter((a) => a.kind.kind === 'name' && a.kind.role === role).map((a) => a.value);
     const base = study[role]?.name;
