@@ -191,7 +191,7 @@ function checkValue(study: Study, names: CompiledSearch['names'], kind: PathKind
 }
 
 /** Integer-valued paths, which a continuous distribution cannot feed. */
-function integerPath(study: Study, kind: PathKind, names: CompiledSearch['names']): boolean {
+function integerPath(kind: PathKind, names: CompiledSearch['names']): boolean {
   if (kind.kind === 'training') return kind.field !== 'emaDecay';
   if (kind.kind === 'param') return declaring(kind.role, kind.param, names[kind.role]).some(([, spec]) => spec.type === 'integer');
   return kind.kind === 'architecture' && names.architecture.some((name) => architectureOptionType(name, kind.option) === 'integer');
@@ -211,7 +211,7 @@ function checkNumeric(study: Study, names: CompiledSearch['names'], axis: Extrac
     problems.add(where, 'this path takes names or booleans: use choice');
     return;
   }
-  if (distribution.kind !== 'intUniform' && integerPath(study, kind, names)) {
+  if (distribution.kind !== 'intUniform' && integerPath(kind, names)) {
     problems.add(where, 'this path takes integers: use intUniform or choice');
     return;
   }
