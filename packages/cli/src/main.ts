@@ -4,6 +4,7 @@ import {
   defaultBenchBackends,
   formatTable,
   profileDcganStep,
+  runArchitectureBench,
   runDcganBench,
   runDiracStudyBench,
   runFidBench,
@@ -85,7 +86,9 @@ async function bench(flags: ParsedFlags): Promise<void> {
     torch: !flags['no-torch'],
     log: (line: string) => process.stderr.write(`${line}\n`),
   };
-  const rows = await runDcganBench({ ...common, steps: (flags.steps as number | undefined) ?? 20, warmup: (flags.warmup as number | undefined) ?? 3 });
+  const timing = { steps: (flags.steps as number | undefined) ?? 20, warmup: (flags.warmup as number | undefined) ?? 3 };
+  const rows = await runDcganBench({ ...common, ...timing });
+  if (!flags['no-architectures']) rows.push(...(await runArchitectureBench({ ...common, ...timing })));
   if (!flags['no-dirac']) rows.push(...(await runDiracStudyBench(common)));
   if (!flags['no-metrics']) {
     rows.push(...runFidBench({ log: common.log, ...(common.torch ? {} : { python: null }) }));
@@ -159,7 +162,7 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     usage:
-      'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-dirac] [--no-metrics] [--json] | --profile [--backend NAME]',
+      'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-architectures] [--no-dirac] [--no-metrics] [--json] | --profile [--backend NAME]',
     summary:
       'Times one DCGAN training step (D step + G step, Adam, batch 64, 28×28×1) without and with WGAN-GP on each backend, median over the steps, and the same model in PyTorch in the same run when python3 with torch is found.',
     flags: {
@@ -182,6 +185,10 @@ const COMMANDS: Record<string, Command> = {
       'no-torch': {
         kind: 'boolean',
         description: 'skip the PyTorch yardstick',
+      },
+      'no-architectures': {
+        kind: 'boolean',
+        description: 'skip the SAGAN, ProGAN and StyleGAN2 step lines (32×32×3, batch 32) against bench/torch_<name>_step.py',
       },
       'no-dirac': { kind: 'boolean', description: 'skip the Dirac-GAN study line (experiments/dirac.yaml against bench/torch_dirac_study.py)' },
       'no-metrics': {

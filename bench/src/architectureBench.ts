@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type ArchitectureOptions, getArchitecture, listArchitectures, resolveArchitectureOptions } from '@ganbench/architectures';
+import { initBackend, Rng, tf } from '@ganbench/core';
+import { createLoss } from '@ganbench/losses';
+import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
+import { createGanTrainer, type OptimizerConfig } from '@ganbench/train';
+import { type BenchOptions, type BenchRow, findPython, median } from './runBench.js';
+
+/** Issue 7's setting: 32×32×3 images, batch 32, each architecture at its default options with its recommended training. */
+export const ARCHITECTURE_BENCH = { resolution: 32, channels: 3, batch: 32 } as const;
+/** Architectures with a PyTorch twin in bench/torch_<name>_step.py. */
+export const BENCHED_ARCHITECTURES = ['sagan', 'progan', 'stylegan2'] as const;
+
+const DEFAULT_ADAM: OptimizerConfig = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 };
+
+/** Options for the bench: defaults, fully grown where the network grows (ProGAN's `imagesPerPhase` 0). */
+function benchOptions(name: string): ArchitectureOptions {
+  const { options } = getArchitecture(name);
+  return resolveArchitectureOptions(name, 'imagesPerPhase' in options ? { imagesPerPhase: 0 } : {});
+}
+
+/** Median milliseconds of one training step (n_disc D steps + one G step) on the current backend. */
+function timeArchitectureStep(name: string, steps: number, warmup: number): number {
+  const { recommended } = getArchitecture(name);
+  const rng = new Rng(0);
+  const { resolution, channels, batch } = ARCHITECTURE_BENCH;
+  const model = getArchitecture(name).build(benchOptions(name), { dataShape: [resolution, resolution, channels] }, rng.fork('model'));
+  const regularizer =
+    recommended === undefined || recommended.regularizer.name === NO_REGULARIZER
+      ? null
+      : createRegularizer(recommended.regularizer.name, recommended.regularizer.params);
+  const trainer = createGanTrainer(
+    model,
+    {
+      loss: createLoss(recommended?.loss.name ?? 'non-saturating', recommended?.loss.params ?? {}),
+      regularizer,
+      dSteps: 1,
+      batchSize: batch,
+      generatorOptimizer: recommended?.generatorOptimizer ?? DEFAULT_ADAM,
+      discriminatorOptimizer: recommended?.discriminatorOptimizer ?? recommended?.generatorOptimizer ?? DEFAULT_ADAM,
+    },
+    rng.fork('train'),
+  );
+  const real = tf.randomUniform([batch, resolution, resolution, channels], -1, 1, 'float32', 0);
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < warmup + steps; i++) {
+      const t0 = performance.now();
+      trainer.step(() => real.clone());
+      if (i >= warmup) times.push(performance.now() - t0);
+    }
+    return median(times);
+  } finally {
+    real.dispose();
+    trainer.dispose();
+    model.generatorParams.dispose();
+    model.discriminatorParams.dispose();
+  }
+}
+
+function timeTorch(python: string, name: string, threads: number, steps: number, warmup: number): number | null {
+  const script = fileURLToPath(new URL(`../torch_${name}_step.py`, import.meta.url));
+  if (!existsSync(script)) return null;
+  const run = spawnSync(python, [script, '--steps', String(steps), '--warmup', String(warmup)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+  });
+  if (run.status !== 0) return null;
+  const last = run.stdout.trim().split('\n').pop() ?? '';
+  return (JSON.parse(last) as { ms_per_step: number }).ms_per_step;
+}
+
+/** One line per registered architecture of BENCHED_ARCHITECTURES and backend, against its PyTorch twin in the same run. */
+export async function runArchitectureBench(options: BenchOptions): Promise<BenchRow[]> {
+  const registered = new Set(listArchitectures().map((a) => a.name));
+  const python = options.torch ? findPython('torch') : null;
+  const rows: BenchRow[] = [];
+  for (const name of BENCHED_ARCHITECTURES.filter((n) => registered.has(n))) {
+    const torchMs = python === null ? null : timeTorch(python, name, options.threads, options.steps, options.warmup);
+    for (const backend of options.backends) {
+      await initBackend(backend, { threads: options.threads });
+      const ms = timeArchitectureStep(name, options.steps, options.warmup);
+      const round = (x: number) => Math.round(x * 100) / 100;
+      rows.push({
+        name: `${name}-step`,
+        backend,
+        median_ms: round(ms),
+        yardstick: torchMs === null ? null : `pytorch-${options.threads}-threads`,
+        yardstick_ms: torchMs === null ? null : round(torchMs),
+        ratio: torchMs === null ? null : round(ms / torchMs),
+        threads: backend === 'cpu' ? 1 : options.threads,
+      });
+      options.log(`${name}-step on ${backend}: ${round(ms)} ms`);
+    }
+  }
+  return rows;
+}
