@@ -1,5 +1,5 @@
 import { resolveOptions } from '../options.js';
-import type { ArchitectureOptionSpecs } from '../types.js';
+import type { ArchitectureOptionSpecs, ArchitectureOptions } from '../types.js';
 
 export const PROGAN_RESOLUTIONS = [32, 64, 128] as const;
 export type ProganResolution = (typeof PROGAN_RESOLUTIONS)[number];
@@ -21,7 +21,7 @@ export interface ProganConfig {
   latentDim: number;
   /** Channel cap (the paper's fmap_max = 512): nf(r) = min(width, 32·width/r), so channels halve above 32×32. */
   width: number;
-  /** Images shown during each fade-in and again during each stabilization (the paper: 800k). */
+  /** Images shown during each fade-in and again during each stabilization (the paper: 800k); 0: fully grown from the start. */
   imagesPerPhase: number;
   /** Images per generator step; must equal the trainer's batch size (the architecture cannot see it). */
   batchSize: number;
@@ -33,19 +33,20 @@ export const PROGAN_OPTIONS: ArchitectureOptionSpecs = {
   latentDim: { type: 'integer', description: 'dimension of z ~ N(0, I), pixel-normalized before the first layer (512 in the paper)', default: 128, min: 1 },
   width: {
     type: 'integer',
-    description: 'channels of every block up to 32×32, halved at each doubling above (the paper: 512)',
-    default: 128,
+    description: 'channels of every block up to 32×32, halved at each doubling above (the paper: 512; scaled down by default)',
+    default: 64,
     min: 1,
   },
   imagesPerPhase: {
     type: 'integer',
-    description: 'real images shown during each fade-in and again during each stabilization (the paper: 800000); images = generator steps × batchSize',
+    description:
+      'real images shown during each fade-in and again during each stabilization (the paper: 800000); images = generator steps × batchSize; 0: no growing, the full network from the first step',
     default: 800_000,
-    min: 1,
+    min: 0,
   },
   batchSize: {
     type: 'integer',
-    description: "images per generator step, to count images shown; set it to training.batchSize (D steps beyond the first are not counted)",
+    description: 'images per generator step, to count images shown; set it to training.batchSize (D steps beyond the first are not counted)',
     default: 64,
     min: 1,
   },
@@ -81,6 +82,11 @@ export function proganImageShape(dataShape: readonly number[]): { resolution: Pr
     );
   }
   return { resolution: h as ProganResolution, channels: c as ProganChannels };
+}
+
+/** Options with defaults filled in and every value checked (what `build` takes). */
+export function resolveProganOptions(given: Readonly<Record<string, unknown>>): ArchitectureOptions {
+  return resolveOptions('architecture progan', PROGAN_OPTIONS, given);
 }
 
 /** A ProganConfig from (unresolved) options and a data shape; errors name the option or the shape. */

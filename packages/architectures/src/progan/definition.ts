@@ -9,7 +9,8 @@ const ADAM = { name: 'adam', lr: 1e-3, beta1: 0, beta2: 0.99 } as const;
 
 export const proganArchitecture: ArchitectureDefinition = {
   name: 'progan',
-  paper: 'Karras, Aila, Laine, Lehtinen 2018, Progressive Growing of GANs for Improved Quality, Stability, and Variation (Table 2, App. A; official code networks.py)',
+  paper:
+    'Karras, Aila, Laine, Lehtinen 2018, Progressive Growing of GANs for Improved Quality, Stability, and Variation (Table 2, App. A; official code networks.py)',
   description:
     'grows G and D from 4×4 to 32, 64 or 128 px, each new level faded in over imagesPerPhase images (α 0 → 1) and then stabilized; G: pixel-normalized z → 4×4 block → (nearest 2× up, two 3×3 convs, leaky ReLU 0.2, pixel norm)… → 1×1 toRGB, linear; D: 1×1 fromRGB → (two 3×3 convs, 2× average pool)… → minibatch stddev, 3×3 conv, dense, dense logit; real images average-pooled (and blended in fade-in) to the current level; equalized learning rate (N(0, 1) weights × He constant at run time)',
   options: PROGAN_OPTIONS,

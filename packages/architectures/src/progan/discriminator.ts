@@ -1,8 +1,9 @@
-import { avgPoolDownsample, leakyRelu, minibatchStddev, type ParamStore, type Rng, tf, upsampleNearest } from '@ganbench/core';
+import { avgPoolDownsample, leakyRelu, type ParamStore, type Rng, tf, upsampleNearest } from '@ganbench/core';
 import { checkImages } from '../dcgan/imageShape.js';
 import type { NetworkOptions } from '../types.js';
 import { PROGAN_LEAKY_SLOPE, type ProganConfig, proganLevels } from './config.js';
 import { applyLayer, blockName, inactiveTerm, initProganLayers, type ProganLayer, proganDiscriminatorLayers } from './layers.js';
+import { minibatchStddevChannel } from './minibatchStddev.js';
 import { type ProganPhase, proganPhase } from './schedule.js';
 
 export function initProganDiscriminator(params: ParamStore, prefix: string, config: ProganConfig, rng: Rng): void {
@@ -29,7 +30,14 @@ export function proganDiscriminatorInput(x: tf.Tensor, levels: number, phase: Pr
  * ReLU 0.2, 2× average pool → at 4×4 minibatch stddev, 3×3 conv, dense, dense to one logit (Table 2).
  * While level L fades in, the features entering level L−1 are (1−α)·fromRGB_{L−1}(down(x)) + α·block_L(fromRGB_L(x)).
  */
-export function proganDiscriminatorAt(params: ParamStore, prefix: string, x: tf.Tensor, config: ProganConfig, phase: ProganPhase, options: NetworkOptions): tf.Tensor1D {
+export function proganDiscriminatorAt(
+  params: ParamStore,
+  prefix: string,
+  x: tf.Tensor,
+  config: ProganConfig,
+  phase: ProganPhase,
+  options: NetworkOptions,
+): tf.Tensor1D {
   checkImages(`progan ${prefix}`, x, config.resolution, config.channels);
   const layers = proganDiscriminatorLayers(config);
   const byName = new Map(layers.map((l) => [l.name, l]));
@@ -46,7 +54,7 @@ export function proganDiscriminatorAt(params: ParamStore, prefix: string, x: tf.
       if (coarser !== null) h = tf.add(tf.mul(1 - alpha, act(run(`${blockName(level - 1)}/fromrgb`, coarser))), tf.mul(alpha, h));
     }
     for (let l = level - 1; l >= 1; l--) h = block(l, h);
-    h = act(run('4x4/conv', minibatchStddev(h, config.minibatchGroupSize)));
+    h = act(run('4x4/conv', minibatchStddevChannel(h, config.minibatchGroupSize)));
     h = act(run('4x4/dense0', tf.reshape(h, [x.shape[0] as number, -1])));
     const logits = tf.reshape(run('4x4/dense1', h), [-1]);
     const idle = options.training ? inactiveTerm(params, prefix, layers, phase, outer) : null;

@@ -16,7 +16,14 @@ export function initProganGenerator(params: ParamStore, prefix: string, config: 
  * target level the image is nearest-upsampled to the full resolution so shapes stay fixed; D's
  * average pooling undoes that exactly, so D sees G's true low-resolution image. Output is linear, as the paper's.
  */
-export function proganGeneratorAt(params: ParamStore, prefix: string, z: tf.Tensor, config: ProganConfig, phase: ProganPhase, options: NetworkOptions): tf.Tensor4D {
+export function proganGeneratorAt(
+  params: ParamStore,
+  prefix: string,
+  z: tf.Tensor,
+  config: ProganConfig,
+  phase: ProganPhase,
+  options: NetworkOptions,
+): tf.Tensor4D {
   checkLatent(`progan ${prefix}`, z, config.latentDim);
   const layers = proganGeneratorLayers(config);
   const byName = new Map(layers.map((l) => [l.name, l]));

@@ -13,6 +13,7 @@ export {
   proganImageShape,
   proganLevels,
   resolveProganConfig,
+  resolveProganOptions,
 } from './config.js';
 export { proganArchitecture } from './definition.js';
 export { initProganDiscriminator, proganDiscriminator, proganDiscriminatorAt, proganDiscriminatorInput } from './discriminator.js';
@@ -30,4 +31,5 @@ export {
   proganGeneratorLayers,
   proganParameterCount,
 } from './layers.js';
+export { minibatchStddevChannel } from './minibatchStddev.js';
 export { type ProganPhase, proganPhase } from './schedule.js';

@@ -125,7 +125,13 @@ export function applyLayer(params: ParamStore, prefix: string, layer: ProganLaye
  * reparametrization's state (spectral norm's u) exists from the first step, so checkpoints hold
  * the same names throughout. A zero gradient leaves a parameter whose moments are zero unchanged.
  */
-export function inactiveTerm(params: ParamStore, prefix: string, layers: readonly ProganLayer[], phase: ProganPhase, outer: WeightTransform | undefined): tf.Scalar | null {
+export function inactiveTerm(
+  params: ParamStore,
+  prefix: string,
+  layers: readonly ProganLayer[],
+  phase: ProganPhase,
+  outer: WeightTransform | undefined,
+): tf.Scalar | null {
   const idle = layers.filter((layer) => !layerActive(layer, phase));
   if (idle.length === 0) return null;
   const sums = idle.flatMap((layer) => {

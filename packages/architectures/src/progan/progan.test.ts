@@ -6,6 +6,7 @@ import {
   heScale,
   initProganDiscriminator,
   initProganGenerator,
+  minibatchStddevChannel,
   PROGAN_OPTIONS,
   type ProganConfig,
   type ProganPhase,
@@ -86,9 +87,9 @@ describe('ProGAN networks (cpu)', () => {
     expect(closedFormCounts(64, 3, 5, 8).generator).toBe(648 + 584 + 3 * 2 * 584 + 4 * 27 + 292 + 148 + 15);
     // D adds a fromRGB 3·4 + 4, conv0 9·4·4 + 4 and conv1 9·4·8 + 8
     expect(closedFormCounts(64, 3, 5, 8).discriminator).toBe(4 * 32 + 3 * 2 * 584 + 656 + 1032 + 9 + 16 + 148 + 296);
-    // The default network at 32×32×3 (width 128, z of 128), as the benchmark builds it.
+    // The default network at 32×32×3 (width 64, z of 128), as the benchmark builds it.
     const defaults = resolveProganConfig({}, [32, 32, 3]);
-    expect(proganParameterCount(defaults)).toEqual(closedFormCounts(32, 3, 128, 128));
+    expect(proganParameterCount(defaults)).toEqual(closedFormCounts(32, 3, 128, 64));
   });
 
   it('at α = 0 the grown G is the previous level upsampled, and the grown D is the previous D (the downsampled input)', () => {
@@ -215,8 +216,12 @@ describe('ProGAN networks (cpu)', () => {
     const [n, h, w, c] = [6, 2, 2, 3];
     const values = Array.from(new Rng(14).uniformTensor([n * h * w * c], -1, 1).dataSync());
     const x = tf.tensor4d(values, [n, h, w, c]);
-    const out = minibatchStddev(x, 2);
+    const out = minibatchStddevChannel(x, 2);
     expect(out.shape).toEqual([n, h, w, c + 1]);
+    // the same as core's forward pass (whose rank-5 tile has no gradient in tfjs)
+    const core = minibatchStddev(x, 2);
+    expect(maxAbsDiff(out, core)).toBeLessThan(1e-6);
+    core.dispose();
     const data = out.dataSync();
     const features = h * w * c;
     for (let i = 0; i < n; i++) {
@@ -277,7 +282,9 @@ describe('ProGAN networks (cpu)', () => {
     expect(() => resolveProganConfig({ batchSize: 6 }, [32, 32, 3])).toThrow(
       'architecture progan.batchSize: 6 is not allowed with minibatchGroupSize 4; the batch must divide into groups of 4',
     );
-    expect(() => resolveProganConfig({ imagesPerPhase: 0 }, [32, 32, 3])).toThrow('architecture progan.imagesPerPhase: 0 is not allowed; must be an integer ≥ 1');
+    expect(() => resolveProganConfig({ imagesPerPhase: -1 }, [32, 32, 3])).toThrow(
+      'architecture progan.imagesPerPhase: -1 is not allowed; must be an integer ≥ 0',
+    );
     const net = build(32, 3, { width: 2, latentDim: 5 });
     const z = tf.zeros([2, 4]);
     expect(() => net.generate(net.generatorParams, z, { training: false })).toThrow('progan g: z of shape [2,4] is not allowed; must be [N, 5]');
@@ -298,6 +305,6 @@ describe('ProGAN networks (cpu)', () => {
       discriminatorOptimizer: { name: 'adam', lr: 1e-3, beta1: 0, beta2: 0.99 },
     });
     const config: ProganConfig = resolveProganConfig({}, [64, 64, 3]);
-    expect(config).toEqual({ resolution: 64, channels: 3, latentDim: 128, width: 128, imagesPerPhase: 800_000, batchSize: 64, minibatchGroupSize: 4 });
+    expect(config).toEqual({ resolution: 64, channels: 3, latentDim: 128, width: 64, imagesPerPhase: 800_000, batchSize: 64, minibatchGroupSize: 4 });
   });
 });

@@ -42,6 +42,11 @@ describe('ProGAN growth schedule (Karras et al. 2018, Sec. 3: fade-in then stabi
     expect(proganPhase(odd, 20)).toEqual({ level: 4, alpha: 1, images: 200 });
   });
 
+  it('imagesPerPhase 0 turns growing off: fully grown from step 0', () => {
+    expect(proganPhase({ ...config, imagesPerPhase: 0 }, 0)).toEqual({ level: 3, alpha: 1, images: 0 });
+    expect(proganPhase({ ...config, imagesPerPhase: 0 }, 7)).toEqual({ level: 3, alpha: 1, images: 70 });
+  });
+
   it('no step means fully grown (sampling a finished network); a bad step names itself', () => {
     expect(proganPhase(config)).toEqual({ level: 3, alpha: 1, images: Number.POSITIVE_INFINITY });
     expect(proganPhase({ ...config, resolution: 128 })).toMatchObject({ level: 5, alpha: 1 });

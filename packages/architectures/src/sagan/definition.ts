@@ -15,7 +15,8 @@ export const SAGAN_RECOMMENDED: RecommendedTraining = {
 
 export const saganArchitecture: ArchitectureDefinition = {
   name: 'sagan',
-  paper: 'Zhang, Goodfellow, Metaxas, Odena 2019, Self-Attention Generative Adversarial Networks (brain-research/self-attention-gan; layouts of BigGAN-PyTorch)',
+  paper:
+    'Zhang, Goodfellow, Metaxas, Odena 2019, Self-Attention Generative Adversarial Networks (brain-research/self-attention-gan; layouts of BigGAN-PyTorch)',
   description:
     'G: z → SN dense → 4×4 → residual up-blocks (BN, ReLU, nearest 2× upsample, 3×3 convs) → BN, ReLU → 3×3 conv → tanh; D: optimized first block, residual down-blocks (ReLU, 3×3 convs, 2× average pool) → ReLU, sum → dense logit; ' +
     'self-attention (1×1 query/key at C/8, value C/2, softmax over all positions, γ = 0 at start) at the attention resolution in both; spectral norm on every G and D weight; 32, 64 or 128 px, 1 or 3 channels',

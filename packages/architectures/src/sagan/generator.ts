@@ -4,7 +4,7 @@ import type { NetworkOptions } from '../types.js';
 import { initSelfAttention, selfAttention } from './attention.js';
 import type { SaganConfig } from './config.js';
 import { generatorBlock, initGeneratorBlock } from './generatorBlock.js';
-import { initSnDense, initSnConv2d } from './init.js';
+import { initSnConv2d, initSnDense } from './init.js';
 import { saganLayout } from './layout.js';
 import { saganWeightTransform } from './spectralNorm.js';
 

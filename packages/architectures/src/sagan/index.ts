@@ -14,8 +14,8 @@ export {
   saganImageShape,
 } from './config.js';
 export { SAGAN_RECOMMENDED, saganArchitecture } from './definition.js';
-export { discriminatorBlock, discriminatorShortcutLearned, initDiscriminatorBlock } from './discriminatorBlock.js';
 export { initSaganDiscriminator, saganDiscriminator } from './discriminator.js';
+export { discriminatorBlock, discriminatorShortcutLearned, initDiscriminatorBlock } from './discriminatorBlock.js';
 export { initSaganGenerator, saganGenerator } from './generator.js';
 export { generatorBlock, generatorShortcutLearned, initGeneratorBlock } from './generatorBlock.js';
 export { initSnConv2d, initSnDense } from './init.js';

@@ -54,7 +54,11 @@ function attentionAfter(blocks: readonly BlockLayout[], side: number, network: s
 export function saganLayout(config: SaganConfig): SaganLayout {
   const w = config.width;
   const gOut = GENERATOR_OUT[config.resolution];
-  const gBlocks = gOut.map((out, i) => ({ in: (i === 0 ? GENERATOR_BASE[config.resolution] : (gOut[i - 1] as number)) * w, out: out * w, resolution: BASE * 2 ** (i + 1) }));
+  const gBlocks = gOut.map((out, i) => ({
+    in: (i === 0 ? GENERATOR_BASE[config.resolution] : (gOut[i - 1] as number)) * w,
+    out: out * w,
+    resolution: BASE * 2 ** (i + 1),
+  }));
   const dOut = DISCRIMINATOR_OUT[config.resolution];
   const downsamples = DISCRIMINATOR_DOWNSAMPLES[config.resolution];
   const dBlocks = dOut.map((out, i) => ({

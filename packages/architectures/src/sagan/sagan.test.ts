@@ -31,22 +31,31 @@ function closedForm32(width: number, z: number, k: number): { generator: number;
 function closedForm64(w: number, z: number, k: number): { generator: number; discriminator: number } {
   const conv = (kk: number, i: number, o: number, bias = true) => kk * kk * i * o + (bias ? o : 0);
   const up = (i: number, o: number) => 2 * i + conv(3, i, o) + 2 * o + conv(3, o, o) + (i === o ? 0 : conv(1, i, o));
-  const generator = z * 16 * 16 * w + 16 * 16 * w + up(16 * w, 16 * w) + up(16 * w, 8 * w) + up(8 * w, 4 * w) + up(4 * w, 2 * w) + attention(4 * w) + 2 * 2 * w + conv(3, 2 * w, k);
+  const generator =
+    z * 16 * 16 * w +
+    16 * 16 * w +
+    up(16 * w, 16 * w) +
+    up(16 * w, 8 * w) +
+    up(8 * w, 4 * w) +
+    up(4 * w, 2 * w) +
+    attention(4 * w) +
+    2 * 2 * w +
+    conv(3, 2 * w, k);
   const down = (i: number, o: number) => conv(3, i, o) + conv(3, o, o) + conv(1, i, o);
   const discriminator = down(k, w) + down(w, 2 * w) + down(2 * w, 4 * w) + down(4 * w, 8 * w) + down(8 * w, 16 * w) + attention(w) + 16 * w + 1;
   return { generator, discriminator };
 }
 
-describe('SAGAN networks (cpu)', () => {
+describe('SAGAN networks (wasm)', () => {
   beforeAll(async () => {
-    await initBackend('cpu');
+    await initBackend('wasm');
   });
 
   it.each([
     [32, 1, 2],
     [32, 3, 2],
-    [64, 1, 8],
-    [64, 3, 8],
+    [64, 1, 2],
+    [64, 3, 2],
   ])('at %i px, %i channel(s), width %i: G gives [N, R, R, C] in [−1, 1], D gives [N] finite logits, nothing leaks', (resolution, channels, width) => {
     const net = build({ width, latentDim: 5 }, resolution, channels);
     const before = tf.memory().numTensors;
@@ -93,7 +102,14 @@ describe('SAGAN networks (cpu)', () => {
   });
 
   it('defaults: width 64, z of 128, attention at 16×16 at 32 px and at 32×32 at 64 and 128 px, one power iteration', () => {
-    expect(resolveSaganConfig({}, [32, 32, 3])).toEqual({ resolution: 32, channels: 3, latentDim: 128, width: 64, attentionResolution: 16, powerIterations: 1 });
+    expect(resolveSaganConfig({}, [32, 32, 3])).toEqual({
+      resolution: 32,
+      channels: 3,
+      latentDim: 128,
+      width: 64,
+      attentionResolution: 16,
+      powerIterations: 1,
+    });
     expect(resolveSaganConfig({}, [64, 64, 1]).attentionResolution).toBe(32);
     expect(resolveSaganConfig({}, [128, 128, 3]).attentionResolution).toBe(32);
     expect(SAGAN_RECOMMENDED).toEqual({
@@ -136,7 +152,10 @@ describe('SAGAN networks (cpu)', () => {
     };
     const z = tf.zeros([2, 5]);
     const x = tf.zeros([2, resolution, resolution, 3]);
-    const out = network === 'g' ? net.generate(net.generatorParams, z, { training: false, weightTransform: recording }) : net.discriminate(net.discriminatorParams, x, { training: false, weightTransform: recording });
+    const out =
+      network === 'g'
+        ? net.generate(net.generatorParams, z, { training: false, weightTransform: recording })
+        : net.discriminate(net.discriminatorParams, x, { training: false, weightTransform: recording });
     tf.dispose([z, x, out]);
     return seen.map((n) => n.replace(/\/kernel$/, ''));
   }
@@ -145,7 +164,17 @@ describe('SAGAN networks (cpu)', () => {
     // 32 px: G blocks end at 8, 16, 32 and D blocks at 16, 8, 8, 8
     const attend = ['attention/query', 'attention/key', 'attention/value', 'attention/out'];
     const g32 = kernelOrder(32, {}, 'g');
-    expect(g32).toEqual(['g/fc', 'g/block0/conv1', 'g/block0/conv2', 'g/block1/conv1', 'g/block1/conv2', ...attend.map((a) => `g/${a}`), 'g/block2/conv1', 'g/block2/conv2', 'g/out']);
+    expect(g32).toEqual([
+      'g/fc',
+      'g/block0/conv1',
+      'g/block0/conv2',
+      'g/block1/conv1',
+      'g/block1/conv2',
+      ...attend.map((a) => `g/${a}`),
+      'g/block2/conv1',
+      'g/block2/conv2',
+      'g/out',
+    ]);
     const d32 = kernelOrder(32, {}, 'd');
     expect(d32.slice(0, 7)).toEqual(['d/block0/conv1', 'd/block0/conv2', 'd/block0/shortcut', ...attend.map((a) => `d/${a}`)]);
     const d32at8 = kernelOrder(32, { attentionResolution: 8 }, 'd');

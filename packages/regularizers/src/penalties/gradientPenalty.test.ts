@@ -26,7 +26,16 @@ function linearPenalty(params: Record<string, unknown>, step = 0): { value: numb
   const first = at(w);
   const value = first === null ? null : (first.dataSync()[0] as number);
   first?.dispose();
-  const grad = value === null ? null : tf.tidy(() => Array.from(tf.grad((v: tf.Tensor) => at(v) as tf.Scalar)(w).dataSync()));
+  const grad =
+    value === null
+      ? null
+      : tf.tidy(() =>
+          Array.from(
+            tf
+              .grad((v: tf.Tensor) => at(v) as tf.Scalar)(w)
+              .dataSync(),
+          ),
+        );
   tf.dispose([real, fake, w]);
   return { value, grad };
 }
@@ -62,6 +71,8 @@ describe('gradient penalty with the ε-drift term (Karras et al. 2018, App. A.1)
   });
 
   it('a negative drift is rejected naming the hyperparameter', () => {
-    expect(() => createRegularizer('gradient-penalty', { drift: -0.001 })).toThrow('regularizer gradient-penalty.drift: -0.001 is not allowed; must be a number ≥ 0');
+    expect(() => createRegularizer('gradient-penalty', { drift: -0.001 })).toThrow(
+      'regularizer gradient-penalty.drift: -0.001 is not allowed; must be a number ≥ 0',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -41,6 +41,23 @@ describe('writeStudyReport', () => {
     dirs.push(dir);
     return dir;
   };
+
+  it("shows each cell's best trial's last sample grid, copied into figures/", async () => {
+    const root = await scratch();
+    const studyDir = path.join(root, 'synthetic');
+    await writeSyntheticStudy(studyDir, HAND_STUDY);
+    const best = (await writeStudyReport(studyDir, { bootstrapSamples: 20 })).groups[0]?.cells.find((c) => c.bestTrial)?.bestTrial?.id as string;
+    const samples = path.join(studyDir, 'trials', best, 'artifacts', 'samples');
+    await mkdir(samples, { recursive: true });
+    await writeFile(path.join(samples, 'step-000010.png'), 'early');
+    await writeFile(path.join(samples, 'step-000020.png'), 'last');
+    const report = await writeStudyReport(studyDir, { bootstrapSamples: 20 });
+    const markdown = await readFile(report.reportPath, 'utf8');
+    expect(markdown).toContain('Samples of the best trials');
+    const link = /!\[[^\]]*\]\(figures\/(samples-[^)]+\.png)\)/.exec(markdown)?.[1] as string;
+    expect(await readFile(path.join(studyDir, 'figures', link), 'utf8')).toBe('last');
+    expect(markdown).toContain(`(\`${best}\`)`);
+  });
 
   it('writes report.md with the tables, linked figures (valid PNGs), every trial and the command', async () => {
     const root = await scratch();

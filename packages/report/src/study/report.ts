@@ -2,6 +2,8 @@
  * `ganbench report <study>`: report.md and figures/ for a study folder, written so that a failure at any point
  * leaves the previous report whole. Everything is computed from trials.jsonl and the best trials' metrics.jsonl.
  */
+import { existsSync } from 'node:fs';
+import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type WrittenPlot, writeFileAtomically, writePlot } from '../render.js';
 import { replaceDirectory } from '../replaceDirectory.js';
@@ -64,9 +66,12 @@ export async function writeStudyReport(studyDir: string, options: StudyReportOpt
   const sections: string[] = [];
   const figures: Figure[] = [];
   const slugs = uniqueSlugs(groups.map((group) => `${group.dataset}-${group.architecture}`));
+  const sampleImages: SampleImage[] = [];
   for (const [index, group] of groups.entries()) {
     const histories = await bestTrialHistories(studyDir, group);
     const groupFigures = groupFigureSpecs(group, slugs[index] as string, histories, seed, samples);
+    groupFigures.samples = await bestTrialSamples(studyDir, group, slugs[index] as string);
+    sampleImages.push(...groupFigures.samples);
     figures.push(...groupFigures.figures);
     sections.push(groupSection(group, settings, groupFigures, groups.length > 1));
   }
@@ -76,6 +81,7 @@ export async function writeStudyReport(studyDir: string, options: StudyReportOpt
   const written: WrittenPlot[] = [];
   await replaceDirectory(figuresDir, async (staging) => {
     for (const figure of figures) written.push(await writePlot(staging, figure.name, figure.spec));
+    for (const image of sampleImages) await copyFile(image.source, path.join(staging, image.name));
   });
   const reportPath = path.join(outDir, 'report.md');
   await writeFileAtomically(reportPath, `${markdown}\n`);
@@ -131,8 +137,38 @@ async function bestTrialHistories(studyDir: string, group: StudyGroup): Promise<
   return histories;
 }
 
+/** A best trial's last samples (sample grid, or scatter snapshots for 2-D data), copied into figures/ so the report stands alone. */
+interface SampleImage {
+  cell: string;
+  trial: string;
+  source: string;
+  name: string;
+}
+
+/** The newest sample grid a trial wrote (artifacts/samples/step-*.png), else its scatter snapshots, else null. */
+async function lastSampleImage(studyDir: string, id: string): Promise<string | null> {
+  const artifacts = path.join(studyDir, 'trials', id, 'artifacts');
+  const grids = (await readdir(path.join(artifacts, 'samples')).catch(() => [] as string[])).filter((f) => f.endsWith('.png')).sort();
+  if (grids.length > 0) return path.join(artifacts, 'samples', grids.at(-1) as string);
+  const snapshots = path.join(artifacts, 'plots', 'snapshots.png');
+  return existsSync(snapshots) ? snapshots : null;
+}
+
+async function bestTrialSamples(studyDir: string, group: StudyGroup, slug: string): Promise<SampleImage[]> {
+  const out: SampleImage[] = [];
+  for (const cell of group.cells) {
+    if (!cell.bestTrial) continue;
+    const source = await lastSampleImage(studyDir, cell.bestTrial.id);
+    if (source === null) continue;
+    const name = `samples-${slug}-${cell.loss}-${cell.regularizer}`.replaceAll(/[^A-Za-z0-9-]+/g, '-');
+    out.push({ cell: `${cell.loss} · ${cell.regularizer}`, trial: cell.bestTrial.id, source, name: `${name}${path.extname(source)}` });
+  }
+  return out;
+}
+
 interface GroupFigures {
   figures: Figure[];
+  samples?: SampleImage[];
   boxPlot?: string;
   lossBudget?: string;
   cellBudget?: string;
@@ -334,6 +370,10 @@ function groupSection(group: StudyGroup, settings: HyperparameterSummary, figure
   figure('Training losses of the best trials', figures.trainingLosses, 'D and G losses over generator steps of the best trial of each cell (trial ids above).');
   figure(`${group.metric} over training of the best trials`, figures.trainingMetric, `\`${group.metric}\` at each evaluation of the best trial of each cell.`);
   if (figures.withoutHistory.length > 0) parts.push(`No step-wise metrics found for: ${figures.withoutHistory.map((id) => `\`${id}\``).join(', ')}.`);
+  if (figures.samples !== undefined && figures.samples.length > 0) {
+    parts.push(`${level} Samples of the best trials`, "The last samples each cell's best trial wrote (its final evaluation).");
+    for (const image of figures.samples) parts.push(`**${image.cell}** (\`${image.trial}\`)\n\n![${image.cell}](figures/${image.name})`);
+  }
   return parts.join('\n\n');
 }
 
