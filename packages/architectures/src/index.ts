@@ -41,6 +41,7 @@ export {
 export { MLP_OPTIONS, mlpArchitecture } from './mlp/definition.js';
 export { initMlp, type MlpForwardConfig, type MlpInitConfig, mlp, mlpLayerNames, mlpParameterCount } from './mlp/mlp.js';
 export { orthogonalMatrix } from './mlp/orthogonal.js';
+export * from './progan/index.js';
 export {
   BUILT_IN_ARCHITECTURES,
   createArchitecture,

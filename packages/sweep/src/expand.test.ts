@@ -24,7 +24,13 @@ describe('grid search', () => {
     expect(trials.slice(0, 20).every((t) => t.seed === 0)).toBe(true);
     // γ reaches r1 only; least-squares gets its own defaults.
     expect(trials.find((t) => t.regularizer.name === 'r1')?.regularizer.params.gamma).toBe(1);
-    expect(trials.find((t) => t.regularizer.name === 'gradient-penalty')?.regularizer.params).toEqual({ lambda: 10, target: 1, oneSided: false, every: 1 });
+    expect(trials.find((t) => t.regularizer.name === 'gradient-penalty')?.regularizer.params).toEqual({
+      lambda: 10,
+      target: 1,
+      oneSided: false,
+      every: 1,
+      drift: 0,
+    });
     expect(trials.find((t) => t.loss.name === 'least-squares')?.loss.params).toEqual({ a: 0, b: 1, c: 1, sigmoid: false });
   });
 

@@ -1,15 +1,15 @@
+import { proganArchitecture, proganPhase, resolveProganConfig, resolveProganOptions } from '@ganbench/architectures';
 import { initBackend, type ParamStore, Rng, tf } from '@ganbench/core';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer } from '@ganbench/regularizers';
 import { describe, expect, it } from 'vitest';
-// ProGAN is not in the registry's built-ins yet; its folder is imported directly.
-import { proganArchitecture, proganPhase, resolveProganConfig, resolveProganOptions } from '../../architectures/src/progan/index.js';
 import { createGanTrainer, type GanModel, type GanTrainer } from './ganTrainer.js';
 
 const BATCH = 4;
 /** 6 images per half-phase at batch 4: steps 0–1 at 4×4, step 2 fades in 8×8 (α = 2/6), 3–4 stable 8×8, 5 fades in 16×16 (α = 2/6). */
 const IMAGES_PER_PHASE = 6;
-const STEPS = 6;
+/** Steps 0–3: both boundaries of the 8×8 fade-in (the 8×8 layers join; the 4×4 toRGB/fromRGB leave). */
+const STEPS = 4;
 const REGULARIZER_PARAMS: Record<string, Record<string, unknown>> = { 'gradient-penalty': { lambda: 10, drift: 0.001 }, r1: { gamma: 1 }, 'spectral-norm': {} };
 /** Karras et al. 2018's Adam. */
 const ADAM = { name: 'adam', lr: 1e-3, beta1: 0, beta2: 0.99 } as const;
@@ -121,7 +121,7 @@ describe('ProGAN resumes mid-growth (wasm)', () => {
     const data = dataStream(1);
     run(trainer, data, 2); // 2 generator steps done: the next is step 2, 8×8 at α = 1/3
     const saved = { state: await trainer.state(), g: await first.generatorParams.values(), d: await first.discriminatorParams.values(), drawn: data.drawn() };
-    const uninterrupted = run(trainer, data, 4); // through the fade-in, stabilization and into the next fade-in
+    const uninterrupted = run(trainer, data, 4); // through the fade-in and stabilization into the next fade-in (step 5)
 
     const second = buildModel(4, 1, regName, 1); // different initial weights, overwritten by the checkpoint
     for (const [store, arrays] of [

@@ -57,8 +57,14 @@ export async function loadCheckpoint(file: string, networks: { generator: ParamS
   const assign = (store: ParamStore, prefix: string) => {
     for (const a of arrays) {
       if (!a.name.startsWith(prefix)) continue;
+      const name = a.name.slice(prefix.length);
       const values = tf.tensor(a.data, a.shape, 'float32');
-      store.get(a.name.slice(prefix.length)).assign(values);
+      // State a network creates on its first forward pass (spectral norm's u) is not there yet in a fresh model.
+      if (!store.has(name)) {
+        store.create(name, values, { trainable: a.trainable });
+        continue;
+      }
+      store.get(name).assign(values);
       values.dispose();
     }
   };

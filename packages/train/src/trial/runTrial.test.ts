@@ -59,6 +59,18 @@ describe('runTrial: one trial end to end into its run log', () => {
     expect((await readRunJson(resumedDir)).status).toBe('FINISHED');
   });
 
+  it('resumes a spectral-norm trial, whose power-iteration vectors exist only after the first forward pass', async () => {
+    const config: TrialConfig = { ...CONFIG, regularizer: { name: 'spectral-norm', params: { iterations: 1 } }, training: { ...CONFIG.training, steps: 16 } };
+    const straightDir = path.join(root, 'sn-straight');
+    await runTrial(config, straightDir);
+    const resumedDir = path.join(root, 'sn-resumed');
+    const controller = new AbortController();
+    await runTrial(config, resumedDir, { signal: controller.signal, onProgress: ({ step }) => step === 9 && controller.abort() });
+    expect((await runTrial(config, resumedDir)).status).toBe('finished');
+    expect(weights(resumedDir)).toEqual(weights(straightDir));
+    expect(weights(straightDir).some(([name]) => String(name).endsWith('sn_u'))).toBe(true);
+  });
+
   it('logs the training statistics and evaluations, the resolved config and a scatter plot as artifacts, and MLflow params from the config', async () => {
     const dir = path.join(root, 'straight');
     const points = await history(dir);
