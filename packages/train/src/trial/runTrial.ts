@@ -75,6 +75,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function runTrial(config: TrialConfig, dir: string, options: RunTrialOptions = {}): Promise<TrialOutcome> {
   const { training, evaluation } = config;
+  // An architecture that counts images shown (ProGAN's schedule) takes the batch size as an option.
+  const architectureBatch = config.architecture.options.batchSize;
+  if (architectureBatch !== undefined && architectureBatch !== training.batchSize)
+    throw new Error(
+      `architecture.options.batchSize: ${architectureBatch} is not allowed with training.batchSize ${training.batchSize}; ${config.architecture.name} counts images shown with it, so they must be equal`,
+    );
   const rng = new Rng(config.seed);
   const loss = createLoss(config.loss.name, config.loss.params);
   const regularizer = config.regularizer.name === NO_REGULARIZER ? null : createRegularizer(config.regularizer.name, config.regularizer.params);
