@@ -71,6 +71,11 @@ export function buildTrial(study: Study, assignments: readonly Assignment[], see
   } catch (error) {
     fail(chosenArchitecture?.where ?? ['architecture'], (error as Error).message);
   }
+  if (architectureOptions.batchSize !== undefined && architectureOptions.batchSize !== training.batchSize)
+    fail(
+      ['architecture', 'options', 'batchSize'],
+      `${architectureOptions.batchSize} must equal training.batchSize (${training.batchSize}): ${architecture} counts images shown with it`,
+    );
   const { name, resolution, channels, path } = study.dataset;
   const dataset: DatasetConfig = {
     name,
