@@ -10,18 +10,23 @@ import { type BenchOptions, type BenchRow, findPython, median } from './runBench
 
 /**
  * Issue 7's setting: 32×32×3 images, batch 32, each architecture at its default options with its
- * recommended training. A step takes seconds on 2 cores, so the median is over a few steps.
+ * recommended training, at width 16 (a default-width SAGAN step takes minutes on 2 cores), the
+ * median over a few steps.
  */
-export const ARCHITECTURE_BENCH = { resolution: 32, channels: 3, batch: 32, steps: 3, warmup: 1 } as const;
+export const ARCHITECTURE_BENCH = { resolution: 32, channels: 3, batch: 32, width: 16, steps: 3, warmup: 1 } as const;
 /** Architectures with a PyTorch twin in bench/torch_<name>_step.py. */
 export const BENCHED_ARCHITECTURES = ['sagan', 'progan', 'stylegan2'] as const;
 
 const DEFAULT_ADAM: OptimizerConfig = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 };
 
-/** Options for the bench: defaults, fully grown where the network grows (ProGAN's `imagesPerPhase` 0). */
+/** Options for the bench: the bench's width, the batch where the network counts images, fully grown where it grows (ProGAN's `imagesPerPhase` 0). */
 function benchOptions(name: string): ArchitectureOptions {
   const { options } = getArchitecture(name);
-  return resolveArchitectureOptions(name, 'imagesPerPhase' in options ? { imagesPerPhase: 0 } : {});
+  return resolveArchitectureOptions(name, {
+    ...('width' in options ? { width: ARCHITECTURE_BENCH.width } : {}),
+    ...('batchSize' in options ? { batchSize: ARCHITECTURE_BENCH.batch } : {}),
+    ...('imagesPerPhase' in options ? { imagesPerPhase: 0 } : {}),
+  });
 }
 
 /** Median milliseconds of one training step (n_disc D steps + one G step) on the current backend. */
@@ -66,7 +71,7 @@ function timeArchitectureStep(name: string, steps: number, warmup: number): numb
 function timeTorch(python: string, name: string, threads: number, steps: number, warmup: number): number | null {
   const script = fileURLToPath(new URL(`../torch_${name}_step.py`, import.meta.url));
   if (!existsSync(script)) return null;
-  const run = spawnSync(python, [script, '--steps', String(steps), '--warmup', String(warmup)], {
+  const run = spawnSync(python, [script, '--steps', String(steps), '--warmup', String(warmup), '--width', String(ARCHITECTURE_BENCH.width)], {
     encoding: 'utf8',
     timeout: 600_000,
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },

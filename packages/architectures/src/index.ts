@@ -51,6 +51,7 @@ export {
   registerArchitecture,
   resolveArchitectureOptions,
 } from './registry.js';
+export * from './sagan/index.js';
 export type {
   ArchitectureContext,
   ArchitectureDefinition,

@@ -3,9 +3,16 @@ import { dcganArchitecture, sndcganArchitecture } from './dcgan/definitions.js';
 import { mlpArchitecture } from './mlp/definition.js';
 import { describeOption, resolveOptions } from './options.js';
 import { proganArchitecture } from './progan/definition.js';
+import { saganArchitecture } from './sagan/definition.js';
 import type { ArchitectureContext, ArchitectureDefinition, ArchitectureOptions, GanNetworks } from './types.js';
 
-export const BUILT_IN_ARCHITECTURES: readonly ArchitectureDefinition[] = [mlpArchitecture, dcganArchitecture, sndcganArchitecture, proganArchitecture];
+export const BUILT_IN_ARCHITECTURES: readonly ArchitectureDefinition[] = [
+  mlpArchitecture,
+  dcganArchitecture,
+  sndcganArchitecture,
+  saganArchitecture,
+  proganArchitecture,
+];
 
 const registry = new Map<string, ArchitectureDefinition>(BUILT_IN_ARCHITECTURES.map((d) => [d.name, d]));
 
