@@ -52,6 +52,7 @@ export {
   resolveArchitectureOptions,
 } from './registry.js';
 export * from './sagan/index.js';
+export * from './stylegan2/index.js';
 export type {
   ArchitectureContext,
   ArchitectureDefinition,

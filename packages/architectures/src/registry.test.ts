@@ -19,11 +19,15 @@ describe('architecture registry', () => {
     await initBackend('cpu');
   });
 
-  it('lists mlp, dcgan and sndcgan with paper, description and every option with its default, as JSON', () => {
+  it('lists every architecture with paper, description and every option with its default (and recommended training), as JSON', () => {
     const listed = JSON.parse(JSON.stringify(listArchitectures())) as Record<string, unknown>[];
-    expect(listed.map((a) => a.name)).toEqual(['mlp', 'dcgan', 'sndcgan']);
+    expect(listed.map((a) => a.name)).toEqual(['mlp', 'dcgan', 'sndcgan', 'sagan', 'progan', 'stylegan2']);
     for (const a of listed) {
-      expect(Object.keys(a).sort()).toEqual(['description', 'name', 'options', 'paper']);
+      expect(
+        Object.keys(a)
+          .filter((k) => k !== 'recommended')
+          .sort(),
+      ).toEqual(['description', 'name', 'options', 'paper']);
       for (const spec of Object.values(a.options as Record<string, { default: unknown; description: string }>)) {
         expect(spec.default).toBeDefined();
         expect(spec.description.length).toBeGreaterThan(10);

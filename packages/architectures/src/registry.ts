@@ -4,6 +4,7 @@ import { mlpArchitecture } from './mlp/definition.js';
 import { describeOption, resolveOptions } from './options.js';
 import { proganArchitecture } from './progan/definition.js';
 import { saganArchitecture } from './sagan/definition.js';
+import { stylegan2Architecture } from './stylegan2/definition.js';
 import type { ArchitectureContext, ArchitectureDefinition, ArchitectureOptions, GanNetworks } from './types.js';
 
 export const BUILT_IN_ARCHITECTURES: readonly ArchitectureDefinition[] = [
@@ -12,6 +13,7 @@ export const BUILT_IN_ARCHITECTURES: readonly ArchitectureDefinition[] = [
   sndcganArchitecture,
   saganArchitecture,
   proganArchitecture,
+  stylegan2Architecture,
 ];
 
 const registry = new Map<string, ArchitectureDefinition>(BUILT_IN_ARCHITECTURES.map((d) => [d.name, d]));
