@@ -2,53 +2,7 @@ import { initBackend, type ParamStore, Rng, tf, type WeightTransform } from '@ga
 import { createRegularizer } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createArchitecture, SNDCGAN_SPECTRAL_NORM_CONFLICT, sndcganSpectralNorm, sndcganStateName } from '../index.js';
-
-/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (Golub & Van Loan, Alg. 8.5.3), in float64. */
-function symmetricEigenvalues(a: number[][]): number[] {
-  const n = a.length;
-  const m = a.map((row) => [...row]);
-  const at = (i: number, j: number) => (m[i] as number[])[j] as number;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += at(i, j) ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        if (Math.abs(at(p, q)) < 1e-300) continue;
-        const theta = (at(q, q) - at(p, p)) / (2 * at(p, q));
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const [kp, kq] = [at(k, p), at(k, q)];
-          (m[k] as number[])[p] = c * kp - s * kq;
-          (m[k] as number[])[q] = s * kp + c * kq;
-        }
-        for (let k = 0; k < n; k++) {
-          const [pk, qk] = [at(p, k), at(q, k)];
-          (m[p] as number[])[k] = c * pk - s * qk;
-          (m[q] as number[])[k] = s * pk + c * qk;
-        }
-      }
-    }
-  }
-  return m.map((_, i) => at(i, i));
-}
-
-/** Largest singular value of a weight reshaped to [K, out] (the matrix spectral norm normalizes), as √λ_max(MᵀM). */
-function largestSingularValue(weight: tf.Tensor): number {
-  const out = weight.shape[weight.rank - 1] as number;
-  const data = Float64Array.from(weight.dataSync());
-  const rows = data.length / out;
-  const gram = Array.from({ length: out }, (_, i) =>
-    Array.from({ length: out }, (_, j) => {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += (data[r * out + i] as number) * (data[r * out + j] as number);
-      return s;
-    }),
-  );
-  return Math.sqrt(Math.max(...symmetricEigenvalues(gram)));
-}
+import { largestSingularValue } from '../testing/largestSingularValue.js';
 
 const kernels = (params: ParamStore) => params.names().filter((n) => n.endsWith('/kernel'));
 

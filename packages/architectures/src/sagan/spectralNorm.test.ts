@@ -2,8 +2,8 @@ import { initBackend, type ParamStore, Rng, tf, type WeightTransform } from '@ga
 import { createRegularizer } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../options.js';
+import { largestSingularValue } from '../testing/largestSingularValue.js';
 import { SAGAN_OPTIONS, SAGAN_SPECTRAL_NORM_CONFLICT, saganArchitecture, saganSpectralNorm, saganStateName } from './index.js';
-import { largestSingularValue } from './testing/largestSingularValue.js';
 
 const kernels = (params: ParamStore) => params.names().filter((n) => n.endsWith('/kernel'));
 
