@@ -59,17 +59,19 @@ for (const backend of ['wasm', 'cpu'] as const) {
       { batch: 1, m: 4, k: 9, n: 6, tA: true, tB: true },
       { batch: 3, m: 4, k: 6, n: 5, tA: true, tB: false },
       { batch: 3, m: 4, k: 6, n: 5, tA: false, tB: true },
+      // Large enough for the wasm override's one-matrix-at-a-time path (m·k·n ≥ 4096).
+      { batch: 3, m: 20, k: 16, n: 24, tA: false, tB: false },
+      { batch: 3, m: 20, k: 16, n: 24, tA: true, tB: true },
+      { batch: 6, m: 16, k: 32, n: 9, tA: false, tB: true, leading: [2, 3] },
     ];
-    it.each(MATMULS)('matMul(transposeA=$tA, transposeB=$tB), batch $batch, matches a float64 loop', ({ batch, m, k, n, tA, tB }) => {
+    it.each(MATMULS)('matMul(transposeA=$tA, transposeB=$tB), batch $batch, $m×$k×$n, matches a float64 loop', ({ batch, m, k, n, tA, tB, leading }) => {
       const a = testValues(batch * m * k, 21);
       const b = testValues(batch * k * n, 22);
-      const shapeA = tA ? [batch, k, m] : [batch, m, k];
-      const shapeB = tB ? [batch, n, k] : [batch, k, n];
-      const rank2 = batch === 1;
-      const ta = tf.tensor(a, rank2 ? shapeA.slice(1) : shapeA);
-      const tb = tf.tensor(b, rank2 ? shapeB.slice(1) : shapeB);
+      const lead = batch === 1 ? [] : (leading ?? [batch]);
+      const ta = tf.tensor(a, [...lead, ...(tA ? [k, m] : [m, k])]);
+      const tb = tf.tensor(b, [...lead, ...(tB ? [n, k] : [k, n])]);
       const c = tf.matMul(ta as tf.Tensor3D, tb as tf.Tensor3D, tA, tB);
-      expect(c.shape).toEqual(rank2 ? [m, n] : [batch, m, n]);
+      expect(c.shape).toEqual([...lead, m, n]);
       expect(maxAbsError(c.dataSync(), referenceMatMul(a, b, batch, m, k, n, tA, tB))).toBeLessThan(1e-5);
       tf.dispose([ta, tb, c]);
     });
