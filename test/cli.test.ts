@@ -54,6 +54,21 @@ describe('the ganbench command, as a user runs it', () => {
     expect(r.stderr).toContain("--backend: unknown backend 'tpu'; allowed: wasm, cpu, tensorflow, tensorflow-gpu");
   });
 
+  it("bench --profile --architecture splits that architecture's step over its kernels; an unbenched name is refused", () => {
+    const r = ganbench('bench', '--profile', '--architecture', 'progan', '--steps', '1', '--warmup', '0', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { name: string; kernel: string; share: number });
+    expect(new Set(rows.map((row) => row.name))).toEqual(new Set(['progan-step']));
+    expect(rows.map((row) => row.kernel)).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']));
+    expect(rows.reduce((sum, row) => sum + row.share, 0)).toBeCloseTo(1, 2);
+    const bad = ganbench('bench', '--profile', '--architecture', 'mlp');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--architecture: 'mlp' is not allowed; allowed: sagan, progan, stylegan2");
+  });
+
   it('--threads picks the wasm pool size; a bad count fails naming the flag', () => {
     const one = ganbench('info', '--json', '--threads', '1');
     expect(one.status, one.stderr).toBe(0);

@@ -29,8 +29,8 @@ function benchOptions(name: string): ArchitectureOptions {
   });
 }
 
-/** Median milliseconds of one training step (n_disc D steps + one G step) on the current backend. */
-function timeArchitectureStep(name: string, steps: number, warmup: number): number {
+/** One training step (n_disc D steps + one G step) of `name` in the bench's setting, on the current backend. */
+export function createArchitectureStep(name: string): { step: () => void; dispose: () => void } {
   const { recommended } = getArchitecture(name);
   const rng = new Rng(0);
   const { resolution, channels, batch } = ARCHITECTURE_BENCH;
@@ -52,19 +52,32 @@ function timeArchitectureStep(name: string, steps: number, warmup: number): numb
     rng.fork('train'),
   );
   const real = tf.randomUniform([batch, resolution, resolution, channels], -1, 1, 'float32', 0);
+  return {
+    step: () => {
+      trainer.step(() => real.clone());
+    },
+    dispose: () => {
+      real.dispose();
+      trainer.dispose();
+      model.generatorParams.dispose();
+      model.discriminatorParams.dispose();
+    },
+  };
+}
+
+/** Median milliseconds of one training step on the current backend. */
+function timeArchitectureStep(name: string, steps: number, warmup: number): number {
+  const { step, dispose } = createArchitectureStep(name);
   try {
     const times: number[] = [];
     for (let i = 0; i < warmup + steps; i++) {
       const t0 = performance.now();
-      trainer.step(() => real.clone());
+      step();
       if (i >= warmup) times.push(performance.now() - t0);
     }
     return median(times);
   } finally {
-    real.dispose();
-    trainer.dispose();
-    model.generatorParams.dispose();
-    model.discriminatorParams.dispose();
+    dispose();
   }
 }
 

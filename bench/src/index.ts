@@ -1,4 +1,4 @@
-export { ARCHITECTURE_BENCH, BENCHED_ARCHITECTURES, runArchitectureBench } from './architectureBench.js';
+export { ARCHITECTURE_BENCH, BENCHED_ARCHITECTURES, createArchitectureStep, runArchitectureBench } from './architectureBench.js';
 export { BENCH_DCGAN, createDcganTrainer, type DcganStepConfig, type DcganTrainer, dcganStepFlops, type StepLosses } from './dcganStep.js';
 export { runDiracStudyBench } from './diracStudyBench.js';
 export { FID_BENCH_DIMS, FID_BENCH_SAMPLES, type FidBenchOptions, runFidBench } from './fidBench.js';
@@ -13,5 +13,6 @@ export {
   median,
   nominalPeakGflops,
   profileDcganStep,
+  profileStep,
   runDcganBench,
 } from './runBench.js';

@@ -94,21 +94,26 @@ export interface KernelTime {
 export async function profileDcganStep(config: DcganStepConfig, steps: number, warmup: number): Promise<KernelTime[]> {
   const trainer = createDcganTrainer(config, new Rng(0));
   try {
-    for (let i = 0; i < warmup; i++) trainer.step();
-    const totals = new Map<string, number>();
-    for (let i = 0; i < steps; i++) {
-      const info = await tf.profile(() => {
-        trainer.step();
-      });
-      for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + ((await k.kernelTimeMs) as number) / steps);
-    }
-    const sum = [...totals.values()].reduce((a, b) => a + b, 0);
-    return [...totals.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([kernel, ms]) => ({ kernel, ms_per_step: round(ms), share: Math.round((ms / sum) * 1e4) / 1e4 }));
+    return await profileStep(() => trainer.step(), steps, warmup);
   } finally {
     trainer.dispose();
   }
+}
+
+/** Milliseconds per call of `step` in each tfjs kernel (tf.profile), mean over `steps` after `warmup`, longest first. */
+export async function profileStep(step: () => void, steps: number, warmup: number): Promise<KernelTime[]> {
+  for (let i = 0; i < warmup; i++) step();
+  const totals = new Map<string, number>();
+  for (let i = 0; i < steps; i++) {
+    const info = await tf.profile(() => {
+      step();
+    });
+    for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + ((await k.kernelTimeMs) as number) / steps);
+  }
+  const sum = [...totals.values()].reduce((a, b) => a + b, 0);
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([kernel, ms]) => ({ kernel, ms_per_step: round(ms), share: Math.round((ms / sum) * 1e4) / 1e4 }));
 }
 
 /** A Python that can import `modules` (e.g. 'torch', 'numpy, scipy.linalg'): $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */

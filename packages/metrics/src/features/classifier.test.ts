@@ -2,7 +2,7 @@ import { initBackend, Rng, tf } from '@ganbench/core';
 import type { ImageDataset } from '@ganbench/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits, initClassifier } from './classifier.js';
-import { classifierAccuracy, randomShift, trainClassifier } from './trainClassifier.js';
+import { classifierAccuracy, randomShift, ScheduledAdam, scheduledLearningRate, trainClassifier } from './trainClassifier.js';
 
 /** Two classes the network must tell apart by where the bright square is: left half or right half. */
 function squares(n: number, seed: number): ImageDataset {
@@ -58,8 +58,11 @@ describe('the feature classifier (classifier-FID space)', () => {
     const test = squares(200, 2);
     const before = tf.memory().numTensors;
     const accuracies: number[] = [];
-    const { params, testAccuracy } = trainClassifier(train, test, { epochs: 2, batchSize: 32, lr: 1e-3, seed: 0, shift: 0 }, (_, accuracy) =>
-      accuracies.push(accuracy),
+    const { params, testAccuracy } = trainClassifier(
+      train,
+      test,
+      { epochs: 2, batchSize: 32, lr: 1e-3, seed: 0, shift: 0, lrDecay: 'constant' },
+      (_, accuracy) => accuracies.push(accuracy),
     );
     expect(testAccuracy).toBeGreaterThan(0.95);
     expect(accuracies).toHaveLength(2);
@@ -84,5 +87,21 @@ describe('the feature classifier (classifier-FID space)', () => {
       offsets.add(`${dx},${dy}`);
     }
     expect(offsets.size).toBeGreaterThan(1);
+  });
+
+  it('the cosine schedule runs from lr to 0 through lr/2, and Adam takes the rate it is given', () => {
+    const settings = { lr: 1e-3, lrDecay: 'cosine' } as const;
+    expect(scheduledLearningRate(settings, 0, 100)).toBe(1e-3);
+    expect(scheduledLearningRate(settings, 50, 100)).toBeCloseTo(5e-4, 15);
+    expect(scheduledLearningRate(settings, 100, 100)).toBeCloseTo(0, 15);
+    expect(scheduledLearningRate({ lr: 1e-3, lrDecay: 'constant' }, 50, 100)).toBe(1e-3);
+    // Adam's first step moves each weight by lr · sign(gradient) (m̂/√v̂ = ±1, up to ε).
+    const adam = new ScheduledAdam(1e-3, 0.9, 0.999);
+    const weight = tf.variable(tf.tensor1d([1, -1]));
+    adam.setLearningRate(0.25);
+    adam.applyGradients({ [weight.name]: tf.tensor1d([3, -0.5]) });
+    expect(Array.from(weight.dataSync())).toEqual([expect.closeTo(0.75, 5), expect.closeTo(-0.75, 5)]);
+    adam.dispose();
+    weight.dispose();
   });
 });

@@ -10,9 +10,23 @@ export interface ClassifierTraining {
   seed: number;
   /** Each training image moves by up to this many pixels in x and y (border −1): augmentation for small training sets. */
   shift: number;
+  /** 'cosine': lr · ½(1 + cos(π t / T)) over the T batches of the run (Loshchilov & Hutter 2017, without restarts). */
+  lrDecay: 'constant' | 'cosine';
 }
 
-export const CLASSIFIER_TRAINING: ClassifierTraining = { epochs: 4, batchSize: 128, lr: 1e-3, seed: 0, shift: 0 };
+export const CLASSIFIER_TRAINING: ClassifierTraining = { epochs: 4, batchSize: 128, lr: 1e-3, seed: 0, shift: 0, lrDecay: 'constant' };
+
+/** Learning rate after `done` of `total` batches under `settings.lrDecay`. */
+export function scheduledLearningRate(settings: Pick<ClassifierTraining, 'lr' | 'lrDecay'>, done: number, total: number): number {
+  return settings.lrDecay === 'cosine' ? settings.lr * 0.5 * (1 + Math.cos((Math.PI * done) / total)) : settings.lr;
+}
+
+/** tfjs keeps Adam's learning rate protected; a schedule needs to set it between steps. */
+export class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+}
 
 /** Every image of a [N, h, w, c] batch translated by its own random (dx, dy) in [−shift, shift], vacated pixels −1. */
 export function randomShift(images: tf.Tensor4D, shift: number, rng: Rng): tf.Tensor4D {
@@ -54,16 +68,19 @@ export function trainClassifier(
   if (train.classes === null) throw new Error(`dataset: '${train.name}' has no labels; a classifier needs them`);
   const rng = new Rng(settings.seed);
   const params = initClassifier({ input: train.shape, classes: train.classes }, rng.fork('init'));
-  const optimizer: tf.Optimizer = tf.train.adam(settings.lr);
+  const adam = new ScheduledAdam(settings.lr, 0.9, 0.999);
+  const optimizer: tf.Optimizer = adam;
   const shuffle = rng.fork('shuffle');
   const augment = rng.fork('augment');
   const classes = train.classes;
+  const batchesPerEpoch = Math.floor(train.length / settings.batchSize);
   let testAccuracy = 0;
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     const order = shuffle.permutation(train.length);
     let lossSum = 0;
     let batches = 0;
     for (let start = 0; start + settings.batchSize <= train.length; start += settings.batchSize) {
+      adam.setLearningRate(scheduledLearningRate(settings, (epoch - 1) * batchesPerEpoch + batches, settings.epochs * batchesPerEpoch));
       const batch = train.batch(order.subarray(start, start + settings.batchSize));
       const labels = batch.labels;
       const images = settings.shift > 0 ? randomShift(batch.images, settings.shift, augment) : batch.images;
