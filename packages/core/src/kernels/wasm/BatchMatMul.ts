@@ -8,7 +8,7 @@ const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
 /**
  * tfjs-backend-wasm runs XNNPACK only for a single right-hand matrix; a batch of them (attention's
- * Q·Kᵀ and A·V) goes through a blocked scalar loop about 7× slower. Multiplying the batch one
+ * Q·Kᵀ and A·V) goes through a blocked scalar loop several times slower. Multiplying the batch one
  * matrix pair at a time keeps each product on XNNPACK.
  */
 function batchMatMulPerMatrix(backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
