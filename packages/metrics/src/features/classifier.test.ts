@@ -2,7 +2,7 @@ import { initBackend, Rng, tf } from '@ganbench/core';
 import type { ImageDataset } from '@ganbench/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLASSIFIER_FEATURES, classifierFeatures, classifierLogits, initClassifier } from './classifier.js';
-import { classifierAccuracy, randomShift, ScheduledAdam, scheduledLearningRate, trainClassifier } from './trainClassifier.js';
+import { classifierAccuracy, randomRotation, randomShift, rotateImages, ScheduledAdam, scheduledLearningRate, trainClassifier } from './trainClassifier.js';
 
 /** Two classes the network must tell apart by where the bright square is: left half or right half. */
 function squares(n: number, seed: number): ImageDataset {
@@ -61,13 +61,29 @@ describe('the feature classifier (classifier-FID space)', () => {
     const { params, testAccuracy } = trainClassifier(
       train,
       test,
-      { epochs: 2, batchSize: 32, lr: 1e-3, seed: 0, shift: 0, lrDecay: 'constant' },
+      { epochs: 2, batchSize: 32, lr: 1e-3, seed: 0, shift: 0, rotate: 0, dropout: 0, lrDecay: 'constant' },
       (_, accuracy) => accuracies.push(accuracy),
     );
     expect(testAccuracy).toBeGreaterThan(0.95);
     expect(accuracies).toHaveLength(2);
     expect(classifierAccuracy(params, test)).toBe(testAccuracy);
     params.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('with dropout and rotations the same seed trains the same weights, still learns, and leaks nothing', () => {
+    const train = squares(256, 1);
+    const test = squares(100, 2);
+    const before = tf.memory().numTensors;
+    const settings = { epochs: 2, batchSize: 32, lr: 2e-3, seed: 5, shift: 1, rotate: 10, dropout: 0.5, lrDecay: 'cosine' } as const;
+    const first = trainClassifier(train, test, settings);
+    const second = trainClassifier(train, test, settings);
+    const other = trainClassifier(train, test, { ...settings, seed: 6 });
+    const weights = (p: typeof first.params) => Array.from(p.trainableVariables().flatMap((v) => Array.from(v.dataSync())));
+    expect(weights(second.params)).toEqual(weights(first.params));
+    expect(weights(other.params)).not.toEqual(weights(first.params));
+    expect(first.testAccuracy).toBeGreaterThan(0.9);
+    for (const run of [first, second, other]) run.params.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -89,6 +105,23 @@ describe('the feature classifier (classifier-FID space)', () => {
     expect(offsets.size).toBeGreaterThan(1);
   });
 
+  it('rotation by 0 is the identity, by 90° is numpy rot90 (a quarter turn counter-clockwise), and random angles stay within ±max', () => {
+    const pixels = Float32Array.from({ length: 2 * 25 }, (_, i) => Math.sin(i));
+    const images = tf.tensor4d(pixels, [2, 5, 5, 1]);
+    expect(Array.from(rotateImages(images, [0, 0]).dataSync())).toEqual(Array.from(pixels));
+    // np.rot90(a)[y][x] = a[x][n − 1 − y]
+    const turned = rotateImages(images, [Math.PI / 2, Math.PI / 2]).dataSync();
+    for (let i = 0; i < 2; i++)
+      for (let y = 0; y < 5; y++) for (let x = 0; x < 5; x++) expect(turned[i * 25 + y * 5 + x]).toBeCloseTo(pixels[i * 25 + x * 5 + (4 - y)] as number, 5);
+    // Every output is a convex mix of inputs and the −1 outside; the centre pixel stays where it is.
+    const random = randomRotation(tf.fill([8, 5, 5, 1], 1) as tf.Tensor4D, 10, new Rng(1)).dataSync();
+    expect(Math.min(...random)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...random)).toBeLessThanOrEqual(1 + 1e-6);
+    for (let i = 0; i < 8; i++) expect(random[i * 25 + 12]).toBeCloseTo(1, 6);
+    // 45° of a 7×7 image: the corner's source lies 1.24 pixels above the image, so all four of its neighbours are outside.
+    expect(rotateImages(tf.fill([1, 7, 7, 1], 1) as tf.Tensor4D, [Math.PI / 4]).dataSync()[0]).toBeCloseTo(-1, 6);
+  });
+
   it('the cosine schedule runs from lr to 0 through lr/2, and Adam takes the rate it is given', () => {
     const settings = { lr: 1e-3, lrDecay: 'cosine' } as const;
     expect(scheduledLearningRate(settings, 0, 100)).toBe(1e-3);
@@ -99,7 +132,7 @@ describe('the feature classifier (classifier-FID space)', () => {
     const adam = new ScheduledAdam(1e-3, 0.9, 0.999);
     const weight = tf.variable(tf.tensor1d([1, -1]));
     adam.setLearningRate(0.25);
-    adam.applyGradients({ [weight.name]: tf.tensor1d([3, -0.5]) });
+    adam.applyGradients([{ name: weight.name, tensor: tf.tensor1d([3, -0.5]) }]);
     expect(Array.from(weight.dataSync())).toEqual([expect.closeTo(0.75, 5), expect.closeTo(-0.75, 5)]);
     adam.dispose();
     weight.dispose();
