@@ -1,9 +1,8 @@
-import { avgPoolDownsample, leakyRelu, type ParamStore, type Rng, tf, upsampleNearest } from '@ganbench/core';
+import { avgPoolDownsample, leakyRelu, minibatchStddev, type ParamStore, type Rng, tf, upsampleNearest } from '@ganbench/core';
 import { checkImages } from '../dcgan/imageShape.js';
 import type { NetworkOptions } from '../types.js';
 import { PROGAN_LEAKY_SLOPE, type ProganConfig, proganLevels } from './config.js';
 import { applyLayer, blockName, inactiveTerm, initProganLayers, type ProganLayer, proganDiscriminatorLayers } from './layers.js';
-import { minibatchStddevChannel } from './minibatchStddev.js';
 import { type ProganPhase, proganPhase } from './schedule.js';
 
 export function initProganDiscriminator(params: ParamStore, prefix: string, config: ProganConfig, rng: Rng): void {
@@ -54,7 +53,7 @@ export function proganDiscriminatorAt(
       if (coarser !== null) h = tf.add(tf.mul(1 - alpha, act(run(`${blockName(level - 1)}/fromrgb`, coarser))), tf.mul(alpha, h));
     }
     for (let l = level - 1; l >= 1; l--) h = block(l, h);
-    h = act(run('4x4/conv', minibatchStddevChannel(h, config.minibatchGroupSize)));
+    h = act(run('4x4/conv', minibatchStddev(h as tf.Tensor4D, config.minibatchGroupSize)));
     h = act(run('4x4/dense0', tf.reshape(h, [x.shape[0] as number, -1])));
     const logits = tf.reshape(run('4x4/dense1', h), [-1]);
     const idle = options.training ? inactiveTerm(params, prefix, layers, phase, outer) : null;

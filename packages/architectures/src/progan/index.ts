@@ -31,5 +31,4 @@ export {
   proganGeneratorLayers,
   proganParameterCount,
 } from './layers.js';
-export { minibatchStddevChannel } from './minibatchStddev.js';
 export { type ProganPhase, proganPhase } from './schedule.js';

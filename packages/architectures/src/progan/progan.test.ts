@@ -1,4 +1,4 @@
-import { initBackend, minibatchStddev, ParamStore, Rng, tf } from '@ganbench/core';
+import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../options.js';
 import {
@@ -6,7 +6,6 @@ import {
   heScale,
   initProganDiscriminator,
   initProganGenerator,
-  minibatchStddevChannel,
   PROGAN_OPTIONS,
   type ProganConfig,
   type ProganPhase,
@@ -209,33 +208,6 @@ describe('ProGAN networks (cpu)', () => {
     expect(maxAbsDiff(y, explicit)).toBeLessThan(1e-5);
     tf.dispose([mean, variance, x, y, explicit]);
     params.dispose();
-  });
-
-  it('the minibatch standard deviation is the mean over features of each group’s per-feature standard deviation', () => {
-    // 6 samples in groups of 2: sample n is in group n mod 3 (the official reshape to [G, N/G, …])
-    const [n, h, w, c] = [6, 2, 2, 3];
-    const values = Array.from(new Rng(14).uniformTensor([n * h * w * c], -1, 1).dataSync());
-    const x = tf.tensor4d(values, [n, h, w, c]);
-    const out = minibatchStddevChannel(x, 2);
-    expect(out.shape).toEqual([n, h, w, c + 1]);
-    // the same as core's forward pass (whose rank-5 tile has no gradient in tfjs)
-    const core = minibatchStddev(x, 2);
-    expect(maxAbsDiff(out, core)).toBeLessThan(1e-6);
-    core.dispose();
-    const data = out.dataSync();
-    const features = h * w * c;
-    for (let i = 0; i < n; i++) {
-      const partner = (i + 3) % 6;
-      let total = 0;
-      for (let f = 0; f < features; f++) {
-        const a = values[i * features + f] as number;
-        const b = values[partner * features + f] as number;
-        const mu = (a + b) / 2;
-        total += Math.sqrt(((a - mu) ** 2 + (b - mu) ** 2) / 2 + 1e-8);
-      }
-      for (let p = 0; p < h * w; p++) expect(data[i * h * w * (c + 1) + p * (c + 1) + c]).toBeCloseTo(total / features, 5);
-    }
-    tf.dispose([x, out]);
   });
 
   it("D's last block sees the batch: changing one sample changes its group partner's logit", () => {

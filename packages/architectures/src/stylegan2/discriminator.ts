@@ -1,7 +1,6 @@
-import { type ParamStore, type Rng, tf, type WeightOptions } from '@ganbench/core';
+import { minibatchStddev, type ParamStore, type Rng, tf, type WeightOptions } from '@ganbench/core';
 import { type StyleGan2Config, stylegan2BlockResolutions, stylegan2Channels } from './config.js';
 import { equalizedConv2d, equalizedDense, initEqualized, lreluGain } from './equalized.js';
-import { minibatchStddev } from './minibatchStddev.js';
 import { blurForStridedConv, downsample2d } from './resample.js';
 
 /** Block resolutions of D from the image down: R, R/2, …, 8; each ends at half its resolution. */

@@ -16,7 +16,6 @@ export { discriminator as stylegan2Discriminator, discriminatorBlockResolutions,
 export { equalizedConv2d, equalizedDense, equalizedKernel, fanIn, initEqualized, lreluGain, STYLEGAN2_LEAKY_SLOPE } from './equalized.js';
 export { generator as stylegan2Generator, initGenerator as initStyleGan2Generator } from './generator.js';
 export { initMapping, mapping as stylegan2Mapping, truncate as truncateStyles, updateWAvg, W_AVG_DECAY, wAvgName } from './mapping.js';
-export { minibatchStddev as stylegan2MinibatchStddev } from './minibatchStddev.js';
 export { DEMODULATION_EPSILON, demodulation, type ModulatedConvOptions, modulatedConv2d } from './modulatedConv.js';
 export {
   PATH_LENGTH_BATCH_SHRINK,

@@ -1,5 +1,4 @@
-import { tf } from '@ganbench/core';
-import { columnSums } from './reduce.js';
+import { columnSums, tf } from '@ganbench/core';
 import { upsample2d } from './resample.js';
 
 /** ε under the square root of the demodulation (official code: 1e-8). */

@@ -1,4 +1,4 @@
-import { add, concat, div, mean, moments, mul, ones, reshape, rsqrt, sqrt, square, sub, type Tensor, tidy, tile, zeros } from '@tensorflow/tfjs-core';
+import { add, div, mean, moments, mul, ones, rsqrt, sqrt, square, sub, type Tensor, tidy, zeros } from '@tensorflow/tfjs-core';
 import type { ParamStore } from '../params.js';
 
 /*
@@ -65,21 +65,6 @@ export function instanceNorm(x: Tensor, params?: ParamStore, prefix?: string, ep
 /** Pixelwise feature normalization (Karras et al. 2018): x / √(mean_c x² + ε). */
 export function pixelNorm(x: Tensor, epsilon = 1e-8): Tensor {
   return mul(x, rsqrt(add(mean(square(x), -1, true), epsilon)));
-}
-
-/**
- * Minibatch standard deviation (Karras et al. 2018): the standard deviation of each feature over
- * groups of `groupSize` samples, averaged to one number per group and appended as a channel.
- */
-export function minibatchStddev(x: Tensor, groupSize = 4, epsilon = 1e-8): Tensor {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const g = Math.min(groupSize, n);
-  if (n % g !== 0) throw new Error(`minibatchStddev: batch size ${n} is not divisible by the group size ${g}`);
-  const grouped = reshape(x, [g, n / g, h, w, c]);
-  const { variance } = moments(grouped, 0);
-  const perGroup = mean(sqrt(add(variance, epsilon)), [1, 2, 3]);
-  const stat = reshape(tile(reshape(perGroup, [1, n / g, 1, 1, 1]), [g, 1, h, w, 1]), [n, h, w, 1]);
-  return concat([x, stat], 3);
 }
 
 function normalizeOver(x: Tensor, axes: number[], epsilon: number, params?: ParamStore, prefix?: string): Tensor {
