@@ -10,34 +10,17 @@ Prints exactly one JSON line on stdout:
 
 Python is a yardstick only; it is never used at runtime.
 """
-import argparse
 import json
-import os
-import sys
+import statistics
+
+from torch_yardstick import parse_step_args, time_steps
 
 
-def parse_args():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--steps", type=int, default=20)
+def add_model_args(p):
     p.add_argument("--penalty", choices=["none", "gp"], default="none")
-    p.add_argument("--seed", type=int, default=0)
-    return p.parse_args()
 
 
-ARGS = parse_args()
-if ARGS.threads < 1 or ARGS.steps < 1 or ARGS.warmup < 0:
-    sys.exit("threads and steps must be >= 1, warmup >= 0")
-
-# Must happen before importing torch: without OPENBLAS_NUM_THREADS=1 the
-# timings swing wildly (OpenBLAS threads fight torch's intra-op pool).
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
-os.environ["MKL_NUM_THREADS"] = str(ARGS.threads)
-
-import statistics  # noqa: E402
-import time  # noqa: E402
+ARGS = parse_step_args(__doc__, add_model_args, steps=20, warmup=3)
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
@@ -117,13 +100,7 @@ def main():
         opt_g.step()
         return loss_d.item() + loss_g.item()  # forces completion
 
-    for _ in range(ARGS.warmup):
-        step()
-    times = []
-    for _ in range(ARGS.steps):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000.0)
+    times = time_steps(step, ARGS.warmup, ARGS.steps)
 
     print(json.dumps({
         "median_ms": round(statistics.median(times), 3),

@@ -18,35 +18,19 @@ Prints exactly one JSON line on stdout:
 
 Python is a yardstick only; it is never used at runtime.
 """
-import argparse
 import json
-import os
-import sys
+import statistics
+
+from torch_yardstick import parse_step_args, time_steps
 
 
-def parse_args():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--steps", type=int, default=10)
-    p.add_argument("--warmup", type=int, default=2)
+def add_model_args(p):
     p.add_argument("--width", type=int, default=64, help="channel multiplier ch (ganbench sagan option width)")
     p.add_argument("--latent-dim", type=int, default=128)
     p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "1")))
-    p.add_argument("--seed", type=int, default=0)
-    return p.parse_args()
 
 
-ARGS = parse_args()
-if ARGS.threads < 1 or ARGS.steps < 1 or ARGS.warmup < 0 or ARGS.width < 1:
-    sys.exit("threads, steps and width must be >= 1, warmup >= 0")
-
-# Before importing torch: OpenBLAS threads fighting torch's intra-op pool make timings swing.
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
-os.environ["MKL_NUM_THREADS"] = str(ARGS.threads)
-
-import statistics  # noqa: E402
-import time  # noqa: E402
+ARGS = parse_step_args(__doc__, add_model_args)
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
@@ -202,13 +186,7 @@ def main():
         opt_g.step()
         return loss_d.item() + loss_g.item()  # forces completion
 
-    for _ in range(ARGS.warmup):
-        step()
-    times = []
-    for _ in range(ARGS.steps):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000.0)
+    times = time_steps(step, ARGS.warmup, ARGS.steps)
 
     print(json.dumps({
         "name": "sagan",

@@ -30,17 +30,14 @@ buffers), as ParamStore.count() does in ganbench.
 
 Python is a yardstick only; it is never used at runtime.
 """
-import argparse
 import json
 import math
-import os
-import sys
+import statistics
+
+from torch_yardstick import parse_step_args, time_steps
 
 
-def parse_args():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--steps", type=int, default=10)
-    p.add_argument("--warmup", type=int, default=2)
+def add_model_args(p):
     p.add_argument("--width", type=int, default=32, help="the stylegan2 option `width` (channels at the output resolution)")
     p.add_argument("--max-channels", type=int, default=128, help="the stylegan2 option `maxChannels`")
     p.add_argument("--latent-dim", type=int, default=128, help="the stylegan2 option `latentDim`")
@@ -48,23 +45,9 @@ def parse_args():
     p.add_argument("--mapping-layers", type=int, default=8, help="the stylegan2 option `mappingLayers`")
     p.add_argument("--resolution", type=int, default=32, choices=[8, 16, 32, 64, 128])
     p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "1")),
-                   help="intra-op threads (default: $OMP_NUM_THREADS, else 1)")
-    p.add_argument("--seed", type=int, default=0)
-    return p.parse_args()
 
 
-ARGS = parse_args()
-if ARGS.threads < 1 or ARGS.steps < 1 or ARGS.warmup < 0 or ARGS.width < 1 or ARGS.batch < 2:
-    sys.exit("threads, steps and width must be >= 1, batch >= 2, warmup >= 0")
-
-# Before importing torch: OpenBLAS threads fighting torch's intra-op pool make timings swing.
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
-os.environ["MKL_NUM_THREADS"] = str(ARGS.threads)
-
-import statistics  # noqa: E402
-import time  # noqa: E402
+ARGS = parse_step_args(__doc__, add_model_args)
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
@@ -313,13 +296,7 @@ def main():
         opt_g.step()
         return loss_d.item() + loss_g.item()  # forces completion
 
-    for _ in range(ARGS.warmup):
-        step()
-    times = []
-    for _ in range(ARGS.steps):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000.0)
+    times = time_steps(step, ARGS.warmup, ARGS.steps)
 
     print(json.dumps({
         "name": "stylegan2",
