@@ -105,7 +105,7 @@ describe('the feature classifier (classifier-FID space)', () => {
     expect(offsets.size).toBeGreaterThan(1);
   });
 
-  it('rotation by 0 is the identity, by 90° is numpy rot90 (a quarter turn counter-clockwise), and random angles stay within ±max', () => {
+  it('rotation by 0 is the identity, by 90° is numpy rot90 (a quarter turn counter-clockwise); random rotations mix pixels convexly and keep the centre', () => {
     const pixels = Float32Array.from({ length: 2 * 25 }, (_, i) => Math.sin(i));
     const images = tf.tensor4d(pixels, [2, 5, 5, 1]);
     expect(Array.from(rotateImages(images, [0, 0]).dataSync())).toEqual(Array.from(pixels));
