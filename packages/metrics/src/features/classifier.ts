@@ -47,7 +47,10 @@ export function classifierFeatures(params: ParamStore, images: tf.Tensor): tf.Te
   });
 }
 
-/** Class logits [N, classes]. */
-export function classifierLogits(params: ParamStore, images: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(() => dense(params, 'logits', classifierFeatures(params, images)));
+/** Class logits [N, classes]; while training, `dropout` drops feature units at its rate with its seed (Srivastava et al. 2014). */
+export function classifierLogits(params: ParamStore, images: tf.Tensor, dropout?: { rate: number; seed: number }): tf.Tensor2D {
+  return tf.tidy(() => {
+    const features = classifierFeatures(params, images);
+    return dense(params, 'logits', dropout !== undefined && dropout.rate > 0 ? tf.dropout(features, dropout.rate, undefined, dropout.seed) : features);
+  });
 }

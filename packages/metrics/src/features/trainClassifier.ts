@@ -1,6 +1,6 @@
-import { dense, type ParamStore, Rng, tf } from '@ganbench/core';
+import { type ParamStore, Rng, tf } from '@ganbench/core';
 import type { ImageDataset } from '@ganbench/data';
-import { classifierFeatures, classifierLogits, initClassifier } from './classifier.js';
+import { classifierLogits, initClassifier } from './classifier.js';
 
 export interface ClassifierTraining {
   epochs: number;
@@ -12,7 +12,7 @@ export interface ClassifierTraining {
   shift: number;
   /** Each training image turns about its centre by a random angle in [−rotate, rotate] degrees (bilinear, border −1). */
   rotate: number;
-  /** Dropout rate on the feature layer while training (Srivastava et al. 2014); 0 turns it off. */
+  /** Dropout rate on the feature layer while training; 0 turns it off. */
   dropout: number;
   /** 'cosine': lr · ½(1 + cos(π t / T)) over the T batches of the run (Loshchilov & Hutter 2017, without restarts). */
   lrDecay: 'constant' | 'cosine';
@@ -124,13 +124,13 @@ export function trainClassifier(
       const shifted = settings.shift > 0 ? randomShift(batch.images, settings.shift, augment) : batch.images;
       const images = settings.rotate > 0 ? randomRotation(shifted, settings.rotate, augment) : shifted;
       tf.dispose([batch.images, shifted].filter((t) => t !== images));
-      const dropoutSeed = dropout.int(2 ** 31);
-      const logits = () => {
-        if (settings.dropout === 0) return classifierLogits(params, images);
-        return dense(params, 'logits', tf.dropout(classifierFeatures(params, images), settings.dropout, undefined, dropoutSeed));
-      };
+      const featureDropout = { rate: settings.dropout, seed: dropout.int(2 ** 31) };
       const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(labels as tf.Tensor1D, 'int32'), classes), logits()) as tf.Scalar,
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            tf.oneHot(tf.cast(labels as tf.Tensor1D, 'int32'), classes),
+            classifierLogits(params, images, featureDropout),
+          ) as tf.Scalar,
         params.trainableVariables(),
       );
       optimizer.applyGradients(grads);
