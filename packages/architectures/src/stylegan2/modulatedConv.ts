@@ -1,4 +1,4 @@
-import { columnSums, tf } from '@ganbench/core';
+import { tf } from '@ganbench/core';
 import { upsample2d } from './resample.js';
 
 /** ε under the square root of the demodulation (official code: 1e-8). */
@@ -16,7 +16,7 @@ export interface ModulatedConvOptions {
  */
 export function demodulation(weight: tf.Tensor4D, styles: tf.Tensor2D): tf.Tensor2D {
   const [kh, kw, inChannels, outChannels] = weight.shape;
-  const spatialSquares = tf.reshape(columnSums(tf.reshape(tf.square(weight), [kh * kw, inChannels * outChannels])), [inChannels, outChannels]);
+  const spatialSquares = tf.reshape(tf.sum(tf.reshape(tf.square(weight), [kh * kw, inChannels * outChannels]), 0), [inChannels, outChannels]);
   return tf.rsqrt(tf.add(tf.matMul(tf.square(styles), spatialSquares as tf.Tensor2D), DEMODULATION_EPSILON)) as tf.Tensor2D;
 }
 

@@ -2,7 +2,7 @@ export { leakyRelu } from './activations.js';
 export { type ConvOptions, conv2d, initConv2d } from './conv2d.js';
 export { conv2dTranspose, initConv2dTranspose } from './conv2dTranspose.js';
 export { dense, initDense } from './dense.js';
-export { columnSums, minibatchStddev } from './minibatchStddev.js';
+export { minibatchStddev } from './minibatchStddev.js';
 export {
   type BatchNormOptions,
   batchNorm,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
 import { testValues } from '../../testing/finiteDifferences.js';
-import { leadingAxesCount } from './reduce_leading_axes.js';
+import { leadingAxesCount, MAX_POOL_CHANNELS, poolColumns } from './reduce_leading_axes.js';
 
 /** float64 C[b,i,j] = Σ_k op(A)[b,i,k]·op(B)[b,k,j] with op a transpose where flagged. */
 function referenceMatMul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, tA: boolean, tB: boolean): Float64Array {
@@ -44,6 +44,14 @@ describe('leadingAxesCount', () => {
     expect(leadingAxesCount([0, 2], [2, 3, 4])).toBeNull();
     expect(leadingAxesCount([0, 1, 2], [2, 3, 4])).toBeNull();
   });
+
+  it('poolColumns splits a row into W pixels of at most MAX_POOL_CHANNELS channels, W·C = inner', () => {
+    expect(poolColumns(64)).toEqual([1, 64]);
+    expect(poolColumns(MAX_POOL_CHANNELS)).toEqual([1, MAX_POOL_CHANNELS]);
+    expect(poolColumns(147456)).toEqual([18, 8192]);
+    expect(poolColumns(3 * 5 * 7 * 11 * 13)).toEqual([3, 5005]);
+    expect(poolColumns(32771)).toEqual([32771, 1]); // a prime
+  });
 });
 
 for (const backend of ['wasm', 'cpu'] as const) {
@@ -83,6 +91,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
       { shape: [3, 4, 5], axes: [0, 1], keepDims: true },
       { shape: [3, 4, 5], axes: [1, 2], keepDims: false },
       { shape: [3, 4, 5], axes: [0, 2], keepDims: false },
+      // Rows wider than one XNNPACK pool takes (its AvgPool read outside the wasm heap at 32 768 channels).
+      { shape: [9, 32768], axes: [0], keepDims: false },
+      { shape: [3, 3, 128, 128], axes: [0, 1], keepDims: true },
+      { shape: [2, 32771], axes: [0], keepDims: false },
     ];
     it.each(REDUCTIONS)('sum and mean over $axes of $shape (keepDims $keepDims) match float64', ({ shape, axes, keepDims }) => {
       const x = tf.tensor(

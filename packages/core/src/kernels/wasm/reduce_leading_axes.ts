@@ -10,8 +10,21 @@ export function leadingAxesCount(axis: number | number[], shape: readonly number
 }
 
 /**
- * Mean over the first k axes, times `scale`, as one XNNPACK average pool of x seen as [1, outer, 1, inner]
- * with an outer × 1 window. tfjs-backend-wasm instead transposes the reduced axes to the end first,
+ * The most channels one XNNPACK average pool is given: at 32 768 channels tfjs-backend-wasm 4.22's
+ * AvgPool reads out of the wasm heap ("memory access out of bounds"); StyleGAN2's Σ over a 3×3 kernel
+ * of 128×128 channels (16 384) had corrupted the heap inside a training step; 8 192 never failed.
+ */
+export const MAX_POOL_CHANNELS = 8192;
+
+/** [W, C] with W·C = inner and C the largest divisor of inner ≤ MAX_POOL_CHANNELS: a row of x seen as W pixels of C channels. */
+export function poolColumns(inner: number): [number, number] {
+  for (let c = Math.min(inner, MAX_POOL_CHANNELS); c > 1; c--) if (inner % c === 0) return [inner / c, c];
+  return [inner, 1];
+}
+
+/**
+ * Mean over the first k axes, times `scale`, as one XNNPACK average pool of x seen as [1, outer, W, C]
+ * (W·C = inner, see poolColumns) with an outer × 1 window. tfjs-backend-wasm instead transposes the reduced axes to the end first,
  * ≈ 10 ms for the per-channel reductions batch norm and bias gradients make over a 64×14×14×64 batch;
  * the pool takes < 1 ms and, unlike a product with a ones matrix, packs no weights per call.
  */
@@ -19,7 +32,8 @@ export function reduceLeadingAxes(backend: WasmBackend, x: TensorInfo, k: number
   const outer = util.sizeFromShape(x.shape.slice(0, k));
   const inner = util.sizeFromShape(x.shape.slice(k));
   return withTemporaries(backend, (keep) => {
-    const image = keep(runWasmKernel(backend, 'Reshape', { x }, { shape: [1, outer, 1, inner] }));
+    const [columns, channels] = poolColumns(inner);
+    const image = keep(runWasmKernel(backend, 'Reshape', { x }, { shape: [1, outer, columns, channels] }));
     let reduced = keep(runWasmKernel(backend, 'AvgPool', { x: image }, { filterSize: [outer, 1], strides: [outer, 1], pad: 'valid' }));
     if (scale !== 1) {
       const factor = keep(runWasmKernel(backend, 'Fill', {}, { shape: [], value: scale, dtype: 'float32' }));
