@@ -84,10 +84,14 @@ function timeArchitectureStep(name: string, steps: number, warmup: number): numb
 function timeTorch(python: string, name: string, threads: number, steps: number, warmup: number): number | null {
   const script = fileURLToPath(new URL(`../torch_${name}_step.py`, import.meta.url));
   if (!existsSync(script)) return null;
-  const run = spawnSync(python, [script, '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--width', String(ARCHITECTURE_BENCH.width)], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
+  const run = spawnSync(
+    python,
+    [script, '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--width', String(ARCHITECTURE_BENCH.width)],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   if (run.status !== 0) return null;
   const last = run.stdout.trim().split('\n').pop() ?? '';
   return (JSON.parse(last) as { ms_per_step: number }).ms_per_step;

@@ -1,11 +1,4 @@
-import {
-  Conv2DBackpropFilter,
-  type Conv2DBackpropFilterAttrs,
-  conv2d,
-  conv2dTranspose,
-  type GradConfig,
-  type Tensor4D,
-} from '@tensorflow/tfjs-core';
+import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, conv2d, conv2dTranspose, type GradConfig, type Tensor4D } from '@tensorflow/tfjs-core';
 
 /**
  * dW = Conv2DBackpropFilter(x, dy) is bilinear in (x, dy): its gradient in x is the transposed

@@ -1,11 +1,4 @@
-import {
-  type GradConfig,
-  image,
-  ResizeBilinearGrad,
-  type ResizeBilinearGradAttrs,
-  type Tensor4D,
-  zerosLike,
-} from '@tensorflow/tfjs-core';
+import { type GradConfig, image, ResizeBilinearGrad, type ResizeBilinearGradAttrs, type Tensor4D, zerosLike } from '@tensorflow/tfjs-core';
 
 /** ResizeBilinearGrad is the adjoint of the forward resize, so its gradient in dy is that resize. */
 export const resizeBilinearGradGradConfig: GradConfig = {

@@ -5,17 +5,7 @@ import { type GradConfig, type Tensor, zeros } from '@tensorflow/tfjs-core';
  * everywhere. tfjs-core registers none, which breaks double backprop through leaky ReLU,
  * clipByValue and maximum (their first-order gradients build a mask with these ops).
  */
-export const ZERO_GRADIENT_KERNELS = [
-  'Greater',
-  'Less',
-  'LessEqual',
-  'Equal',
-  'NotEqual',
-  'LogicalAnd',
-  'LogicalOr',
-  'LogicalNot',
-  'LogicalXor',
-] as const;
+export const ZERO_GRADIENT_KERNELS = ['Greater', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr', 'LogicalNot', 'LogicalXor'] as const;
 
 function zeroGradientConfig(kernelName: string): GradConfig {
   const inputNames = kernelName === 'LogicalNot' ? ['x'] : ['a', 'b'];

@@ -9,7 +9,16 @@ export interface ConvOptions extends WeightOptions {
 }
 
 /** Kernel [kh, kw, in, out] as tf.conv2d takes it. */
-export function initConv2d(params: ParamStore, prefix: string, kernelSize: number, inChannels: number, outChannels: number, rng: Rng, std = DCGAN_INIT_STD, bias = true): void {
+export function initConv2d(
+  params: ParamStore,
+  prefix: string,
+  kernelSize: number,
+  inChannels: number,
+  outChannels: number,
+  rng: Rng,
+  std = DCGAN_INIT_STD,
+  bias = true,
+): void {
   params.create(`${prefix}/kernel`, rng.normalTensor([kernelSize, kernelSize, inChannels, outChannels], 0, std));
   if (bias) params.create(`${prefix}/bias`, zeros([outChannels]));
 }

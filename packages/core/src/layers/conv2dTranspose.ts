@@ -5,7 +5,16 @@ import type { ConvOptions } from './conv2d.js';
 import { DCGAN_INIT_STD, transformed } from './types.js';
 
 /** Kernel [kh, kw, out, in] as tf.conv2dTranspose takes it. */
-export function initConv2dTranspose(params: ParamStore, prefix: string, kernelSize: number, inChannels: number, outChannels: number, rng: Rng, std = DCGAN_INIT_STD, bias = true): void {
+export function initConv2dTranspose(
+  params: ParamStore,
+  prefix: string,
+  kernelSize: number,
+  inChannels: number,
+  outChannels: number,
+  rng: Rng,
+  std = DCGAN_INIT_STD,
+  bias = true,
+): void {
   params.create(`${prefix}/kernel`, rng.normalTensor([kernelSize, kernelSize, outChannels, inChannels], 0, std));
   if (bias) params.create(`${prefix}/bias`, zeros([outChannels]));
 }

@@ -23,7 +23,16 @@ interface FixtureCase {
 }
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/double_backprop.json', import.meta.url), 'utf8')) as { cases: FixtureCase[] };
 
-const PARAM_NAMES: Record<string, string> = { w1: 'c1/kernel', b1: 'c1/bias', w2: 'c2/kernel', b2: 'c2/bias', g1: 'bn/gamma', be1: 'bn/beta', w3: 'fc/kernel', b3: 'fc/bias' };
+const PARAM_NAMES: Record<string, string> = {
+  w1: 'c1/kernel',
+  b1: 'c1/bias',
+  w2: 'c2/kernel',
+  b2: 'c2/bias',
+  g1: 'bn/gamma',
+  be1: 'bn/beta',
+  w3: 'fc/kernel',
+  b3: 'fc/bias',
+};
 
 function storeFor(c: FixtureCase): ParamStore {
   const p = new ParamStore();

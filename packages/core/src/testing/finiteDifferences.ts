@@ -21,7 +21,11 @@ export function checkGradients(
   const maxCoordinates = options.maxCoordinates ?? 24;
   const tensors = inputs.map((x) => tf.tensor(x.values, x.shape));
   try {
-    const analytic = tf.tidy(() => tf.grads(f)(tensors).map((g) => g.dataSync() as Float32Array));
+    const analytic = tf.tidy(() =>
+      tf
+        .grads(f)(tensors)
+        .map((g) => g.dataSync() as Float32Array),
+    );
     const pairs: [number, number][] = [];
     let maxError = 0;
     inputs.forEach((input, k) => {

@@ -17,7 +17,11 @@ export function nearestSource(i: number, inSize: number, outSize: number, alignC
  * The adjoint of the forward resize: every dy pixel adds into its source pixel. tfjs-backend-cpu
  * 4.22's kernel offsets dy by the images' batch stride, so every image after the first is wrong.
  */
-export function resizeNearestNeighborGradCpu(args: { inputs: { images: TensorInfo; dy: TensorInfo }; backend: CpuBackend; attrs: ResizeNearestNeighborGradAttrs }): TensorInfo {
+export function resizeNearestNeighborGradCpu(args: {
+  inputs: { images: TensorInfo; dy: TensorInfo };
+  backend: CpuBackend;
+  attrs: ResizeNearestNeighborGradAttrs;
+}): TensorInfo {
   const { inputs, backend, attrs } = args;
   const [batch, inH, inW, depth] = inputs.images.shape as [number, number, number, number];
   const [, outH, outW] = inputs.dy.shape as [number, number, number, number];

@@ -1,10 +1,4 @@
-import {
-  backend_util,
-  Conv2DBackpropFilter,
-  type Conv2DBackpropFilterAttrs,
-  type KernelConfig,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /**
@@ -23,14 +17,7 @@ export function conv2DBackpropFilterWasm(args: {
   if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
     throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
   }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight, outWidth } = info;
   const [, height, width] = x.shape as [number, number, number, number];
   const rows = cropAmounts(info.padInfo.top, kh + sh * (outHeight - 1) - info.padInfo.top - height);
@@ -42,12 +29,22 @@ export function conv2DBackpropFilterWasm(args: {
     if (cropped.owned) keep(cropped.info);
     const dyT = keep(runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] }));
     const dwT = keep(
-      runWasmKernel(backend, 'Conv2D', { x: cropped.info, filter: dyT }, {
-        strides: [1, 1],
-        dilations: [sh, sw],
-        pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-        dataFormat: 'NHWC',
-      }),
+      runWasmKernel(
+        backend,
+        'Conv2D',
+        { x: cropped.info, filter: dyT },
+        {
+          strides: [1, 1],
+          dilations: [sh, sw],
+          pad: [
+            [0, 0],
+            [rows.padBefore, rows.padAfter],
+            [cols.padBefore, cols.padAfter],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+        },
+      ),
     );
     return runWasmKernel(backend, 'Transpose', { x: dwT }, { perm: [1, 2, 0, 3] });
   });

@@ -1,10 +1,4 @@
-import {
-  backend_util,
-  Conv2DBackpropInput,
-  type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
 /** Which filter taps and which dy offset produce the output rows h ≡ phase (mod stride). */
@@ -49,14 +43,7 @@ export function conv2DBackpropInputWasm(args: {
   if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
     throw new Error(`Conv2DBackpropInput on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
   }
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inChannels, outChannels } = info;
   const [batch, height, width] = inputShape;
   const [, dyHeight, dyWidth] = dy.shape as [number, number, number, number];
@@ -97,12 +84,22 @@ export function conv2DBackpropInputWasm(args: {
         const cols = cropAmounts(cp.padBefore, cp.padAfter);
         const cropped = cropSpatial(backend, dy, rows, cols);
         try {
-          const phase = runWasmKernel(backend, 'Conv2D', { x: cropped.info, filter: subFilter }, {
-            strides: [1, 1],
-            dilations: [1, 1],
-            pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-            dataFormat: 'NHWC',
-          });
+          const phase = runWasmKernel(
+            backend,
+            'Conv2D',
+            { x: cropped.info, filter: subFilter },
+            {
+              strides: [1, 1],
+              dilations: [1, 1],
+              pad: [
+                [0, 0],
+                [rows.padBefore, rows.padAfter],
+                [cols.padBefore, cols.padAfter],
+                [0, 0],
+              ],
+              dataFormat: 'NHWC',
+            },
+          );
           phaseOutputs.push({ rh, rw, info: phase });
         } finally {
           backend.disposeData(subFilter.dataId);

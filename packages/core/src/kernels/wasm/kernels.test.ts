@@ -90,7 +90,9 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const x = tf.tensor4d(c.x, c.xShape);
       const w = tf.tensor4d(c.w, c.wShape);
       const dy = tf.tensor4d(c.dy, ref.dyShape as [number, number, number, number]);
-      const dW = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.wShape }) as tf.Tensor;
+      const dW = tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.wShape }) as tf.Tensor;
       const dX = tf.conv2dTranspose(dy, w, c.xShape, c.stride, c.pad);
       expect(maxRelativeError(dW.dataSync(), ref.dW)).toBeLessThan(1e-5);
       expect(maxRelativeError(dX.dataSync(), ref.dX)).toBeLessThan(1e-5);
@@ -100,7 +102,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
     it('conv2d gradients in input and filter match central finite differences', () => {
       const c = CASES[1] as ConvCase;
       const r = testValues(2 * 7 * 7 * 16, 11);
-      const f = (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), tf.tensor(r, [2, 7, 7, 16]))) as tf.Scalar;
+      const f = (x: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), tf.tensor(r, [2, 7, 7, 16]))) as tf.Scalar;
       const check = checkGradients(f, [
         { shape: c.xShape, values: c.x },
         { shape: c.wShape, values: c.w },
