@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ArchitectureOptions, getArchitecture, listArchitectures, resolveArchitectureOptions } from '@ganbench/architectures';
-import { initBackend, Rng, tf } from '@ganbench/core';
+import { getArchitecture, listArchitectures, resolveArchitectureOptions } from '@ganbench/architectures';
+import { initBackend, type OptionValues, Rng, tf } from '@ganbench/core';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
 import { createGanTrainer, type OptimizerConfig } from '@ganbench/train';
@@ -20,7 +20,7 @@ export const BENCHED_ARCHITECTURES = ['sagan', 'progan', 'stylegan2'] as const;
 const DEFAULT_ADAM: OptimizerConfig = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 };
 
 /** Options for the bench: the bench's width, the batch where the network counts images, fully grown where it grows (ProGAN's `imagesPerPhase` 0). */
-function benchOptions(name: string): ArchitectureOptions {
+function benchOptions(name: string): OptionValues {
   const { options } = getArchitecture(name);
   return resolveArchitectureOptions(name, {
     ...('width' in options ? { width: ARCHITECTURE_BENCH.width } : {}),

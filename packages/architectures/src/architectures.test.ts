@@ -1,16 +1,6 @@
-import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
+import { describeOption, initBackend, ParamStore, Rng, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  describeMlpOptions,
-  initMlp,
-  MLP_ACTIVATIONS,
-  MLP_DEFAULTS,
-  type MlpConfig,
-  mlp,
-  mlpParameterCount,
-  orthogonalMatrix,
-  resolveMlpConfig,
-} from './index.js';
+import { initMlp, MLP_ACTIVATIONS, MLP_DEFAULTS, type MlpConfig, mlp, mlpParameterCount, orthogonalMatrix, resolveMlpConfig } from './index.js';
 
 const SMALL: MlpConfig = { ...resolveMlpConfig('discriminator'), inputDim: 3, width: 5, depth: 2, outputDim: 1 };
 
@@ -43,7 +33,7 @@ describe('MLP configuration (no backend needed)', () => {
       inputScale: 1,
     });
     for (const spec of Object.values(MLP_DEFAULTS)) {
-      for (const h of Object.values(spec.hyperparams)) expect(h.description.length).toBeGreaterThan(5);
+      for (const h of Object.values(spec.options)) expect(h.description.length).toBeGreaterThan(5);
     }
   });
 
@@ -54,17 +44,17 @@ describe('MLP configuration (no backend needed)', () => {
       activation: 'leaky-relu',
     });
     expect(() => resolveMlpConfig('discriminator', { activation: 'sigmoid' })).toThrow(
-      'mlp discriminator.activation: "sigmoid" is not allowed; allowed: relu, leaky-relu, tanh, elu',
+      'mlp discriminator.activation: "sigmoid" is not allowed; must be one of relu, leaky-relu, tanh, elu',
     );
     expect(() => resolveMlpConfig('generator', { width: 0 })).toThrow('mlp generator.width: 0 is not allowed; must be an integer ≥ 1');
     expect(() => resolveMlpConfig('generator', { depth: 1.5 })).toThrow('mlp generator.depth: 1.5 is not allowed');
-    expect(() => resolveMlpConfig('generator', { init: 'xavier' })).toThrow('mlp generator.init: "xavier" is not allowed; allowed: orthogonal, normal');
+    expect(() => resolveMlpConfig('generator', { init: 'xavier' })).toThrow('mlp generator.init: "xavier" is not allowed; must be one of orthogonal, normal');
     expect(() => resolveMlpConfig('generator', { hidden: 3 })).toThrow("mlp generator: unknown option 'hidden'; allowed: inputDim, width, depth");
     expect(() => resolveMlpConfig('critic' as 'generator')).toThrow("role: 'critic' is not allowed; allowed: generator, discriminator");
   });
 
   it('lists every option with its default for a CLI', () => {
-    const lines = describeMlpOptions('generator');
+    const lines = Object.entries(MLP_DEFAULTS.generator.options).map(([name, spec]) => describeOption(name, spec));
     expect(lines).toHaveLength(8);
     expect(lines).toContain('width (integer ≥ 1, default 128): units per hidden layer');
     expect(lines.some((l) => l.startsWith('activation (one of relu, leaky-relu, tanh, elu, default relu)'))).toBe(true);

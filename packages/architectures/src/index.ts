@@ -28,8 +28,6 @@ export {
 } from './dcgan/sndcgan.js';
 export { isMlpActivation, MLP_ACTIVATIONS, type MlpActivation } from './mlp/activations.js';
 export {
-  type ChoiceSpec,
-  describeMlpOptions,
   MLP_DEFAULTS,
   MLP_INITS,
   type MlpConfig,
@@ -45,7 +43,6 @@ export * from './progan/index.js';
 export {
   BUILT_IN_ARCHITECTURES,
   createArchitecture,
-  describeArchitectureOptions,
   getArchitecture,
   listArchitectures,
   registerArchitecture,
@@ -56,9 +53,6 @@ export * from './stylegan2/index.js';
 export type {
   ArchitectureContext,
   ArchitectureDefinition,
-  ArchitectureOptionSpec,
-  ArchitectureOptionSpecs,
-  ArchitectureOptions,
   GanNetworks,
   NetworkOptions,
 } from './types.js';

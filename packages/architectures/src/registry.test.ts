@@ -1,9 +1,8 @@
-import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
+import { describeOption, initBackend, ParamStore, Rng, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ArchitectureDefinition,
   createArchitecture,
-  describeArchitectureOptions,
   getArchitecture,
   initMlp,
   listArchitectures,
@@ -51,7 +50,7 @@ describe('architecture registry', () => {
       initGain: g.initGain,
       dInputScale: d.inputScale,
     });
-    expect(getArchitecture('mlp').options.activation?.allowed).toEqual(MLP_DEFAULTS.generator.choices.activation.allowed);
+    expect(getArchitecture('mlp').options.activation?.allowed).toEqual(MLP_DEFAULTS.generator.options.activation.allowed);
   });
 
   it('an unknown architecture names the registered ones', () => {
@@ -83,6 +82,7 @@ describe('architecture registry', () => {
   });
 
   it('describes each option on one line for `ganbench list`', () => {
+    const describeArchitectureOptions = (name: string) => Object.entries(getArchitecture(name).options).map(([option, spec]) => describeOption(option, spec));
     expect(describeArchitectureOptions('dcgan')).toEqual([
       expect.stringMatching(/^latentDim \(integer ≥ 1, default 128\): /),
       expect.stringMatching(/^width \(integer ≥ 1, default 64\): /),

@@ -1,11 +1,10 @@
-import type { Rng } from '@ganbench/core';
+import { type OptionValues, type Rng, resolveOptions } from '@ganbench/core';
 import { dcganArchitecture, sndcganArchitecture } from './dcgan/definitions.js';
 import { mlpArchitecture } from './mlp/definition.js';
-import { describeOption, resolveOptions } from './options.js';
 import { proganArchitecture } from './progan/definition.js';
 import { saganArchitecture } from './sagan/definition.js';
 import { stylegan2Architecture } from './stylegan2/definition.js';
-import type { ArchitectureContext, ArchitectureDefinition, ArchitectureOptions, GanNetworks } from './types.js';
+import type { ArchitectureContext, ArchitectureDefinition, GanNetworks } from './types.js';
 
 export const BUILT_IN_ARCHITECTURES: readonly ArchitectureDefinition[] = [
   mlpArchitecture,
@@ -40,13 +39,8 @@ export function getArchitecture(name: string): ArchitectureDefinition {
 }
 
 /** Defaults filled in and every value checked; errors name `architecture <name>.<option>`, the value and what is allowed. */
-export function resolveArchitectureOptions(name: string, given: Readonly<Record<string, unknown>> = {}): ArchitectureOptions {
+export function resolveArchitectureOptions(name: string, given: Readonly<Record<string, unknown>> = {}): OptionValues {
   return resolveOptions(`architecture ${name}`, getArchitecture(name).options, given);
-}
-
-/** One line per option, as `ganbench list architectures` prints them. */
-export function describeArchitectureOptions(name: string): string[] {
-  return Object.entries(getArchitecture(name).options).map(([option, spec]) => describeOption(option, spec));
 }
 
 /** Looks the architecture up, resolves its options and builds both networks: every check runs before any weight is drawn. */

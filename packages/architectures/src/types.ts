@@ -1,4 +1,4 @@
-import type { ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
+import type { OptionSpecs, OptionValues, ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
 
 /**
  * What a forward pass is told: train or eval mode (batch norm, spectral-norm power iteration), an
@@ -41,29 +41,11 @@ export interface GanNetworks {
 
 /** The training an architecture's paper recommends; `ganbench list architectures` shows it and studies can copy it. */
 export interface RecommendedTraining {
-  loss: { name: string; params: Readonly<Record<string, number | boolean>> };
-  regularizer: { name: string; params: Readonly<Record<string, number | boolean>> };
+  loss: { name: string; params: OptionValues };
+  regularizer: { name: string; params: OptionValues };
   generatorOptimizer?: { name: 'adam'; lr: number; beta1: number; beta2: number };
   discriminatorOptimizer?: { name: 'adam'; lr: number; beta1: number; beta2: number };
 }
-
-/** One option of an architecture; every option has a default so `ganbench list architectures` can show a complete network. */
-export interface ArchitectureOptionSpec {
-  type: 'integer' | 'number' | 'boolean' | 'string';
-  description: string;
-  default: number | string | boolean;
-  min?: number;
-  /** min is exclusive: the value must be > min. */
-  exclusiveMin?: boolean;
-  max?: number;
-  /** The only values accepted; every string option has them. */
-  allowed?: readonly (number | string)[];
-}
-
-export type ArchitectureOptionSpecs = Readonly<Record<string, ArchitectureOptionSpec>>;
-
-/** Options with defaults filled in and every value checked. */
-export type ArchitectureOptions = Readonly<Record<string, number | string | boolean>>;
 
 /** What an architecture is built for, besides its own options. */
 export interface ArchitectureContext {
@@ -79,8 +61,9 @@ export interface ArchitectureDefinition {
   /** The paper (and code) the network follows. */
   paper: string;
   description: string;
-  options: ArchitectureOptionSpecs;
+  /** Every option has a default (registerArchitecture checks), so `ganbench list architectures` shows a complete network. */
+  options: OptionSpecs;
   recommended?: RecommendedTraining;
   /** Initializes both networks from `rng`; `options` are resolved (see resolveArchitectureOptions). */
-  build(options: ArchitectureOptions, context: ArchitectureContext, rng: Rng): GanNetworks;
+  build(options: OptionValues, context: ArchitectureContext, rng: Rng): GanNetworks;
 }

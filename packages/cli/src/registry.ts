@@ -1,5 +1,5 @@
-import { type ArchitectureOptionSpecs, describeArchitectureOptions, listArchitectures } from '@ganbench/architectures';
-import { describeHyperparam, type HyperparamSpecs } from '@ganbench/core';
+import { listArchitectures } from '@ganbench/architectures';
+import { describeOption, type OptionSpecs } from '@ganbench/core';
 import { listLosses } from '@ganbench/losses';
 import { listRegularizers } from '@ganbench/regularizers';
 import { type ParsedFlags, UsageError } from './args.js';
@@ -10,7 +10,7 @@ export interface RegistryEntry {
   kind: string;
   description: string;
   reference: string;
-  params: HyperparamSpecs | ArchitectureOptionSpecs;
+  params: OptionSpecs;
 }
 
 const REGISTRIES = ['losses', 'regularizers', 'architectures'] as const;
@@ -28,10 +28,7 @@ export async function registryEntries(what: string | undefined, flags: ParsedFla
 export function formatEntries(entries: RegistryEntry[]): string {
   return entries
     .map((e) => {
-      const params =
-        e.kind === 'architecture'
-          ? describeArchitectureOptions(e.name).map((line) => `    ${line}`)
-          : Object.entries(e.params as HyperparamSpecs).map(([name, spec]) => `    ${describeHyperparam(name, spec)}`);
+      const params = Object.entries(e.params).map(([name, spec]) => `    ${describeOption(name, spec)}`);
       return [`${e.name} (${e.kind}): ${e.description}`, `    ${e.reference}`, ...params].join('\n');
     })
     .join('\n');

@@ -26,13 +26,21 @@ export {
 export * from './layers/index.js';
 export { logSigmoid } from './ops/logSigmoid.js';
 export {
+  describeOption,
+  type Hyperparams,
+  type OptionSpec,
+  type OptionSpecs,
+  type OptionValue,
+  type OptionValues,
+  resolveOptions,
+} from './options.js';
+export {
   decodeSafetensors,
   encodeSafetensors,
   type NamedArray,
   type ParamOptions,
   ParamStore,
 } from './params.js';
-export { describeHyperparam, type Hyperparams, type HyperparamSpec, type HyperparamSpecs, resolveHyperparams } from './hyperparams.js';
 export { Rng, type RngState } from './rng.js';
 export { MAX_WASM_THREADS } from './wasmThreads.js';
 export {

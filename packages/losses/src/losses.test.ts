@@ -182,7 +182,7 @@ describe('the loss registry', () => {
 
   it('bad hyperparameters fail naming the field', () => {
     expect(() => createLoss('energy-based', { margin: 0 })).toThrow('loss energy-based.margin: 0 is not allowed; must be a number > 0');
-    expect(() => createLoss('hinge', { margin: 1 })).toThrow("loss hinge: unknown hyperparameter 'margin'; allowed: none");
+    expect(() => createLoss('hinge', { margin: 1 })).toThrow("loss hinge: unknown option 'margin'; allowed: none");
   });
 
   it('a plugin loss registers once; a taken name is refused', () => {

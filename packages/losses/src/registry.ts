@@ -1,4 +1,4 @@
-import { type Hyperparams, resolveHyperparams, tf } from '@ganbench/core';
+import { type OptionValues, resolveOptions, tf } from '@ganbench/core';
 import { energyBased } from './losses/energyBased.js';
 import { fGanLosses } from './losses/fGan.js';
 import { hinge } from './losses/hinge.js';
@@ -44,6 +44,6 @@ export function getLossDefinition(name: string): LossDefinition {
 /** Looks the loss up and binds its hyperparameters, failing on unknown names and bad values before any training. */
 export function createLoss(name: string, params: Readonly<Record<string, unknown>> = {}): GanLoss {
   const definition = getLossDefinition(name);
-  const resolved: Hyperparams = resolveHyperparams(`loss ${name}`, definition.params, params);
+  const resolved: OptionValues = resolveOptions(`loss ${name}`, definition.params, params);
   return { name, params: resolved, ...definition.create(resolved, tf) };
 }

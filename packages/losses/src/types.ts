@@ -1,4 +1,4 @@
-import type { Hyperparams, HyperparamSpecs, TensorOps, tf } from '@ganbench/core';
+import type { OptionSpecs, OptionValues, TensorOps, tf } from '@ganbench/core';
 
 export type { TensorOps };
 
@@ -16,12 +16,12 @@ export interface LossDefinition {
   name: string;
   description: string;
   reference: string;
-  params: HyperparamSpecs;
-  create(params: Hyperparams, ops: TensorOps): LossFunctions;
+  params: OptionSpecs;
+  create(params: OptionValues, ops: TensorOps): LossFunctions;
 }
 
 /** A loss with its hyperparameters bound. */
 export interface GanLoss extends LossFunctions {
   name: string;
-  params: Hyperparams;
+  params: OptionValues;
 }

@@ -1,4 +1,4 @@
-import { resolveHyperparams, tf } from '@ganbench/core';
+import { resolveOptions, tf } from '@ganbench/core';
 import { weightClipping } from './constraints/weightClipping.js';
 import { dragan } from './penalties/dragan.js';
 import { gradientPenalty } from './penalties/gradientPenalty.js';
@@ -47,7 +47,7 @@ export function getRegularizerDefinition(name: string): RegularizerDefinition {
 /** Looks the regularizer up and binds its hyperparameters, failing on unknown names and bad values before any training. */
 export function createRegularizer(name: string, params: Readonly<Record<string, unknown>> = {}): BoundRegularizer {
   const definition = getRegularizerDefinition(name);
-  const resolved = resolveHyperparams(`regularizer ${name}`, definition.params, params);
+  const resolved = resolveOptions(`regularizer ${name}`, definition.params, params);
   const regularizer = definition.create(resolved, tf);
   if (regularizer.kind !== definition.kind) throw new Error(`regularizer ${name}: declared kind '${definition.kind}' but built a '${regularizer.kind}'`);
   return { ...regularizer, name, params: resolved };

@@ -1,4 +1,4 @@
-import type { Hyperparams, HyperparamSpecs, ParamStore, Rng, TensorOps, tf, WeightTransform } from '@ganbench/core';
+import type { OptionSpecs, OptionValues, ParamStore, Rng, TensorOps, tf, WeightTransform } from '@ganbench/core';
 
 export type { TensorOps };
 
@@ -54,9 +54,9 @@ export interface RegularizerDefinition {
   kind: RegularizerKind;
   description: string;
   reference: string;
-  params: HyperparamSpecs;
-  create(params: Hyperparams, ops: TensorOps): Regularizer;
+  params: OptionSpecs;
+  create(params: OptionValues, ops: TensorOps): Regularizer;
 }
 
 /** A regularizer with its hyperparameters bound. */
-export type BoundRegularizer = Regularizer & { name: string; params: Hyperparams };
+export type BoundRegularizer = Regularizer & { name: string; params: OptionValues };

@@ -1,8 +1,8 @@
-import { Rng, resolveHyperparams } from '@ganbench/core';
+import { Rng, resolveOptions } from '@ganbench/core';
 import type { DatasetConfig, NamedParams, OptimizerConfig, ParamValue, TrialConfig } from '@ganbench/train';
 import { formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
 import { trialId } from './ids.js';
-import { architectureOptionType, hyperparamSpecs, type Role, resolveArchitecture } from './registries.js';
+import { architectureOptionType, paramSpecs, type Role, resolveArchitecture } from './registries.js';
 import type { Study } from './schema.js';
 import { type Assignment, type Axis, type CompiledSearch, compileSearch, type NumericDistribution } from './space.js';
 
@@ -17,13 +17,13 @@ function named(study: Study, role: Role, assignments: readonly Assignment[], fai
   const name = typeof chosen?.value === 'string' ? chosen.value : base?.name;
   const where = chosen?.where ?? [role];
   if (name === undefined) return fail([role], `required: give the study a default ${role} or set ${role} in every point of the search space`);
-  const specs = hyperparamSpecs(role, name);
+  const specs = paramSpecs(role, name);
   // Conditional parameters: each goes only to the losses/regularizers that declare it.
   const given: Record<string, unknown> = {};
   for (const [param, value] of Object.entries(base?.params ?? {})) if (param in specs) given[param] = value;
   for (const a of assignments) if (a.kind.kind === 'param' && a.kind.role === role && a.kind.param in specs) given[a.kind.param] = a.value;
   try {
-    return { name, params: { ...resolveHyperparams(`${role} ${name}`, specs, given) } };
+    return { name, params: { ...resolveOptions(`${role} ${name}`, specs, given) } };
   } catch (error) {
     return fail(where, (error as Error).message);
   }

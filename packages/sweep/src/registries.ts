@@ -1,5 +1,5 @@
 import { getArchitecture, listArchitectures, resolveArchitectureOptions } from '@ganbench/architectures';
-import type { HyperparamSpecs } from '@ganbench/core';
+import type { OptionSpecs } from '@ganbench/core';
 import { getLossDefinition, listLosses } from '@ganbench/losses';
 import { getRegularizerDefinition, listRegularizers, NO_REGULARIZER } from '@ganbench/regularizers';
 import type { ParamValue } from '@ganbench/train';
@@ -7,7 +7,7 @@ import type { ParamValue } from '@ganbench/train';
 /** What a study needs from the registries: names and the hyperparameters each one declares. */
 export type Role = 'loss' | 'regularizer';
 
-export function hyperparamSpecs(role: Role, name: string): HyperparamSpecs {
+export function paramSpecs(role: Role, name: string): OptionSpecs {
   if (role === 'loss') return getLossDefinition(name).params;
   return name === NO_REGULARIZER ? {} : getRegularizerDefinition(name).params;
 }

@@ -1,7 +1,7 @@
-import { type HyperparamSpec, resolveHyperparams } from '@ganbench/core';
+import { type OptionSpec, resolveOptions } from '@ganbench/core';
 import type { z } from 'zod';
 import { describeIssue, formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
-import { architectureNames, architectureOptionType, hyperparamSpecs, isRegistered, type Role, registeredNames, resolveArchitecture } from './registries.js';
+import { architectureNames, architectureOptionType, isRegistered, paramSpecs, type Role, registeredNames, resolveArchitecture } from './registries.js';
 import { type Distribution, emaDecaySchema, OPTIMIZER_FIELDS, type Point, type Scalar, type Study, TRAINING_FIELDS } from './schema.js';
 
 /** What a search-space key points at in a trial. */
@@ -113,11 +113,11 @@ function compileAxis(key: string, value: Point[] | Distribution, problems: Probl
   return numeric;
 }
 
-/** Hyperparameter specs of `param` for each name of `role` that declares it. */
-function declaring(role: Role, param: string, names: readonly string[]): [string, HyperparamSpec][] {
-  const out: [string, HyperparamSpec][] = [];
+/** Option specs of `param` for each name of `role` that declares it. */
+function declaring(role: Role, param: string, names: readonly string[]): [string, OptionSpec][] {
+  const out: [string, OptionSpec][] = [];
   for (const name of names) {
-    const spec = isRegistered(role, name) ? hyperparamSpecs(role, name)[param] : undefined;
+    const spec = isRegistered(role, name) ? paramSpecs(role, name)[param] : undefined;
     if (spec !== undefined) out.push([name, spec]);
   }
   return out;
@@ -125,9 +125,9 @@ function declaring(role: Role, param: string, names: readonly string[]): [string
 
 function takes(role: Role, names: readonly string[]): string {
   const known = names.filter((name) => isRegistered(role, name));
-  const taking = known.filter((name) => Object.keys(hyperparamSpecs(role, name)).length > 0);
+  const taking = known.filter((name) => Object.keys(paramSpecs(role, name)).length > 0);
   if (taking.length === 0) return `${known.join(', ') || 'none of them'} take${known.length === 1 ? 's' : ''} no hyperparameters`;
-  return taking.map((name) => `${name} takes ${Object.keys(hyperparamSpecs(role, name)).join(', ')}`).join('; ');
+  return taking.map((name) => `${name} takes ${Object.keys(paramSpecs(role, name)).join(', ')}`).join('; ');
 }
 
 function zodProblem(schema: z.ZodType, value: unknown): string | undefined {
@@ -153,7 +153,7 @@ function checkValue(study: Study, names: CompiledSearch['names'], kind: PathKind
         return `no ${kind.role} ${owner === undefined ? 'in this study' : `'${owner}'`} takes '${kind.param}'; ${takes(kind.role, candidates)}`;
       for (const [name, spec] of specs) {
         try {
-          resolveHyperparams(`${kind.role} ${name}`, { [kind.param]: spec }, { [kind.param]: value });
+          resolveOptions(`${kind.role} ${name}`, { [kind.param]: spec }, { [kind.param]: value });
         } catch (error) {
           return (error as Error).message;
         }

@@ -1,10 +1,8 @@
 import { SAGAN_OPTIONS, SAGAN_RECOMMENDED, SAGAN_SPECTRAL_NORM_CONFLICT, saganArchitecture } from '@ganbench/architectures';
-import { initBackend, Rng, tf } from '@ganbench/core';
+import { initBackend, Rng, resolveOptions, tf } from '@ganbench/core';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
 import { describe, expect, it } from 'vitest';
-// the package index names sagan once it is registered; until then the architecture's own folder
-import { resolveOptions } from '../../architectures/src/options.js';
 import { createGanTrainer } from './ganTrainer.js';
 import type { OptimizerConfig } from './trial/config.js';
 

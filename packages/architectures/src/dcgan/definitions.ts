@@ -1,6 +1,5 @@
-import { ParamStore } from '@ganbench/core';
-import { resolveOptions } from '../options.js';
-import type { ArchitectureDefinition, ArchitectureOptionSpecs } from '../types.js';
+import { type OptionSpecs, ParamStore, resolveOptions } from '@ganbench/core';
+import type { ArchitectureDefinition } from '../types.js';
 import { type DcganConfig, dcganDiscriminator, dcganGenerator, initDcganDiscriminator, initDcganGenerator } from './dcgan.js';
 import { imageShape } from './imageShape.js';
 import {
@@ -20,7 +19,7 @@ const width = {
   min: 1,
 } as const;
 
-export const DCGAN_OPTIONS: ArchitectureOptionSpecs = {
+export const DCGAN_OPTIONS: OptionSpecs = {
   latentDim,
   width,
   kernelSize: {
@@ -37,7 +36,7 @@ export const DCGAN_OPTIONS: ArchitectureOptionSpecs = {
   },
 };
 
-export const SNDCGAN_OPTIONS: ArchitectureOptionSpecs = {
+export const SNDCGAN_OPTIONS: OptionSpecs = {
   latentDim,
   width,
   powerIterations: { type: 'integer', description: 'power-iteration steps per training forward pass of D (Miyato et al.: 1)', default: 1, min: 1 },

@@ -1,4 +1,4 @@
-import { describeHyperparam, type HyperparamSpecs, resolveHyperparams } from '@ganbench/core';
+import { type OptionSpec, resolveOptions } from '@ganbench/core';
 import { MLP_ACTIVATIONS, type MlpActivation } from './activations.js';
 
 export const MLP_INITS = ['orthogonal', 'normal'] as const;
@@ -23,31 +23,25 @@ export interface MlpConfig {
   inputScale: number;
 }
 
-/** A string-valued option: what HyperparamSpec (numbers and booleans) cannot express. */
-export interface ChoiceSpec<T extends string> {
-  description: string;
-  allowed: readonly T[];
-  default: T;
-}
-
 /** An MLP role's options, each with a default and a description, for `ganbench list` and config checking. */
 export interface MlpSpec {
   role: MlpRole;
   description: string;
   reference: string;
-  hyperparams: HyperparamSpecs;
-  choices: { activation: ChoiceSpec<MlpActivation>; init: ChoiceSpec<MlpInit> };
+  options: Readonly<Record<keyof MlpConfig, OptionSpec>>;
 }
 
 const METZ = 'Metz, Poole, Pfau, Sohl-Dickstein 2017, Unrolled GANs, Appendix A (mixture of Gaussians)';
 
-const activationChoice: ChoiceSpec<MlpActivation> = {
+const activationChoice: OptionSpec = {
+  type: 'string',
   description: 'hidden-layer nonlinearity (leaky-relu has slope 0.2)',
   allowed: MLP_ACTIVATIONS,
   default: 'relu',
 };
 
-const initChoice: ChoiceSpec<MlpInit> = {
+const initChoice: OptionSpec = {
+  type: 'string',
   description: 'kernel initializer: orthogonal with gain initGain (Saxe et al. 2014), or normal N(0, 0.02²) (DCGAN); biases start at 0',
   allowed: MLP_INITS,
   default: 'orthogonal',
@@ -59,21 +53,22 @@ export const MLP_DEFAULTS: Readonly<Record<MlpRole, MlpSpec>> = {
     role: 'generator',
     description: 'MLP generator: z ~ N(0, I) → hidden layers → linear 2-D point',
     reference: METZ,
-    hyperparams: {
+    options: {
       inputDim: { type: 'integer', description: 'latent dimension of z ~ N(0, I)', default: 256, min: 1 },
       width: { type: 'integer', description: 'units per hidden layer', default: 128, min: 1 },
       depth: { type: 'integer', description: 'number of hidden layers (0: linear)', default: 3, min: 0 },
       outputDim: { type: 'integer', description: 'dimension of a generated point', default: 2, min: 1 },
       initGain: { type: 'number', description: 'gain of the orthogonal initializer', default: 0.8, min: 0, exclusiveMin: true },
       inputScale: { type: 'number', description: 'factor applied to z before the first layer', default: 1, min: 0, exclusiveMin: true },
+      activation: activationChoice,
+      init: initChoice,
     },
-    choices: { activation: activationChoice, init: initChoice },
   },
   discriminator: {
     role: 'discriminator',
     description: 'MLP discriminator: 2-D point → hidden layers → linear logit',
     reference: METZ,
-    hyperparams: {
+    options: {
       inputDim: { type: 'integer', description: 'dimension of a data point', default: 2, min: 1 },
       width: { type: 'integer', description: 'units per hidden layer', default: 256, min: 1 },
       depth: { type: 'integer', description: 'number of hidden layers (0: linear)', default: 4, min: 0 },
@@ -86,8 +81,9 @@ export const MLP_DEFAULTS: Readonly<Record<MlpRole, MlpSpec>> = {
         min: 0,
         exclusiveMin: true,
       },
+      activation: activationChoice,
+      init: initChoice,
     },
-    choices: { activation: activationChoice, init: initChoice },
   },
 };
 
@@ -97,42 +93,8 @@ function checkRole(role: string): MlpSpec {
   return spec;
 }
 
-function resolveChoice<T extends string>(owner: string, key: string, spec: ChoiceSpec<T>, value: unknown): T {
-  if (value === undefined) return spec.default;
-  if (typeof value !== 'string' || !(spec.allowed as readonly string[]).includes(value)) {
-    throw new Error(`${owner}.${key}: ${JSON.stringify(value)} is not allowed; allowed: ${spec.allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
 /** Defaults filled in and every value checked; errors name `mlp <role>.<field>`, the value and what is allowed. */
 export function resolveMlpConfig(role: MlpRole, given: Readonly<Record<string, unknown>> = {}): MlpConfig {
-  const spec = checkRole(role);
-  const owner = `mlp ${role}`;
-  const known = [...Object.keys(spec.hyperparams), ...Object.keys(spec.choices)];
-  for (const key of Object.keys(given)) {
-    if (!known.includes(key)) throw new Error(`${owner}: unknown option '${key}'; allowed: ${known.join(', ')}`);
-  }
-  const { activation, init, ...numbers } = given;
-  const resolved = resolveHyperparams(owner, spec.hyperparams, numbers);
-  return {
-    inputDim: resolved.inputDim as number,
-    width: resolved.width as number,
-    depth: resolved.depth as number,
-    outputDim: resolved.outputDim as number,
-    initGain: resolved.initGain as number,
-    inputScale: resolved.inputScale as number,
-    activation: resolveChoice(owner, 'activation', spec.choices.activation, activation),
-    init: resolveChoice(owner, 'init', spec.choices.init, init),
-  };
-}
-
-/** One line per option, as `ganbench list` prints them. */
-export function describeMlpOptions(role: MlpRole): string[] {
-  const spec = checkRole(role);
-  const numbers = Object.entries(spec.hyperparams).map(([name, s]) => describeHyperparam(name, s));
-  const choices = Object.entries(spec.choices).map(
-    ([name, c]: [string, ChoiceSpec<string>]) => `${name} (one of ${c.allowed.join(', ')}, default ${c.default}): ${c.description}`,
-  );
-  return [...numbers, ...choices];
+  // The specs are keyed by MlpConfig's fields, and activation and init accept only their allowed names.
+  return resolveOptions(`mlp ${role}`, checkRole(role).options, given) as unknown as MlpConfig;
 }

@@ -1,41 +1,24 @@
-import { type HyperparamSpec, ParamStore, tf } from '@ganbench/core';
-import { resolveOptions } from '../options.js';
-import type { ArchitectureDefinition, ArchitectureOptionSpec, ArchitectureOptionSpecs } from '../types.js';
+import { type OptionSpec, type OptionSpecs, ParamStore, resolveOptions, tf } from '@ganbench/core';
+import type { ArchitectureDefinition } from '../types.js';
 import { MLP_DEFAULTS, resolveMlpConfig } from './config.js';
 import { initMlp, mlp } from './mlp.js';
 
-/** An MLP hyperparameter as an architecture option, its default and bounds kept, so the two never drift apart. */
-function fromMlp(spec: HyperparamSpec, description = spec.description): ArchitectureOptionSpec {
-  if (spec.default === undefined) throw new Error(`MLP option '${description}' has no default`);
-  const { type, default: value, min, exclusiveMin, max } = spec;
-  return {
-    type,
-    description,
-    default: value,
-    ...(min === undefined ? {} : { min }),
-    ...(exclusiveMin ? { exclusiveMin } : {}),
-    ...(max === undefined ? {} : { max }),
-  };
-}
+/** An MLP option under the registry's name, its default and bounds kept, so the two never drift apart. */
+const fromMlp = (spec: OptionSpec, description = spec.description): OptionSpec => ({ ...spec, description });
 
-const G = MLP_DEFAULTS.generator;
-const D = MLP_DEFAULTS.discriminator;
+const G = MLP_DEFAULTS.generator.options;
+const D = MLP_DEFAULTS.discriminator.options;
 
-export const MLP_OPTIONS: ArchitectureOptionSpecs = {
-  latentDim: fromMlp(G.hyperparams.inputDim as HyperparamSpec),
-  gWidth: fromMlp(G.hyperparams.width as HyperparamSpec, 'units per hidden layer of G'),
-  gLayers: fromMlp(G.hyperparams.depth as HyperparamSpec, 'hidden layers of G (0: linear)'),
-  dWidth: fromMlp(D.hyperparams.width as HyperparamSpec, 'units per hidden layer of D'),
-  dLayers: fromMlp(D.hyperparams.depth as HyperparamSpec, 'hidden layers of D (0: linear)'),
-  activation: {
-    type: 'string',
-    description: `${G.choices.activation.description}, in G and D`,
-    default: G.choices.activation.default,
-    allowed: G.choices.activation.allowed,
-  },
-  init: { type: 'string', description: G.choices.init.description, default: G.choices.init.default, allowed: G.choices.init.allowed },
-  initGain: fromMlp(G.hyperparams.initGain as HyperparamSpec),
-  dInputScale: fromMlp(D.hyperparams.inputScale as HyperparamSpec),
+export const MLP_OPTIONS: OptionSpecs = {
+  latentDim: fromMlp(G.inputDim),
+  gWidth: fromMlp(G.width, 'units per hidden layer of G'),
+  gLayers: fromMlp(G.depth, 'hidden layers of G (0: linear)'),
+  dWidth: fromMlp(D.width, 'units per hidden layer of D'),
+  dLayers: fromMlp(D.depth, 'hidden layers of D (0: linear)'),
+  activation: fromMlp(G.activation, `${G.activation.description}, in G and D`),
+  init: fromMlp(G.init),
+  initGain: fromMlp(G.initGain),
+  dInputScale: fromMlp(D.inputScale),
 };
 
 /** The point dimension D of dataShape [D]. */

@@ -1,5 +1,4 @@
-import { resolveOptions } from '../options.js';
-import type { ArchitectureOptionSpecs, ArchitectureOptions } from '../types.js';
+import { type OptionSpecs, type OptionValues, resolveOptions } from '@ganbench/core';
 
 export const PROGAN_RESOLUTIONS = [32, 64, 128] as const;
 export type ProganResolution = (typeof PROGAN_RESOLUTIONS)[number];
@@ -29,7 +28,7 @@ export interface ProganConfig {
   minibatchGroupSize: number;
 }
 
-export const PROGAN_OPTIONS: ArchitectureOptionSpecs = {
+export const PROGAN_OPTIONS: OptionSpecs = {
   latentDim: { type: 'integer', description: 'dimension of z ~ N(0, I), pixel-normalized before the first layer (512 in the paper)', default: 128, min: 1 },
   width: {
     type: 'integer',
@@ -85,7 +84,7 @@ export function proganImageShape(dataShape: readonly number[]): { resolution: Pr
 }
 
 /** Options with defaults filled in and every value checked (what `build` takes). */
-export function resolveProganOptions(given: Readonly<Record<string, unknown>>): ArchitectureOptions {
+export function resolveProganOptions(given: Readonly<Record<string, unknown>>): OptionValues {
   return resolveOptions('architecture progan', PROGAN_OPTIONS, given);
 }
 

@@ -1,6 +1,5 @@
-import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
+import { initBackend, ParamStore, Rng, resolveOptions, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveOptions } from '../options.js';
 import {
   applyLayer,
   heScale,

@@ -1,5 +1,4 @@
-import { resolveOptions } from '../options.js';
-import type { ArchitectureOptionSpecs } from '../types.js';
+import { type OptionSpecs, resolveOptions } from '@ganbench/core';
 
 export const SAGAN_RESOLUTIONS = [32, 64, 128] as const;
 export type SaganResolution = (typeof SAGAN_RESOLUTIONS)[number];
@@ -21,7 +20,7 @@ export interface SaganConfig {
   powerIterations: number;
 }
 
-export const SAGAN_OPTIONS: ArchitectureOptionSpecs = {
+export const SAGAN_OPTIONS: OptionSpecs = {
   latentDim: { type: 'integer', description: 'dimension of z ~ N(0, I)', default: 128, min: 1 },
   width: {
     type: 'integer',

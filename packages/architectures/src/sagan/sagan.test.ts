@@ -1,6 +1,5 @@
-import { initBackend, Rng, tf, type WeightTransform } from '@ganbench/core';
+import { initBackend, Rng, resolveOptions, tf, type WeightTransform } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveOptions } from '../options.js';
 import { resolveSaganConfig, SAGAN_OPTIONS, SAGAN_RECOMMENDED, saganArchitecture, saganParameterCount } from './index.js';
 
 const build = (options: Record<string, unknown>, resolution: number, channels: number, seed = 3) =>

@@ -1,7 +1,6 @@
-import { initBackend, type ParamStore, Rng, tf, type WeightTransform } from '@ganbench/core';
+import { initBackend, type ParamStore, Rng, resolveOptions, tf, type WeightTransform } from '@ganbench/core';
 import { createRegularizer } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveOptions } from '../options.js';
 import { largestSingularValue } from '../testing/largestSingularValue.js';
 import { SAGAN_OPTIONS, SAGAN_SPECTRAL_NORM_CONFLICT, saganArchitecture, saganSpectralNorm, saganStateName } from './index.js';
 

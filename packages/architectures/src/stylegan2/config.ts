@@ -1,5 +1,4 @@
-import { resolveOptions } from '../options.js';
-import type { ArchitectureOptionSpecs } from '../types.js';
+import { type OptionSpecs, resolveOptions } from '@ganbench/core';
 
 /** Output sizes: powers of two from 8 (one block above the 4×4 constant) to 128. */
 export const STYLEGAN2_RESOLUTIONS = [8, 16, 32, 64, 128] as const;
@@ -23,7 +22,7 @@ export interface StyleGan2Config {
   mbstdGroupSize: number;
 }
 
-export const STYLEGAN2_OPTIONS: ArchitectureOptionSpecs = {
+export const STYLEGAN2_OPTIONS: OptionSpecs = {
   latentDim: { type: 'integer', description: 'dimension of z ~ N(0, I) (512 in the paper)', default: 128, min: 1 },
   wDim: { type: 'integer', description: 'dimension of the intermediate latent w (512 in the paper)', default: 128, min: 1 },
   mappingLayers: { type: 'integer', description: 'dense layers of the mapping network z → w', default: 8, min: 1 },

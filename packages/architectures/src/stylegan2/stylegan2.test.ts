@@ -1,6 +1,5 @@
-import { initBackend, Rng, tf } from '@ganbench/core';
+import { initBackend, Rng, resolveOptions, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveOptions } from '../options.js';
 import { stylegan2Architecture } from './index.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { HyperparamSpec, tf } from '@ganbench/core';
+import type { OptionSpec, tf } from '@ganbench/core';
 import type { PenaltyContext } from '../types.js';
 
-export const LAZY_INTERVAL: HyperparamSpec = {
+export const LAZY_INTERVAL: OptionSpec = {
   type: 'integer',
   description: 'lazy regularization: apply every k discriminator steps with the weight scaled by k',
   default: 1,
