@@ -8,7 +8,7 @@ import { type RegularizerDefinition, registerRegularizer } from '@ganbench/regul
 /**
  * A plugin is a module whose default export is `{ losses?: LossDefinition[], regularizers?: RegularizerDefinition[] }`.
  * Workspace packages declare theirs with `"ganbench": { "plugin": "./src/index.ts" }` in package.json and
- * are found without being named; others are named with `--plugin` (a path or a package name) or `plugins:` in a config.
+ * are found without being named; others are named with `--plugin` (a path or a package name).
  */
 export interface GanbenchPlugin {
   losses?: LossDefinition[];
@@ -88,7 +88,7 @@ export function loadedPlugins(): string[] {
   return [...loaded];
 }
 
-/** `--plugin a,b` and a config's `plugins: [...]`, as one list. */
+/** `--plugin a,b` as a list. */
 export function pluginList(flag: unknown): string[] {
   return typeof flag === 'string' && flag !== '' ? flag.split(',').map((s) => s.trim()) : [];
 }

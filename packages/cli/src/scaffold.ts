@@ -112,7 +112,7 @@ npx pnpm@10.34.8 exec vitest run ${rel}
 \`\`\`
 
 Inside \`packages/\` ganbench finds the plugin by itself (\`"ganbench": { "plugin": ... }\` in
-package.json); elsewhere name it with \`--plugin ${rel}\` or \`plugins: [${rel}]\` in a config.
+package.json); elsewhere name it with \`--plugin ${rel}\`.
 
 \`\`\`sh
 pnpm ganbench list losses
