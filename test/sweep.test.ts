@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeMlflowServer } from '@ganbench/tracking';
+import { FakeMlflowServer } from '@ganbench/tracking/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // A study small enough for CI: 2 losses × 2 regularizers on the ring, tiny MLPs, 60 steps each.

@@ -42,7 +42,8 @@ export default { losses: [${c}Loss] };
 
 function testTs(name: string): string {
   const c = camel(name);
-  return `import { checkGradients, initBackend, testValues, tf } from '@ganbench/core';
+  return `import { initBackend, tf } from '@ganbench/core';
+import { checkGradients, testValues } from '@ganbench/core/testing';
 import { createLoss, registerLoss } from '@ganbench/losses';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ${c}Loss } from './index.js';

@@ -43,8 +43,3 @@ export {
 } from './params.js';
 export { Rng, type RngState } from './rng.js';
 export { MAX_WASM_THREADS } from './wasmThreads.js';
-export {
-  checkGradients,
-  type GradientCheck,
-  testValues,
-} from './testing/finiteDifferences.js';

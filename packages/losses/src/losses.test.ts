@@ -1,4 +1,5 @@
-import { checkGradients, initBackend, testValues, tf } from '@ganbench/core';
+import { initBackend, tf } from '@ganbench/core';
+import { checkGradients, testValues } from '@ganbench/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_LOSSES, createLoss, listLosses, registerLoss } from './index.js';
 

@@ -1,4 +1,5 @@
-import { checkGradients, dense, initBackend, initConv2d, initDense, ParamStore, Rng, testValues, tf } from '@ganbench/core';
+import { dense, initBackend, initConv2d, initDense, ParamStore, Rng, tf } from '@ganbench/core';
+import { checkGradients, testValues } from '@ganbench/core/testing';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,10 +1,10 @@
+import { elements, markGroups, numberAttribute, transformOf } from '@ganbench/report/testing';
 import { describe, expect, it } from 'vitest';
 import { complexPlanePath } from './complexPlane.js';
 import { panelGrid } from './panelGrid.js';
 import { specToSvg, svgToPng } from './render.js';
 import { scatterSnapshots } from './scatterSnapshots.js';
 import { baseConfig, type VegaLiteSpec } from './spec.js';
-import { elements, markGroups, numberAttribute, transformOf } from './testSupport.js';
 
 const unit = (title: string, extra: Partial<Record<string, unknown>> = {}): VegaLiteSpec =>
   ({

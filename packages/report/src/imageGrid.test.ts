@@ -1,6 +1,6 @@
+import { decodePng } from '@ganbench/report/testing';
 import { describe, expect, it } from 'vitest';
 import { encodePng, imageGridPng } from './imageGrid.js';
-import { decodePng } from './testSupport.js';
 
 describe('PNG sample grids', () => {
   it('encodes gray and RGB pixels losslessly, ending with the IEND chunk and its fixed CRC (ISO/IEC 15948)', () => {

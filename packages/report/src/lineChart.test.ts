@@ -1,7 +1,7 @@
+import { elements, markGroups, transformOf } from '@ganbench/report/testing';
 import { describe, expect, it } from 'vitest';
 import { clampSeries, lineChart } from './lineChart.js';
 import { specToSvg } from './render.js';
-import { elements, markGroups, transformOf } from './testSupport.js';
 
 const axes = { title: 'Divergence vs θ', xTitle: 'θ', yTitle: 'divergence' };
 

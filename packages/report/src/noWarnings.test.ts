@@ -1,3 +1,4 @@
+import { compileMessages, nonFiniteNumbers } from '@ganbench/report/testing';
 import { describe, expect, it } from 'vitest';
 import { complexPlanePath } from './complexPlane.js';
 import { lineChart } from './lineChart.js';
@@ -5,7 +6,6 @@ import { panelGrid } from './panelGrid.js';
 import { readableJson } from './readableJson.js';
 import { scatterSnapshots } from './scatterSnapshots.js';
 import type { VegaLiteSpec } from './spec.js';
-import { compileMessages, nonFiniteNumbers } from './testSupport.js';
 import { vectorFieldWithTrajectories } from './vectorField.js';
 
 const field = [-1, 0, 1].flatMap((x) => [-1, 0, 1].map((y) => ({ x, y, u: y, v: -x })));

@@ -1,10 +1,10 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decodePng, inkPixels, pngSize } from '@ganbench/report/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderSpec, writePlot } from './render.js';
 import { baseConfig, VEGA_LITE_SCHEMA, type VegaLiteSpec } from './spec.js';
-import { decodePng, inkPixels, pngSize } from './testSupport.js';
 import { measureWithShippedFont } from './textMeasure.js';
 
 /** A chart with fixed pixel size: no padding, no axes, autosize off, so the view is exactly width × height. */

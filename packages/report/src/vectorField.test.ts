@@ -1,8 +1,8 @@
+import { elements, markGroups, numberAttribute, transformOf } from '@ganbench/report/testing';
 import { describe, expect, it } from 'vitest';
 import { panelGrid } from './panelGrid.js';
 import { specToSvg } from './render.js';
 import type { Domain2D } from './spec.js';
-import { elements, markGroups, numberAttribute, transformOf } from './testSupport.js';
 import { ARROW_CELL_FRACTION, type FieldVector, quiverArrows, vectorFieldWithTrajectories } from './vectorField.js';
 
 const labels = { title: 'Dirac-GAN', xTitle: 'θ', yTitle: 'ψ' };

@@ -1,9 +1,9 @@
+import { withSearch } from '@ganbench/sweep/testing';
 import type { TrialConfig } from '@ganbench/train';
 import { describe, expect, it } from 'vitest';
 import { drawNumeric, expandStudy } from './expand.js';
 import { trialId } from './ids.js';
 import { parseStudy } from './parse.js';
-import { withSearch } from './testing/studies.js';
 
 const expand = (search: string) => expandStudy(parseStudy(withSearch(search), 'tiny.yaml'));
 const cell = (t: TrialConfig) => `${t.loss.name}/${t.regularizer.name}`;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import { BASE_STUDY } from '@ganbench/sweep/testing';
 import type { TrialConfig } from '@ganbench/train';
 import { describe, expect, it } from 'vitest';
 import { expandStudy } from './expand.js';
 import { canonicalJson, shortHash, trialId } from './ids.js';
 import { parseStudy } from './parse.js';
-import { BASE_STUDY } from './testing/studies.js';
 
 const sha16 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 

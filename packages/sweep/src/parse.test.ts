@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { BASE_STUDY, withSearch } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
 import { StudyError } from './errors.js';
 import { expandStudy } from './expand.js';
 import { parseStudy } from './parse.js';
-import { BASE_STUDY, withSearch } from './testing/studies.js';
 import { STUDY_SCHEMA_FILE, studyJsonSchemaText } from './writeSchema.js';
 
 const FILE = 'experiments/tiny.yaml';

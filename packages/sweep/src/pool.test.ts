@@ -1,14 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { FAKE_TRIAL_WORKER } from '@ganbench/sweep/testing';
 import type { ParamValue, TrialConfig } from '@ganbench/train';
 import { describe, expect, it } from 'vitest';
 import { trialId } from './ids.js';
 import { type PoolOptions, runTrials, type StudyEvent, TRIALS_DIR } from './pool.js';
 import { readTrialRecords, TRIALS_FILE } from './records.js';
 
-const FAKE_WORKER = fileURLToPath(new URL('./testing/fakeTrialWorker.ts', import.meta.url));
 const adam = { name: 'adam' as const, lr: 2e-4, beta1: 0.5, beta2: 0.999 };
 
 /** A trial for the fake worker: `options` steer it (stepMs, crashAt, throwAt, divergeAt). */
@@ -32,7 +31,7 @@ function setup(overrides: Partial<PoolOptions> = {}) {
     study: 'fake',
     primary: { metric: 'frechet_2d', goal: 'min' },
     workers: 2,
-    workerModule: FAKE_WORKER,
+    workerModule: FAKE_TRIAL_WORKER,
     onEvent: (event) => events.push(event),
     ...overrides,
   };

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BASE_STUDY, FAKE_TRIAL_WORKER } from '@ganbench/sweep/testing';
 import type { Tracker } from '@ganbench/tracking';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expandStudy } from './expand.js';
@@ -10,9 +10,7 @@ import { parseStudy } from './parse.js';
 import { type StudyEvent, TRIALS_DIR } from './pool.js';
 import { readTrialRecords } from './records.js';
 import { runStudy, studyHash } from './runStudy.js';
-import { BASE_STUDY } from './testing/studies.js';
 
-const FAKE_WORKER = fileURLToPath(new URL('./testing/fakeTrialWorker.ts', import.meta.url));
 const study = () => parseStudy(BASE_STUDY.replace('steps: 100', 'steps: 20'), 'experiments/tiny.yaml');
 
 /** A tracker whose server is down: every call fails. */
@@ -47,7 +45,7 @@ describe('runStudy', () => {
     const out = mkdtempSync(join(tmpdir(), 'ganbench-study-'));
     const events: StudyEvent[] = [];
     const tracker = downTracker();
-    const run = await runStudy(study(), { out, workers: 2, workerModule: FAKE_WORKER, tracker, onEvent: (e) => events.push(e) });
+    const run = await runStudy(study(), { out, workers: 2, workerModule: FAKE_TRIAL_WORKER, tracker, onEvent: (e) => events.push(e) });
     const dir = join(out, 'tiny');
     expect(run).toMatchObject({ dir, hash: studyHash(study()), finished: 2, failed: 0 });
 
@@ -79,7 +77,7 @@ describe('runStudy', () => {
     expect(warnings[0]).toContain(`ganbench mlflow sync ${dir}`);
 
     events.length = 0;
-    const again = await runStudy(study(), { out, workers: 2, workerModule: FAKE_WORKER, onEvent: (e) => events.push(e) });
+    const again = await runStudy(study(), { out, workers: 2, workerModule: FAKE_TRIAL_WORKER, onEvent: (e) => events.push(e) });
     expect(again).toMatchObject({ skipped: 2, finished: 0, records: [] });
     expect(events.some((e) => e.type === 'trial-start')).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, 'study.json'), 'utf8')).createdAt).toBe(log.createdAt);
@@ -88,7 +86,7 @@ describe('runStudy', () => {
   it("marks a crashed trial's run log FAILED with its error as an artifact", async () => {
     process.env.FAKE_WORKER_CRASH_SEED = '1';
     const out = mkdtempSync(join(tmpdir(), 'ganbench-study-'));
-    const run = await runStudy(study(), { out, workers: 1, workerModule: FAKE_WORKER });
+    const run = await runStudy(study(), { out, workers: 1, workerModule: FAKE_TRIAL_WORKER });
     expect(run).toMatchObject({ finished: 1, failed: 1 });
     const failed = run.records.find((r) => r.status === 'failed');
     const trialDir = join(run.dir, TRIALS_DIR, failed?.id as string);

@@ -7,6 +7,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeMlflowServer } from '@ganbench/tracking/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trackerFromEnv } from './env.js';
 import type { MlflowError } from './errors.js';
@@ -14,7 +15,6 @@ import { RestClient } from './rest/client.js';
 import { writeStudyLog } from './runLog/study.js';
 import { RunLog } from './runLog/writer.js';
 import { syncStudy } from './sync.js';
-import { FakeMlflowServer } from './testing/fakeMlflowServer.js';
 import type { Metric } from './types.js';
 
 const realUri = process.env.MLFLOW_TEST_TRACKING_URI;

@@ -40,15 +40,6 @@ export {
   syncStudy,
 } from './sync.js';
 export {
-  type FakeAuth,
-  type FakeFault,
-  FakeMlflowServer,
-  FakeMlflowState,
-  type FakeServerOptions,
-  type Permission,
-  type RecordedRequest,
-} from './testing/fakeMlflowServer.js';
-export {
   type ArtifactFile,
   type CreatedRun,
   type CreateRunOptions,

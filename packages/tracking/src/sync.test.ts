@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeMlflowServer, type FakeMlflowState } from '@ganbench/tracking/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MlflowError } from './errors.js';
 import { FileStore } from './fileStore/fileStore.js';
@@ -9,7 +10,6 @@ import { RestClient } from './rest/client.js';
 import { writeStudyLog } from './runLog/study.js';
 import { RunLog } from './runLog/writer.js';
 import { missingMetricPoints, type SyncCounts, syncStudy } from './sync.js';
-import { FakeMlflowServer, type FakeMlflowState } from './testing/fakeMlflowServer.js';
 import type { Tracker } from './types.js';
 
 const T0 = 1_763_800_000_000;

@@ -1,8 +1,8 @@
+import { largestSingularValue } from '@ganbench/architectures/testing';
 import { initBackend, type ParamStore, Rng, tf, type WeightTransform } from '@ganbench/core';
 import { createRegularizer } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createArchitecture, SNDCGAN_SPECTRAL_NORM_CONFLICT, sndcganSpectralNorm, sndcganStateName } from '../index.js';
-import { largestSingularValue } from '../testing/largestSingularValue.js';
 
 const kernels = (params: ParamStore) => params.names().filter((n) => n.endsWith('/kernel'));
 

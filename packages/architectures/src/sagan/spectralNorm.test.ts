@@ -1,7 +1,7 @@
+import { largestSingularValue } from '@ganbench/architectures/testing';
 import { initBackend, type ParamStore, Rng, resolveOptions, tf, type WeightTransform } from '@ganbench/core';
 import { createRegularizer } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { largestSingularValue } from '../testing/largestSingularValue.js';
 import { SAGAN_OPTIONS, SAGAN_SPECTRAL_NORM_CONFLICT, saganArchitecture, saganSpectralNorm, saganStateName } from './index.js';
 
 const kernels = (params: ParamStore) => params.names().filter((n) => n.endsWith('/kernel'));

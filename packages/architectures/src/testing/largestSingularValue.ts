@@ -1,7 +1,7 @@
 import type { tf } from '@ganbench/core';
 
 /** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (Golub & Van Loan, Alg. 8.5.3), in float64. */
-export function symmetricEigenvalues(a: number[][]): number[] {
+function symmetricEigenvalues(a: number[][]): number[] {
   const n = a.length;
   const m = a.map((row) => [...row]);
   const at = (i: number, j: number) => (m[i] as number[])[j] as number;

@@ -1,9 +1,9 @@
+import { checkGradients, testValues } from '@ganbench/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { leakyRelu } from '../layers/activations.js';
 import { logSigmoid } from '../ops/logSigmoid.js';
-import { checkGradients, testValues } from '../testing/finiteDifferences.js';
 import { PROJECT_GRADIENTS } from './register.js';
 
 /**

@@ -1,7 +1,7 @@
+import { checkGradients, testValues } from '@ganbench/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
-import { checkGradients, testValues } from '../testing/finiteDifferences.js';
 import { minibatchStddev } from './minibatchStddev.js';
 
 /** The statistic in float64 by its definition: group j = {j, j + N/G, …}, population std per feature, √(var + ε), averaged. */

@@ -1,4 +1,5 @@
-import { initBackend, Rng, testValues, tf } from '@ganbench/core';
+import { initBackend, Rng, tf } from '@ganbench/core';
+import { testValues } from '@ganbench/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRegularizer } from '../registry.js';
 import type { PenaltyContext } from '../types.js';

@@ -1,6 +1,6 @@
+import { compileMessages, nonFiniteNumbers } from '@ganbench/report/testing';
 import { describe, expect, it } from 'vitest';
 import type { VegaLiteSpec } from '../spec.js';
-import { compileMessages, nonFiniteNumbers } from '../testSupport.js';
 import { budgetCurves, metricBoxPlot, trainingCurves } from './figures.js';
 import { thinSeries } from './report.js';
 

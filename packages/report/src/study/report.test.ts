@@ -1,8 +1,8 @@
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pngSize } from '@ganbench/report/testing';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { pngSize } from '../testSupport.js';
 import { writeStudyReport } from './report.js';
 import { HAND_STUDY, jsonLines, trialRecord, writeSyntheticStudy } from './testStudy.js';
 

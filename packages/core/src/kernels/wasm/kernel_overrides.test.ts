@@ -1,7 +1,7 @@
+import { testValues } from '@ganbench/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
-import { testValues } from '../../testing/finiteDifferences.js';
 import { leadingAxesCount, MAX_POOL_CHANNELS, poolColumns } from './reduce_leading_axes.js';
 
 /** float64 C[b,i,j] = Σ_k op(A)[b,i,k]·op(B)[b,k,j] with op a transpose where flagged. */

@@ -1,7 +1,7 @@
+import { checkGradients, testValues } from '@ganbench/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
-import { checkGradients, testValues } from '../../testing/finiteDifferences.js';
 
 /** float64 reference: dW[kh,kw,ci,co] = Σ x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n,oh,ow,co]; dx by the same index map. */
 function referenceConvGrads(c: ConvCase) {

@@ -1,7 +1,7 @@
-/** Helpers for this package's tests only (not exported): read PNG bytes and pick marks out of Vega's SVG. */
+/** @ganbench/report/testing — helpers for tests: read PNG bytes and pick marks out of Vega's SVG; not part of the runtime API. */
 import { inflateSync } from 'node:zlib';
 import { compile } from 'vega-lite';
-import type { VegaLiteSpec } from './spec.js';
+import type { VegaLiteSpec } from '../spec.js';
 
 /** Width and height from the IHDR chunk, which a PNG must start with after its 8-byte signature. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {
