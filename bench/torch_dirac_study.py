@@ -1,7 +1,7 @@
 """PyTorch yardstick for the Dirac-GAN study (Mescheder, Geiger, Nowozin 2018).
 
 Reads the study's runs as JSON on stdin (what `ganbench bench` sends: one object per run with
-loss, reg, regParams, optimizer, consensusGamma, mode, dSteps, lr, steps, init, noiseSamples),
+loss and regularizer as {name, params}, optimizer, consensusGamma, mode, nDisc, lr, steps, init, noiseSamples),
 runs each with torch autograd on float64 scalars, and prints one JSON line:
 {"total_ms": ..., "final_distances": [...]}. Only the losses and regularizers the study file
 uses are written here; it is a timing yardstick and a cross-check, never a runtime dependency.
@@ -36,7 +36,7 @@ def g_loss(loss, fake):
 
 
 def make_field(run, generator):
-    reg, params, n = run["reg"], run["regParams"], run["noiseSamples"]
+    reg, params, n = run["regularizer"]["name"], run["regularizer"]["params"], run["noiseSamples"]
 
     def seen(x):
         if reg != "instance-noise":
@@ -46,7 +46,7 @@ def make_field(run, generator):
 
     def psi_grad(theta, psi):
         real, fake = seen(torch.zeros((), dtype=DTYPE)), seen(theta)
-        value = d_loss(run["loss"], real * psi, fake * psi)
+        value = d_loss(run["loss"]["name"], real * psi, fake * psi)
         if reg in ("r1", "r2", "gradient-penalty"):
             x = (real if reg == "r1" else fake).detach().requires_grad_(True)
             (grad_x,) = torch.autograd.grad((x * psi).sum(), x, create_graph=True)
@@ -58,7 +58,7 @@ def make_field(run, generator):
         return g
 
     def theta_grad(theta, psi):
-        (g,) = torch.autograd.grad(g_loss(run["loss"], (theta * psi).reshape(1)), theta, create_graph=True)
+        (g,) = torch.autograd.grad(g_loss(run["loss"]["name"], (theta * psi).reshape(1)), theta, create_graph=True)
         return g
 
     if run["optimizer"] != "consensus":
@@ -80,7 +80,7 @@ def run_one(run):
     theta_grad, psi_grad = make_field(run, generator)
     theta, psi = (float(v) for v in run["init"])
     h = run["lr"]
-    clip = run["regParams"].get("c") if run["reg"] == "weight-clipping" else None
+    clip = run["regularizer"]["params"].get("c") if run["regularizer"]["name"] == "weight-clipping" else None
 
     def value(component, t, p):
         t = torch.tensor(t, dtype=DTYPE, requires_grad=True)
@@ -95,7 +95,7 @@ def run_one(run):
             g_psi, g_theta = value(psi_grad, theta, psi), value(theta_grad, theta, psi)
             psi, theta = constrain(psi - h * g_psi), theta - h * g_theta
         else:
-            for _ in range(run["dSteps"]):
+            for _ in range(run["nDisc"]):
                 psi = constrain(psi - h * value(psi_grad, theta, psi))
             theta -= h * value(theta_grad, theta, psi)
     return (theta**2 + psi**2) ** 0.5

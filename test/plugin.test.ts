@@ -44,7 +44,7 @@ describe('adding a loss, as a user would', () => {
     expect(listed.status, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toContainEqual({ name: 'squared-hinge', kind: 'loss', params: {} });
 
-    const r = ganbench('toy', 'dirac', '--plugin', dir, '--loss', 'squared-hinge', '--reg', 'r1', '--gamma', '1', '--json');
+    const r = ganbench('toy', 'dirac', '--plugin', dir, '--loss', 'squared-hinge', '--regularizer', 'r1', '--regularizer-param', 'gamma=1', '--json');
     expect(r.status, r.stderr).toBe(0);
     const run = JSON.parse(r.stdout) as { trajectory: [number, number][]; final_distance: number };
     expect(run.trajectory).toHaveLength(501);

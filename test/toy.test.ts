@@ -13,15 +13,28 @@ const STUDY = `title: two rows
 defaults: { steps: 200 }
 rows:
   - { name: minimax, loss: minimax }
-  - { name: R1 γ = 1, loss: minimax, reg: r1, reg_params: { gamma: 1 } }
+  - { name: R1 γ = 1, loss: minimax, regularizer: { name: r1, params: { gamma: 1 } } }
 columns:
   - { name: simultaneous, mode: sim }
-  - { name: alternating, mode: alt, d_steps: 2 }
+  - { name: alternating, mode: alt, nDisc: 2 }
 `;
 
 describe('ganbench toy dirac, as a user runs it', () => {
   it('--json prints the trajectory, the closed-form eigenvalues and the final distance', () => {
-    const r = ganbench(process.cwd(), 'toy', 'dirac', '--loss', 'minimax', '--reg', 'r1', '--gamma', '0.3', '--steps', '20', '--json');
+    const r = ganbench(
+      process.cwd(),
+      'toy',
+      'dirac',
+      '--loss',
+      'minimax',
+      '--regularizer',
+      'r1',
+      '--regularizer-param',
+      'gamma=0.3',
+      '--steps',
+      '20',
+      '--json',
+    );
     expect(r.status, r.stderr).toBe(0);
     const run = JSON.parse(r.stdout) as { trajectory: number[][]; eigenvalues: number[][]; final_distance: number };
     expect(run.trajectory).toHaveLength(21);
@@ -31,16 +44,29 @@ describe('ganbench toy dirac, as a user runs it', () => {
     expect(run.final_distance).toBeCloseTo(Math.hypot(...(run.trajectory[20] as [number, number])), 12);
   });
 
-  it('--optimizer consensus --gamma 1 has eigenvalues −¼ ± ½i; WGAN-GP has none and says why', () => {
+  it('--optimizer consensus --consensus-gamma 1 has eigenvalues −¼ ± ½i; WGAN-GP has none and says why', () => {
     const consensus = JSON.parse(
-      ganbench(process.cwd(), 'toy', 'dirac', '--loss', 'minimax', '--optimizer', 'consensus', '--gamma', '1', '--steps', '1', '--json').stdout,
+      ganbench(process.cwd(), 'toy', 'dirac', '--loss', 'minimax', '--optimizer', 'consensus', '--consensus-gamma', '1', '--steps', '1', '--json').stdout,
     );
     expect(consensus.eigenvalues.map(([re, im]: number[]) => [re, Math.abs(im as number)])).toEqual([
       [-0.25, 0.5],
       [-0.25, 0.5],
     ]);
     const gp = JSON.parse(
-      ganbench(process.cwd(), 'toy', 'dirac', '--loss', 'wasserstein', '--reg', 'gradient-penalty', '--lambda', '0.35', '--steps', '1', '--json').stdout,
+      ganbench(
+        process.cwd(),
+        'toy',
+        'dirac',
+        '--loss',
+        'wasserstein',
+        '--regularizer',
+        'gradient-penalty',
+        '--regularizer-param',
+        'lambda=0.35',
+        '--steps',
+        '1',
+        '--json',
+      ).stdout,
     );
     expect(gp.eigenvalues).toBeNull();
     expect(gp.note).toMatch(/not a stationary point/);
@@ -62,7 +88,7 @@ describe('ganbench toy dirac, as a user runs it', () => {
     // A study that fails validation writes nothing and leaves the previous results as they were.
     writeFileSync(path.join(dir, 'bad.yaml'), STUDY.replace('gamma: 1', 'gamma: -1'));
     const bad = ganbench(dir, 'toy', 'dirac', '--study', 'bad.yaml', '--out', 'out');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("row 'R1 γ = 1' under column 'simultaneous': regularizer r1.gamma: -1 is not allowed");
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toBe(summary);
     expect(readdirSync(dir).sort()).toEqual(['bad.yaml', 'out', 'study.yaml']);
@@ -96,10 +122,12 @@ describe('ganbench toy divergences and toy mixture, as a user runs them', () => 
       'ring',
       '--loss',
       'hinge',
-      '--reg',
+      '--regularizer',
       'r1',
-      '--gamma',
-      '1',
+      '--regularizer-param',
+      'gamma=1',
+      '--g-layers',
+      '2',
       '--steps',
       '20',
       '--snapshots',
@@ -127,12 +155,28 @@ describe('ganbench toy divergences and toy mixture, as a user runs them', () => 
 
   it('mixture: a bad flag fails before training, naming it', () => {
     const r = ganbench(process.cwd(), 'toy', 'mixture', '--dataset', 'rin');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain("dataset: 'rin' is not allowed; allowed: ring, grid");
     const s = ganbench(process.cwd(), 'toy', 'mixture', '--steps', '5', '--snapshots', '6');
     expect(s.stderr).toContain('snapshots: 6 is not allowed; must be ≤ steps (5)');
     const t = ganbench(process.cwd(), 'toy', 'mixtures');
     expect(t.status).toBe(2);
     expect(t.stderr).toContain("'mixtures' is not a toy command; allowed: dirac, divergences, mixture");
+    const u = ganbench(process.cwd(), 'toy', 'mixture', '--g-layers', '-1');
+    expect(u.status).toBe(2);
+    expect(u.stderr).toContain("--g-layers: '-1' is not allowed; use a non-negative integer");
+    const v = ganbench(process.cwd(), 'toy', 'mixture', '--regularizer', 'r1', '--regularizer-param', 'gama=1');
+    expect(v.status).toBe(2);
+    expect(v.stderr).toContain('regularizer r1: unknown');
+    const w = ganbench(process.cwd(), 'toy', 'mixture', '--activation', 'sigmoid');
+    expect(w.stderr).toContain('architecture mlp.activation: "sigmoid" is not allowed');
+  });
+
+  it('--help of a command group lists its commands; a bare group asks for one', () => {
+    const help = ganbench(process.cwd(), 'toy', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: ganbench toy <dirac\|divergences\|mixture> \[options\]/);
+    for (const command of ['toy dirac', 'toy divergences', 'toy mixture']) expect(help.stdout).toContain(`  ${command} `);
+    expect(ganbench(process.cwd(), 'toy').status).toBe(2);
   });
 });

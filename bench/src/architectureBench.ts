@@ -5,7 +5,8 @@ import { getArchitecture, listArchitectures, resolveArchitectureOptions } from '
 import { initBackend, type OptionValues, Rng, tf } from '@ganbench/core';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
-import { createGanTrainer, type OptimizerConfig } from '@ganbench/train';
+import type { OptimizerConfig } from '@ganbench/study-folder';
+import { createGanTrainer } from '@ganbench/train';
 import { type BenchOptions, type BenchRow, findPython, median } from './runBench.js';
 
 /**
@@ -44,10 +45,10 @@ export function createArchitectureStep(name: string): { step: () => void; dispos
     {
       loss: createLoss(recommended?.loss.name ?? 'non-saturating', recommended?.loss.params ?? {}),
       regularizer,
-      dSteps: 1,
+      nDisc: 1,
       batchSize: batch,
-      generatorOptimizer: recommended?.generatorOptimizer ?? DEFAULT_ADAM,
-      discriminatorOptimizer: recommended?.discriminatorOptimizer ?? recommended?.generatorOptimizer ?? DEFAULT_ADAM,
+      optimizer: recommended?.optimizer ?? DEFAULT_ADAM,
+      discriminatorOptimizer: recommended?.discriminatorOptimizer ?? recommended?.optimizer ?? DEFAULT_ADAM,
     },
     rng.fork('train'),
   );

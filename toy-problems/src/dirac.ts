@@ -1,35 +1,42 @@
 import { Rng, tf } from '@ganbench/core';
-import { createLoss, type GanLoss } from '@ganbench/losses';
-import { type BoundRegularizer, createRegularizer, NO_REGULARIZER, type PenaltyContext, SMOOTHABLE_LOSSES } from '@ganbench/regularizers';
+import type { GanLoss } from '@ganbench/losses';
+import { type BoundRegularizer, NO_REGULARIZER, type PenaltyContext } from '@ganbench/regularizers';
+import { formatIssues, namedSettingSchema, strictObject, uint32Schema } from '@ganbench/study-folder';
+import { z } from 'zod';
 import { consensusField } from './consensus.js';
+import { createObjective } from './objective.js';
 
 /**
  * The Dirac-GAN (Mescheder, Geiger, Nowozin 2018, Sec. 2): data δ₀, generator δ_θ, linear
  * discriminator D_ψ(x) = ψ·x (a logit). Gradient steps of size h on the registered losses and
  * regularizers, differentiated by tfjs autograd exactly as a real network would be.
  */
-export interface DiracConfig {
-  loss: string;
-  lossParams: Record<string, unknown>;
-  reg: string;
-  regParams: Record<string, unknown>;
-  /** gd: plain gradient steps; consensus: both players also descend γ/2‖v‖² (Mescheder et al. 2017). */
-  optimizer: DiracOptimizer;
-  /** γ of consensus optimization; unused by gd. */
-  consensusGamma: number;
-  /** sim: both gradients at the same point; alt: dSteps discriminator steps, then one generator step at the new ψ. */
-  mode: 'sim' | 'alt';
-  dSteps: number;
-  lr: number;
-  steps: number;
-  init: [number, number];
-  seed: number;
-  /** Noise draws per point when instance noise is on, used in antithetic pairs (ε, −ε): the mean estimates the expected loss. */
-  noiseSamples: number;
-}
-
 export const DIRAC_OPTIMIZERS = ['gd', 'consensus'] as const;
 export type DiracOptimizer = (typeof DIRAC_OPTIMIZERS)[number];
+
+export const diracConfigSchema = strictObject({
+  loss: namedSettingSchema('loss'),
+  /** `none` or a registered regularizer. */
+  regularizer: namedSettingSchema('regularizer'),
+  /** gd: plain gradient steps; consensus: both players also descend γ/2‖v‖² (Mescheder et al. 2017). */
+  optimizer: z.enum(DIRAC_OPTIMIZERS),
+  /** γ of consensus optimization; unused by gd. */
+  consensusGamma: z.number().min(0),
+  /** sim: both gradients at the same point; alt: nDisc discriminator steps, then one generator step at the new ψ. */
+  mode: z.enum(['sim', 'alt']),
+  nDisc: z.int().min(1),
+  lr: z.number().positive(),
+  steps: z.int().min(0),
+  /** (θ, ψ) at step 0. */
+  init: z.tuple([z.number(), z.number()]),
+  seed: uint32Schema,
+  /** Noise draws per point when instance noise is on, used in antithetic pairs (ε, −ε): the mean estimates the expected loss. */
+  noiseSamples: z
+    .int()
+    .min(2)
+    .refine((n) => n % 2 === 0, { error: 'must be even (antithetic pairs)' }),
+});
+export type DiracConfig = z.output<typeof diracConfigSchema>;
 
 export interface DiracRun {
   config: DiracConfig;
@@ -40,14 +47,12 @@ export interface DiracRun {
 }
 
 export const DIRAC_DEFAULTS: DiracConfig = {
-  loss: 'non-saturating',
-  lossParams: {},
-  reg: NO_REGULARIZER,
-  regParams: {},
+  loss: { name: 'non-saturating', params: {} },
+  regularizer: { name: NO_REGULARIZER, params: {} },
   optimizer: 'gd',
   consensusGamma: 1,
   mode: 'sim',
-  dSteps: 1,
+  nDisc: 1,
   lr: 0.2,
   steps: 500,
   init: [1, 1],
@@ -112,23 +117,11 @@ function gameField(loss: GanLoss, regularizer: BoundRegularizer | null, rng: Rng
 
 /** Checks the whole configuration before the first step; every message names the field. */
 export function diracGame(config: DiracConfig): DiracGame {
-  if (config.mode !== 'sim' && config.mode !== 'alt') throw new Error(`mode: '${config.mode}' is not allowed; allowed: sim, alt`);
-  if (!(DIRAC_OPTIMIZERS as readonly string[]).includes(config.optimizer))
-    throw new Error(`optimizer: '${config.optimizer}' is not allowed; allowed: ${DIRAC_OPTIMIZERS.join(', ')}`);
-  if (!(config.consensusGamma >= 0)) throw new Error(`consensus gamma: ${config.consensusGamma} is not allowed; must be a number ≥ 0`);
-  if (!(config.lr > 0)) throw new Error(`lr: ${config.lr} is not allowed; must be a number > 0`);
-  if (!Number.isInteger(config.steps) || config.steps < 0) throw new Error(`steps: ${config.steps} is not allowed; must be an integer ≥ 0`);
-  if (!Number.isInteger(config.dSteps) || config.dSteps < 1) throw new Error(`d-steps: ${config.dSteps} is not allowed; must be an integer ≥ 1`);
-  if (!Number.isInteger(config.noiseSamples) || config.noiseSamples < 2 || config.noiseSamples % 2 !== 0)
-    throw new Error(`noise-samples: ${config.noiseSamples} is not allowed; must be an even integer ≥ 2`);
-  if (config.init.length !== 2 || !config.init.every(Number.isFinite))
-    throw new Error(`init: ${JSON.stringify(config.init)} is not allowed; must be THETA,PSI`);
-  const loss = createLoss(config.loss, config.lossParams);
-  const regularizer = config.reg === NO_REGULARIZER ? null : createRegularizer(config.reg, config.regParams);
-  if (regularizer?.kind === 'reparametrization') throw new Error(`reg: '${config.reg}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
-  if (regularizer?.kind === 'label-smoothing' && !(SMOOTHABLE_LOSSES as readonly string[]).includes(config.loss)) {
-    throw new Error(`reg: label-smoothing needs a sigmoid cross-entropy loss (${SMOOTHABLE_LOSSES.join(', ')}), not '${config.loss}'`);
-  }
+  const checked = diracConfigSchema.safeParse(config, { reportInput: true });
+  if (!checked.success) throw new Error(formatIssues(checked.error).join('; '));
+  const { loss, regularizer } = createObjective(config.loss, config.regularizer);
+  if (regularizer?.kind === 'reparametrization')
+    throw new Error(`regularizer: '${config.regularizer.name}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
   const plain = gameField(loss, regularizer, new Rng(config.seed), config.noiseSamples);
   return {
     loss,
@@ -161,7 +154,7 @@ export function runDirac(config: DiracConfig): DiracRun {
       psi = constrain(psi - config.lr * gPsi);
       theta -= config.lr * gTheta;
     } else {
-      for (let k = 0; k < config.dSteps; k++) psi = constrain(psi - config.lr * evaluate(field.psi, theta, psi, dStep++));
+      for (let k = 0; k < config.nDisc; k++) psi = constrain(psi - config.lr * evaluate(field.psi, theta, psi, dStep++));
       theta -= config.lr * evaluate(field.theta, theta, psi, dStep);
     }
     trajectory.push([theta, psi]);

@@ -25,14 +25,18 @@ describe('Dirac-GAN Jacobian eigenvalues at the equilibrium (Mescheder et al. 20
   const gamma = 0.3;
   const sigma = 0.7;
   it.each([
-    ['minimax, f′(0) = ½: ±½i', { loss: 'minimax' }, pair(0, -0.25)],
+    ['minimax, f′(0) = ½: ±½i', { loss: { name: 'minimax', params: {} } }, pair(0, -0.25)],
     ['non-saturating: the same ±½i', {}, pair(0, -0.25)],
-    ['WGAN: ±i', { loss: 'wasserstein' }, pair(0, -1)],
-    ['WGAN with clipping: ±i (clip inactive)', { loss: 'wasserstein', reg: 'weight-clipping', regParams: { c: 1 } }, pair(0, -1)],
-    ['R1 γ = 0.3: −γ/2 ± √(γ²/4 − ¼)', { reg: 'r1', regParams: { gamma } }, pair(-gamma / 2, gamma ** 2 / 4 - 0.25)],
-    ['R1 at the critical γ = 1: a double real eigenvalue −½', { reg: 'r1', regParams: { gamma: 1 } }, pair(-0.5, 0)],
-    ['R2 γ = 0.3: as R1', { loss: 'minimax', reg: 'r2', regParams: { gamma } }, pair(-gamma / 2, gamma ** 2 / 4 - 0.25)],
-    ['instance noise σ: −σ²/4 ± √(σ⁴/16 − ¼)', { reg: 'instance-noise', regParams: { sigma } }, pair(-(sigma ** 2) / 4, sigma ** 4 / 16 - 0.25)],
+    ['WGAN: ±i', { loss: { name: 'wasserstein', params: {} } }, pair(0, -1)],
+    [
+      'WGAN with clipping: ±i (clip inactive)',
+      { loss: { name: 'wasserstein', params: {} }, regularizer: { name: 'weight-clipping', params: { c: 1 } } },
+      pair(0, -1),
+    ],
+    ['R1 γ = 0.3: −γ/2 ± √(γ²/4 − ¼)', { regularizer: { name: 'r1', params: { gamma } } }, pair(-gamma / 2, gamma ** 2 / 4 - 0.25)],
+    ['R1 at the critical γ = 1: a double real eigenvalue −½', { regularizer: { name: 'r1', params: { gamma: 1 } } }, pair(-0.5, 0)],
+    ['R2 γ = 0.3: as R1', { loss: { name: 'minimax', params: {} }, regularizer: { name: 'r2', params: { gamma } } }, pair(-gamma / 2, gamma ** 2 / 4 - 0.25)],
+    ['instance noise σ: −σ²/4 ± √(σ⁴/16 − ¼)', { regularizer: { name: 'instance-noise', params: { sigma } } }, pair(-(sigma ** 2) / 4, sigma ** 4 / 16 - 0.25)],
     ['consensus γ = 1: −γ/4 ± ½i', { optimizer: 'consensus', consensusGamma: 1 }, pair(-0.25, -0.25)],
   ] as const)('%s', (_, overrides, expected) => {
     const { eigenvalues } = diracEigenvalues(config(overrides as Partial<DiracConfig>));
@@ -44,23 +48,29 @@ describe('Dirac-GAN Jacobian eigenvalues at the equilibrium (Mescheder et al. 20
   });
 
   it('WGAN-GP has no eigenvalues at (0, 0): it is not a stationary point, and the note says so', () => {
-    const result = diracEigenvalues(config({ loss: 'wasserstein', reg: 'gradient-penalty', regParams: { lambda: 0.35, target: 1 } }));
+    const result = diracEigenvalues(
+      config({ loss: { name: 'wasserstein', params: {} }, regularizer: { name: 'gradient-penalty', params: { lambda: 0.35, target: 1 } } }),
+    );
     expect(result.eigenvalues).toBeNull();
     expect(result.note).toMatch(/not a stationary point/);
   });
 
   it.each([
-    ['minimax', { loss: 'minimax' }, 1e-6],
-    ['hinge', { loss: 'hinge' }, 1e-6],
-    ['least-squares', { loss: 'least-squares' }, 1e-6],
-    ['relativistic average', { loss: 'relativistic-average' }, 1e-6],
-    ['R1', { reg: 'r1', regParams: { gamma: 0.7 } }, 1e-6],
-    ['R2 with the minimax loss', { loss: 'minimax', reg: 'r2', regParams: { gamma: 0.7 } }, 1e-6],
-    ['label smoothing', { reg: 'label-smoothing', regParams: { realLabel: 0.9 } }, 1e-6],
-    ['WGAN-GP with target 0', { loss: 'wasserstein', reg: 'gradient-penalty', regParams: { lambda: 0.35, target: 0 } }, 1e-6],
-    ['consensus on top of R1', { reg: 'r1', regParams: { gamma: 0.3 }, optimizer: 'consensus', consensusGamma: 0.5 }, 1e-6],
+    ['minimax', { loss: { name: 'minimax', params: {} } }, 1e-6],
+    ['hinge', { loss: { name: 'hinge', params: {} } }, 1e-6],
+    ['least-squares', { loss: { name: 'least-squares', params: {} } }, 1e-6],
+    ['relativistic average', { loss: { name: 'relativistic-average', params: {} } }, 1e-6],
+    ['R1', { regularizer: { name: 'r1', params: { gamma: 0.7 } } }, 1e-6],
+    ['R2 with the minimax loss', { loss: { name: 'minimax', params: {} }, regularizer: { name: 'r2', params: { gamma: 0.7 } } }, 1e-6],
+    ['label smoothing', { regularizer: { name: 'label-smoothing', params: { realLabel: 0.9 } } }, 1e-6],
+    [
+      'WGAN-GP with target 0',
+      { loss: { name: 'wasserstein', params: {} }, regularizer: { name: 'gradient-penalty', params: { lambda: 0.35, target: 0 } } },
+      1e-6,
+    ],
+    ['consensus on top of R1', { regularizer: { name: 'r1', params: { gamma: 0.3 } }, optimizer: 'consensus', consensusGamma: 0.5 }, 1e-6],
     // The Monte Carlo mean over 2¹⁶ antithetic draws estimates E[ε²] to about 0.6%.
-    ['instance noise', { reg: 'instance-noise', regParams: { sigma: 0.7 }, noiseSamples: 65536 }, 3e-3],
+    ['instance noise', { regularizer: { name: 'instance-noise', params: { sigma: 0.7 } }, noiseSamples: 65536 }, 3e-3],
   ] as const)('the closed form matches the Jacobian autograd takes through the whole game: %s', (_, overrides, tolerance) => {
     const c = config(overrides as Partial<DiracConfig>);
     const closed = diracEigenvalues(c).jacobian;

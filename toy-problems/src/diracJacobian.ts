@@ -1,4 +1,4 @@
-import { type Hyperparams, tf } from '@ganbench/core';
+import { type OptionValues, tf } from '@ganbench/core';
 import { type DiracConfig, type DiracField, type DiracGame, diracGame } from './dirac.js';
 
 export type Matrix2 = [[number, number], [number, number]];
@@ -76,7 +76,7 @@ function partial(y: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): tf.Tensor {
 }
 
 /** How much the regularizer damps ψ near 0: ψ̇ gains −ρψ. A string says why there is no such ρ; null: no closed form known. */
-function damping(reg: string, params: Hyperparams, loss: string, derivatives: LogitDerivatives): { rho: number; note?: string } | string | null {
+function damping(reg: string, params: OptionValues, loss: string, derivatives: LogitDerivatives): { rho: number; note?: string } | string | null {
   const value = (name: string) => params[name] as number;
   switch (reg) {
     case 'none':
@@ -118,11 +118,15 @@ function damping(reg: string, params: Hyperparams, loss: string, derivatives: Lo
 export function diracEigenvalues(config: DiracConfig): DiracEigenvalues {
   const game = diracGame(config);
   const derivatives = logitDerivatives(game);
-  const regularized = damping(config.reg, game.regularizer?.params ?? {}, config.loss, derivatives);
+  const regularized = damping(config.regularizer.name, game.regularizer?.params ?? {}, config.loss.name, derivatives);
   if (typeof regularized === 'string') return { eigenvalues: null, jacobian: null, note: regularized };
   if (regularized === null) {
     const jacobian = diracJacobianByAutograd(config);
-    return { eigenvalues: eigenvalues2(jacobian), jacobian, note: `no closed form for regularizer '${config.reg}': Jacobian by autograd at (0, 0)` };
+    return {
+      eigenvalues: eigenvalues2(jacobian),
+      jacobian,
+      note: `no closed form for regularizer '${config.regularizer.name}': Jacobian by autograd at (0, 0)`,
+    };
   }
   let jacobian: Matrix2 = [
     [0, -derivatives.gFake],

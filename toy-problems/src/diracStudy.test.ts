@@ -39,11 +39,17 @@ describe('the Dirac-GAN study file', () => {
       (rows: string, columns = '[{name: sim, mode: sim}]') =>
       () =>
         parseDiracStudy(`rows: ${rows}\ncolumns: ${columns}\n`, 'study.yaml');
-    expect(study('[{name: r1, reg: r1}]')).toThrow("study.yaml: row 'r1' under column 'sim': regularizer r1.gamma: required");
-    expect(study('[{name: a, loss: minimax, lr: -1}]')).toThrow("row 'a' under column 'sim': lr: -1 is not allowed");
-    expect(study('[{name: a, los: minimax}]')).toThrow('rows[0] (a).los: unknown key; allowed: name, loss,');
-    expect(study('[{loss: minimax}]')).toThrow('rows[0].name: must be a non-empty string');
-    expect(study('[{name: a}]', '[]')).toThrow('columns: must be a non-empty list');
+    expect(study('[{name: r1, regularizer: r1}]')).toThrow("study.yaml: row 'r1' under column 'sim': regularizer r1.gamma: required");
+    expect(study('[{name: a, loss: minimax, lr: -1}]')).toThrow('study.yaml: rows[0].lr: Too small: expected number to be >0; got -1');
+    expect(study('[{name: a, los: minimax}]')).toThrow('study.yaml: rows[0].los: unknown key; allowed: name, loss, regularizer,');
+    expect(study('[{name: a, reg: r1, d_steps: 2}]')).toThrow(
+      'rows[0].reg: unknown key; allowed: name, loss, regularizer, optimizer, consensusGamma, mode, nDisc,',
+    );
+    expect(study('[{loss: minimax}]')).toThrow('study.yaml: rows[0].name: Invalid input: expected string, received undefined; got nothing');
+    expect(study('[{name: a}]', '[]')).toThrow('study.yaml: columns: Too small: expected array to have >=1 items; got []');
+    expect(study('[{name: a, regularizer: {name: r1, params: {gamma: 1}}}]', '[{name: alt, mode: alt, nDisc: 0}]')).toThrow(
+      'study.yaml: columns[0].nDisc: Too small: expected number to be >=1; got 0',
+    );
     expect(() => parseDiracStudy('rows: [', 'study.yaml')).toThrow('study.yaml: not valid YAML');
   });
 

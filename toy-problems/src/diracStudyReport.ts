@@ -20,7 +20,11 @@ const DOMAIN = [
 export function r1EigenvaluePath(gammas = Array.from({ length: 61 }, (_, i) => i * 0.025)): { gamma: number; eigenvalues: [Complex, Complex] }[] {
   return gammas.map((gamma) => {
     // R1 takes γ > 0; γ = 0 is the unregularized game.
-    const config: DiracConfig = { ...DIRAC_DEFAULTS, loss: 'minimax', ...(gamma > 0 ? { reg: 'r1', regParams: { gamma } } : {}) };
+    const config: DiracConfig = {
+      ...DIRAC_DEFAULTS,
+      loss: { name: 'minimax', params: {} },
+      ...(gamma > 0 ? { regularizer: { name: 'r1', params: { gamma } } } : {}),
+    };
     const { eigenvalues } = diracEigenvalues(config);
     if (eigenvalues === null) throw new Error(`R1 γ = ${gamma}: no eigenvalues`);
     return { gamma, eigenvalues };

@@ -8,8 +8,7 @@ const small = (overrides: Partial<MixtureConfig>): MixtureConfig => ({
   snapshots: 3,
   batchSize: 32,
   evalSamples: 200,
-  generator: { inputDim: 8, width: 16 },
-  discriminator: { width: 16 },
+  architecture: { latentDim: 8, gWidth: 16, dWidth: 16 },
   ...overrides,
 });
 
@@ -19,8 +18,8 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
   });
 
   it('the same seed gives the same run; snapshots are evenly spread and end at the last step', () => {
-    const a = runMixture(small({ loss: 'non-saturating', reg: 'r1', regParams: { gamma: 1 } }));
-    const b = runMixture(small({ loss: 'non-saturating', reg: 'r1', regParams: { gamma: 1 } }));
+    const a = runMixture(small({ loss: { name: 'non-saturating', params: {} }, regularizer: { name: 'r1', params: { gamma: 1 } } }));
+    const b = runMixture(small({ loss: { name: 'non-saturating', params: {} }, regularizer: { name: 'r1', params: { gamma: 1 } } }));
     expect(a.snapshots.map((s) => s.step)).toEqual([2, 4, 6]);
     expect(b.snapshots).toEqual(a.snapshots);
     expect(a.real).toHaveLength(200);
@@ -36,7 +35,7 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
       ['instance-noise', { sigma: 0.1 }],
     ] as const) {
       const before = tf.memory().numTensors;
-      runMixture(small({ loss: 'hinge', reg, regParams }));
+      runMixture(small({ loss: { name: 'hinge', params: {} }, regularizer: { name: reg, params: regParams } }));
       expect(tf.memory().numTensors, reg).toBe(before);
     }
   });
@@ -45,8 +44,10 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
     expect(() => validateMixtureConfig(small({ dataset: 'rings' }))).toThrow("dataset: 'rings' is not allowed; allowed: ring, grid");
     expect(() => validateMixtureConfig(small({ batchSize: 0 }))).toThrow('batchSize: 0 is not allowed');
     expect(() => validateMixtureConfig(small({ beta1: 1 }))).toThrow('beta1: 1 is not allowed; must be in [0, 1)');
-    expect(() => validateMixtureConfig(small({ generator: { activation: 'sigmoid' } }))).toThrow('mlp generator.activation: "sigmoid" is not allowed');
-    expect(() => validateMixtureConfig(small({ loss: 'hinge', reg: 'label-smoothing' }))).toThrow('label-smoothing needs a sigmoid cross-entropy loss');
+    expect(() => validateMixtureConfig(small({ architecture: { activation: 'sigmoid' } }))).toThrow('architecture mlp.activation: "sigmoid" is not allowed');
+    expect(() => validateMixtureConfig(small({ loss: { name: 'hinge', params: {} }, regularizer: { name: 'label-smoothing', params: {} } }))).toThrow(
+      'label-smoothing needs a sigmoid cross-entropy loss',
+    );
   });
 });
 
@@ -59,6 +60,9 @@ describe.skipIf(!process.env.GANBENCH_SLOW)('mode collapse on the ring, at the d
   it('unregularized minimax covers fewer than 8 modes; non-saturating + R1 (γ = 0.1) covers all 8', () => {
     const last = (run: ReturnType<typeof runMixture>) => run.snapshots[run.snapshots.length - 1];
     expect(last(runMixture(MIXTURE_DEFAULTS))?.modes_covered).toBeLessThan(8);
-    expect(last(runMixture({ ...MIXTURE_DEFAULTS, loss: 'non-saturating', reg: 'r1', regParams: { gamma: 0.1 } }))?.modes_covered).toBe(8);
+    expect(
+      last(runMixture({ ...MIXTURE_DEFAULTS, loss: { name: 'non-saturating', params: {} }, regularizer: { name: 'r1', params: { gamma: 0.1 } } }))
+        ?.modes_covered,
+    ).toBe(8);
   }, 1_800_000);
 });

@@ -1,30 +1,29 @@
-import { getArchitecture, type MlpConfig, resolveMlpConfig } from '@ganbench/architectures';
+import { getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
 import { Rng, type tf } from '@ganbench/core';
 import { getMixture, sampleMixture, sampleMixturePoints } from '@ganbench/data';
-import { createLoss } from '@ganbench/losses';
 import { frechetDistanceOfSamples, mixtureCoverage } from '@ganbench/metrics';
-import { createRegularizer, NO_REGULARIZER, SMOOTHABLE_LOSSES } from '@ganbench/regularizers';
-import { createGanTrainer, type GanModel } from '@ganbench/train';
+import { NO_REGULARIZER } from '@ganbench/regularizers';
+import type { NamedParams } from '@ganbench/study-folder';
+import { createGanTrainer } from '@ganbench/train';
+import { createObjective } from './objective.js';
 
 /** A GAN on a 2-D Gaussian mixture (the mode-collapse test of Metz et al. 2017), any loss × regularizer. */
 export interface MixtureConfig {
   dataset: string;
-  loss: string;
-  lossParams: Record<string, unknown>;
-  reg: string;
-  regParams: Record<string, unknown>;
+  loss: NamedParams;
+  /** `none` or a registered regularizer. */
+  regularizer: NamedParams;
   /** Generator steps. */
   steps: number;
   /** Discriminator steps per generator step. */
-  dSteps: number;
+  nDisc: number;
   batchSize: number;
   /** Adam for both players, β₁ = 0.5 as Metz et al. 2017; their 1e-4 needs many more steps than a toy run should take. */
   lr: number;
   beta1: number;
   beta2: number;
-  /** MLP options (see `ganbench list architectures`); unset ones take MLP_DEFAULTS. */
-  generator: Record<string, unknown>;
-  discriminator: Record<string, unknown>;
+  /** Options of the `mlp` architecture (gWidth, gLayers, dWidth, dLayers, activation, …; see `ganbench list architectures`); unset ones take their defaults. */
+  architecture: Record<string, unknown>;
   /** Snapshots spread evenly over training, the last at the final step. */
   snapshots: number;
   /** Generator samples drawn for each snapshot's metrics and scatter. */
@@ -34,18 +33,15 @@ export interface MixtureConfig {
 
 export const MIXTURE_DEFAULTS: MixtureConfig = {
   dataset: 'ring',
-  loss: 'minimax',
-  lossParams: {},
-  reg: NO_REGULARIZER,
-  regParams: {},
+  loss: { name: 'minimax', params: {} },
+  regularizer: { name: NO_REGULARIZER, params: {} },
   steps: 1500,
-  dSteps: 1,
+  nDisc: 1,
   batchSize: 256,
   lr: 5e-4,
   beta1: 0.5,
   beta2: 0.999,
-  generator: {},
-  discriminator: {},
+  architecture: {},
   snapshots: 5,
   evalSamples: 2500,
   seed: 0,
@@ -79,55 +75,28 @@ const positiveInteger = (field: string, value: number) => {
 /** Every field checked before training starts; messages name the field, the value and what is allowed. */
 export function validateMixtureConfig(config: MixtureConfig) {
   const mixture = getMixture(config.dataset);
-  for (const field of ['steps', 'dSteps', 'batchSize', 'snapshots', 'evalSamples'] as const) positiveInteger(field, config[field]);
+  for (const field of ['steps', 'nDisc', 'batchSize', 'snapshots', 'evalSamples'] as const) positiveInteger(field, config[field]);
   if (config.snapshots > config.steps) throw new Error(`snapshots: ${config.snapshots} is not allowed; must be ≤ steps (${config.steps})`);
   if (!(config.lr > 0)) throw new Error(`lr: ${config.lr} is not allowed; must be a number > 0`);
   for (const field of ['beta1', 'beta2'] as const)
     if (!(config[field] >= 0 && config[field] < 1)) throw new Error(`${field}: ${config[field]} is not allowed; must be in [0, 1)`);
-  const loss = createLoss(config.loss, config.lossParams);
-  const regularizer = config.reg === NO_REGULARIZER ? null : createRegularizer(config.reg, config.regParams);
-  if (regularizer?.kind === 'label-smoothing' && !(SMOOTHABLE_LOSSES as readonly string[]).includes(config.loss))
-    throw new Error(`reg: label-smoothing needs a sigmoid cross-entropy loss (${SMOOTHABLE_LOSSES.join(', ')}), not '${config.loss}'`);
-  const generator = resolveMlpConfig('generator', { ...config.generator, outputDim: 2 });
-  const discriminator = resolveMlpConfig('discriminator', { ...config.discriminator, inputDim: 2, outputDim: 1 });
-  return { mixture, loss, regularizer, generator, discriminator };
-}
-
-/** The MLP pair through the architecture registry, so the toy trains exactly what a study's `mlp` trains. */
-function mlpModel(generator: MlpConfig, discriminator: MlpConfig, rng: Rng): GanModel {
-  for (const shared of ['activation', 'init', 'initGain'] as const)
-    if (generator[shared] !== discriminator[shared])
-      throw new Error(
-        `discriminator.${shared}: ${discriminator[shared]} is not allowed; the mlp architecture shares it with the generator (${generator[shared]})`,
-      );
-  return getArchitecture('mlp').build(
-    {
-      latentDim: generator.inputDim,
-      gWidth: generator.width,
-      gLayers: generator.depth,
-      dWidth: discriminator.width,
-      dLayers: discriminator.depth,
-      activation: generator.activation,
-      init: generator.init,
-      initGain: generator.initGain,
-      dInputScale: discriminator.inputScale,
-    },
-    { dataShape: [2] },
-    rng,
-  );
+  const { loss, regularizer } = createObjective(config.loss, config.regularizer);
+  const architecture = resolveArchitectureOptions('mlp', config.architecture);
+  return { mixture, loss, regularizer, architecture };
 }
 
 const pairs = (flat: ArrayLike<number>): [number, number][] =>
   Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i] as number, flat[2 * i + 1] as number]);
 
 export function runMixture(config: MixtureConfig, onSnapshot?: (snapshot: MixtureSnapshot) => void): MixtureRun {
-  const { mixture, loss, regularizer, generator, discriminator } = validateMixtureConfig(config);
+  const { mixture, loss, regularizer, architecture } = validateMixtureConfig(config);
   const rng = new Rng(config.seed);
-  const model = mlpModel(generator, discriminator, rng);
+  // The architecture registry's mlp, so the toy trains exactly what a study's `mlp` trains.
+  const model = getArchitecture('mlp').build(architecture, { dataShape: [2] }, rng);
   const adam = { name: 'adam', lr: config.lr, beta1: config.beta1, beta2: config.beta2 } as const;
   const trainer = createGanTrainer(
     model,
-    { loss, regularizer, dSteps: config.dSteps, batchSize: config.batchSize, generatorOptimizer: adam, discriminatorOptimizer: adam },
+    { loss, regularizer, nDisc: config.nDisc, batchSize: config.batchSize, optimizer: adam, discriminatorOptimizer: adam },
     rng.fork('train'),
   );
   const dataRng = rng.fork('data');

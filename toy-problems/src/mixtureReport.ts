@@ -33,7 +33,7 @@ export async function writeMixtureRun(run: MixtureRun, dir: string, provenance: 
         })),
         columns: Math.min(3, snapshots.length),
         domain: domainOf(modes),
-        title: `${config.dataset}: ${config.loss} + ${config.reg}, ${config.steps} steps`,
+        title: `${config.dataset}: ${config.loss.name} + ${config.regularizer.name}, ${config.steps} steps`,
       }),
     );
     await writePlot(
@@ -44,7 +44,7 @@ export async function writeMixtureRun(run: MixtureRun, dir: string, provenance: 
           { label: `modes covered (of ${modes.length})`, points: snapshots.map((s) => [s.step, s.modes_covered / modes.length] as const) },
           { label: 'high-quality samples', points: snapshots.map((s) => [s.step, s.high_quality] as const) },
         ],
-        title: `${config.dataset}: ${config.loss} + ${config.reg}`,
+        title: `${config.dataset}: ${config.loss.name} + ${config.regularizer.name}`,
         xTitle: 'generator step',
         yTitle: 'fraction',
         yDomain: [0, 1],

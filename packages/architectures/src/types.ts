@@ -43,7 +43,7 @@ export interface GanNetworks {
 export interface RecommendedTraining {
   loss: { name: string; params: OptionValues };
   regularizer: { name: string; params: OptionValues };
-  generatorOptimizer?: { name: 'adam'; lr: number; beta1: number; beta2: number };
+  optimizer?: { name: 'adam'; lr: number; beta1: number; beta2: number };
   discriminatorOptimizer?: { name: 'adam'; lr: number; beta1: number; beta2: number };
 }
 

@@ -14,17 +14,20 @@ import {
   runFidBench,
   runPrecisionRecallBench,
 } from '@ganbench/bench';
-import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, resolveThreads } from '@ganbench/core';
-import { DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
+import { DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_BOOTSTRAP_SEED } from '@ganbench/report';
+import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, type OptionSpec, resolveThreads } from '@ganbench/core';
+import { MLP_OPTIONS } from '@ganbench/architectures';
+import { DIRAC_DEFAULTS, DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { featuresTrain, fidCommand } from './features.js';
 import { formatEntries, registryEntries } from './registry.js';
 import { scaffoldLoss } from './scaffold.js';
 import { diracStudyOnce, mlflowSyncCommand, reportCommand, sweepCommand } from './study.js';
-import { toyDirac, toyDivergences, toyMixture } from './toy.js';
+import { MIXTURE_ARCHITECTURE_FLAGS, toyDirac, toyDivergences, toyMixture } from './toy.js';
 
 interface Command {
-  usage: string;
+  /** Positional arguments as the usage line shows them, e.g. FILE. */
+  args?: string;
   summary: string;
   flags: FlagSpec;
   run(flags: ParsedFlags, positional: string[]): Promise<void>;
@@ -32,6 +35,7 @@ interface Command {
 
 const backendFlag = {
   kind: 'string',
+  value: 'NAME',
   description: `tensor backend: ${BACKEND_NAMES.join(', ')} (or GANBENCH_BACKEND)`,
   default: 'wasm',
 } as const;
@@ -138,7 +142,11 @@ async function quick(flags: ParsedFlags): Promise<void> {
   out(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; \`pnpm ganbench sweep experiments/<study>.yaml\` runs any other study`);
 }
 
-const pluginFlag = { kind: 'string', description: 'comma-separated plugin paths or package names (workspace plugins load by themselves)' } as const;
+const pluginFlag = {
+  kind: 'string',
+  value: 'LIST',
+  description: 'comma-separated plugin paths or package names (workspace plugins load by themselves)',
+} as const;
 
 async function list(flags: ParsedFlags, positional: string[]): Promise<void> {
   const entries = await registryEntries(positional[0], flags);
@@ -155,19 +163,18 @@ async function create(flags: ParsedFlags, positional: string[]): Promise<void> {
   out(`next: fill in ${path.relative(process.cwd(), files[3] as string)} and the expected values in its test; see its README.md`);
 }
 
-const regularizerFlags = {
-  gamma: { kind: 'number', description: 'γ of r1/r2' },
-  clip: { kind: 'number', description: 'c of weight-clipping' },
-  lambda: { kind: 'number', description: 'λ of gradient-penalty/dragan' },
-  target: { kind: 'number', description: 'target norm of gradient-penalty' },
-  sigma: { kind: 'number', description: 'σ of instance-noise' },
+const objectiveFlags = {
+  loss: { kind: 'string', value: 'NAME', description: 'a registered loss (ganbench list losses)' },
+  'loss-param': { kind: 'pairs', description: "one of the loss's hyperparameters" },
+  regularizer: { kind: 'string', value: 'NAME', description: 'none or a registered regularizer (ganbench list regularizers)', default: 'none' },
+  'regularizer-param': { kind: 'pairs', description: "one of the regularizer's hyperparameters, e.g. gamma=0.3" },
 } as const;
 
 function sweepFlags(): FlagSpec {
   return {
     workers: { kind: 'integer', description: 'worker processes', default: 'one per core' },
-    gpus: { kind: 'string', description: 'pin worker i to GPU i (CUDA_VISIBLE_DEVICES) with the tensorflow-gpu backend, e.g. 0,1' },
-    out: { kind: 'string', description: 'results root; the study goes to <out>/<study>/', default: 'results' },
+    gpus: { kind: 'string', value: 'LIST', description: 'pin worker i to GPU i (CUDA_VISIBLE_DEVICES) with the tensorflow-gpu backend, e.g. 0,1' },
+    out: { kind: 'string', value: 'DIR', description: 'results root; the study goes to <out>/<study>/', default: 'results' },
     backend: backendFlag,
     'no-mlflow': { kind: 'boolean', description: 'keep results local (no MLflow runs)' },
     'no-report': { kind: 'boolean', description: 'do not write report.md and figures at the end' },
@@ -178,7 +185,6 @@ function sweepFlags(): FlagSpec {
 
 const COMMANDS: Record<string, Command> = {
   info: {
-    usage: 'ganbench info [--backend NAME] [--threads N] [--json]',
     summary: 'Backend in use, versions, SIMD, threads and which optional native backends are installed.',
     flags: {
       backend: backendFlag,
@@ -189,13 +195,12 @@ const COMMANDS: Record<string, Command> = {
     run: info,
   },
   bench: {
-    usage:
-      'ganbench bench [--backends LIST] [--threads N] [--steps N] [--warmup N] [--no-torch] [--no-architectures] [--no-dirac] [--no-metrics] [--json] | --profile [--architecture NAME] [--backend NAME]',
     summary:
       'Times one DCGAN training step (D step + G step, Adam, batch 64, 28×28×1) without and with WGAN-GP on each backend, median over the steps, and the same model in PyTorch in the same run when python3 with torch is found.',
     flags: {
       backends: {
         kind: 'string',
+        value: 'LIST',
         description: 'comma-separated backends to time',
         default: 'wasm and installed native backends',
       },
@@ -224,7 +229,11 @@ const COMMANDS: Record<string, Command> = {
         description: 'skip the FID (d = 64, 512, 2048) and precision/recall (d = 64, 2048) lines against scipy/numpy; n = 10,000, minutes',
       },
       profile: { kind: 'boolean', description: 'instead: ms per step in each tfjs kernel (tf.profile) on --backend; --steps defaults to 5' },
-      architecture: { kind: 'string', description: `with --profile: that architecture's bench step instead of DCGAN's (${BENCHED_ARCHITECTURES.join(', ')})` },
+      architecture: {
+        kind: 'string',
+        value: 'NAME',
+        description: `with --profile: that architecture's bench step instead of DCGAN's (${BENCHED_ARCHITECTURES.join(', ')})`,
+      },
       backend: backendFlag,
       json: {
         kind: 'boolean',
@@ -235,38 +244,39 @@ const COMMANDS: Record<string, Command> = {
     run: bench,
   },
   list: {
-    usage: 'ganbench list losses|regularizers|architectures [--json] [--plugin LIST]',
+    args: 'losses|regularizers|architectures',
     summary: 'Every registered loss, regularizer or architecture (plugins included) with its kind, reference and hyperparameters or options with defaults.',
     flags: { json: { kind: 'boolean', description: 'one JSON array of {name, kind, params}' }, plugin: pluginFlag, help: helpFlag },
     run: list,
   },
   new: {
-    usage: 'ganbench new loss <name> [--dir PATH]',
+    args: 'loss NAME',
     summary:
       'Scaffolds a loss plugin package (default packages/loss-<name>): the function pair, its registry entry, a test that fails until the math is right, and a README.',
-    flags: { dir: { kind: 'string', description: 'where to write it', default: 'packages/loss-<name>' }, help: helpFlag },
+    flags: { dir: { kind: 'string', value: 'DIR', description: 'where to write it', default: 'packages/loss-<name>' }, help: helpFlag },
     run: create,
   },
   'toy dirac': {
-    usage:
-      'ganbench toy dirac [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--optimizer gd|consensus] [--mode sim|alt] [--d-steps K] [--lr H] [--steps N] [--init THETA,PSI] [--seed S] [--json] | --study FILE [--out DIR]',
     summary:
       'The Dirac-GAN of Mescheder et al. 2018 on any registered loss and regularizer: gradient steps from (θ, ψ), printed as a summary or, with --json, {config, trajectory, eigenvalues, final_distance}; --study runs a study file and writes plots and summary.md.',
     flags: {
-      loss: { kind: 'string', description: 'registered loss', default: 'non-saturating' },
-      reg: { kind: 'string', description: 'none or a registered regularizer', default: 'none' },
-      ...regularizerFlags,
-      gamma: { kind: 'number', description: 'γ of r1/r2, or of consensus with --optimizer consensus' },
+      ...objectiveFlags,
+      loss: { ...objectiveFlags.loss, default: DIRAC_DEFAULTS.loss.name },
       optimizer: { kind: 'string', description: `${DIRAC_OPTIMIZERS.join(' or ')}: consensus also descends γ/2‖v‖² (Mescheder et al. 2017)`, default: 'gd' },
       mode: { kind: 'string', description: 'sim (simultaneous) or alt (alternating)', default: 'sim' },
-      'd-steps': { kind: 'integer', description: 'discriminator steps per generator step in alt mode', default: '1' },
+      'consensus-gamma': { kind: 'number', description: 'γ of --optimizer consensus', default: String(DIRAC_DEFAULTS.consensusGamma) },
+      'n-disc': { kind: 'integer', description: 'discriminator steps per generator step in alt mode', default: String(DIRAC_DEFAULTS.nDisc) },
       lr: { kind: 'number', description: 'step size h', default: '0.2' },
       steps: { kind: 'integer', description: 'generator steps', default: '500' },
-      init: { kind: 'string', description: 'starting point THETA,PSI', default: '1,1' },
+      init: { kind: 'string', value: 'THETA,PSI', description: 'starting point (θ, ψ)', default: '1,1' },
       seed: { kind: 'integer', description: 'seed of the noise a regularizer draws', default: '0' },
       json: { kind: 'boolean', description: 'print {config, trajectory, eigenvalues, final_distance}' },
-      study: { kind: 'string', description: 'run every configuration of a study file (e.g. experiments/dirac.yaml) and write plots and summary.md' },
-      out: { kind: 'string', description: 'where --study writes', default: 'results/dirac' },
+      study: {
+        kind: 'string',
+        value: 'FILE',
+        description: 'run every configuration of a study file (e.g. experiments/dirac.yaml) and write plots and summary.md',
+      },
+      out: { kind: 'string', value: 'DIR', description: 'where --study writes', default: 'results/dirac' },
       plugin: pluginFlag,
       backend: backendFlag,
       threads: threadsFlag,
@@ -275,14 +285,11 @@ const COMMANDS: Record<string, Command> = {
     run: (flags) => toyDirac(flags, out),
   },
   'toy divergences': {
-    usage: 'ganbench toy divergences [--out DIR]',
     summary: "JSD, KL and W₁ between δ₀ and δ_θ for θ from −2 to 2 (the lectures' motivating example), plotted and written as JSON.",
     flags: { out: { kind: 'string', description: 'where to write', default: 'results/divergences' }, help: helpFlag },
     run: (flags) => toyDivergences(flags, out),
   },
   'toy mixture': {
-    usage:
-      'ganbench toy mixture [--dataset ring|grid] [--loss L] [--reg R] [--gamma G] [--clip C] [--lambda λ] [--sigma S] [--steps N] [--d-steps K] [--lr A] [--batch-size B] [--snapshots K] [--g-width W] [--g-depth L] [--d-width W] [--d-depth L] [--activation A] [--seed S] [--out DIR] [--json]',
     summary:
       'A GAN of MLPs on a 2-D Gaussian mixture (Metz et al. 2017) with any loss × regularizer: scatter snapshots over training (real in grey, fake in colour) and, per snapshot, modes covered, high-quality samples and the 2-D Fréchet distance.',
     flags: {
@@ -291,22 +298,29 @@ const COMMANDS: Record<string, Command> = {
         description: 'ring (8 Gaussians, radius 2, σ 0.02) or grid (25 Gaussians, spacing 2, σ 0.05)',
         default: MIXTURE_DEFAULTS.dataset,
       },
-      loss: { kind: 'string', description: 'registered loss', default: MIXTURE_DEFAULTS.loss },
-      reg: { kind: 'string', description: 'none or a registered regularizer', default: 'none' },
-      ...regularizerFlags,
+      ...objectiveFlags,
+      loss: { ...objectiveFlags.loss, default: MIXTURE_DEFAULTS.loss.name },
       steps: { kind: 'integer', description: 'generator steps', default: String(MIXTURE_DEFAULTS.steps) },
-      'd-steps': { kind: 'integer', description: 'discriminator steps per generator step', default: String(MIXTURE_DEFAULTS.dSteps) },
+      'n-disc': { kind: 'integer', description: 'discriminator steps per generator step', default: String(MIXTURE_DEFAULTS.nDisc) },
       lr: { kind: 'number', description: 'Adam learning rate of both players (β₁ 0.5, β₂ 0.999)', default: String(MIXTURE_DEFAULTS.lr) },
       'batch-size': { kind: 'integer', description: 'real and fake samples per step', default: String(MIXTURE_DEFAULTS.batchSize) },
       snapshots: { kind: 'integer', description: 'snapshots spread over training', default: String(MIXTURE_DEFAULTS.snapshots) },
       'eval-samples': { kind: 'integer', description: 'generated samples per snapshot', default: String(MIXTURE_DEFAULTS.evalSamples) },
-      'g-width': { kind: 'integer', description: 'units per hidden layer of the generator MLP', default: '128' },
-      'g-depth': { kind: 'integer', description: 'hidden layers of the generator MLP', default: '3' },
-      'd-width': { kind: 'integer', description: 'units per hidden layer of the discriminator MLP', default: '256' },
-      'd-depth': { kind: 'integer', description: 'hidden layers of the discriminator MLP', default: '4' },
-      activation: { kind: 'string', description: 'hidden activation of both MLPs: relu, leaky-relu, tanh, elu', default: 'relu' },
+      ...Object.fromEntries(
+        Object.entries(MIXTURE_ARCHITECTURE_FLAGS).map(([flag, option]) => {
+          const spec = MLP_OPTIONS[option] as OptionSpec;
+          return [
+            flag,
+            {
+              kind: spec.type === 'string' ? 'string' : spec.type,
+              description: `mlp architecture option ${option}: ${spec.description}`,
+              default: String(spec.default),
+            },
+          ];
+        }),
+      ),
       seed: { kind: 'integer', description: 'seed of initialization, data and noise', default: '0' },
-      out: { kind: 'string', description: 'where to write', default: 'results/mixture/<dataset>-<loss>-<reg>' },
+      out: { kind: 'string', value: 'DIR', description: 'where to write', default: 'results/mixture/<dataset>-<loss>-<regularizer>' },
       json: { kind: 'boolean', description: 'print the metrics per snapshot as one JSON object' },
       plugin: pluginFlag,
       backend: backendFlag,
@@ -316,11 +330,10 @@ const COMMANDS: Record<string, Command> = {
     run: (flags) => toyMixture(flags, out),
   },
   fid: {
-    usage: 'ganbench fid --features A B [--json] | --dataset D [--split S] [--vs test|train|noise] [--limit N] [--json]',
     summary:
       "Fréchet distance between two feature files (.npy samples × dimensions, or .npz statistics with mu and sigma as pytorch-fid saves them), or the classifier-FID of a real split against another split or noise in the shipped classifier's feature space.",
     flags: {
-      features: { kind: 'string', description: 'first of two feature files; the second follows it' },
+      features: { kind: 'string', value: 'FILE', description: 'first of two feature files; the second is the next argument' },
       dataset: { kind: 'string', description: 'fashion-mnist or mnist (uses the committed feature classifier)' },
       split: { kind: 'string', description: 'split of the first side', default: 'train' },
       vs: { kind: 'string', description: 'the other side: a split, or noise (uniform in [−1, 1])', default: 'test' },
@@ -334,8 +347,6 @@ const COMMANDS: Record<string, Command> = {
     run: (flags, positional) => fidCommand(flags, positional, out),
   },
   'features train': {
-    usage:
-      'ganbench features train [--dataset fashion-mnist|mnist] [--epochs N] [--batch-size B] [--lr A] [--seed S] [--shift P] [--rotate DEG] [--dropout R] [--lr-decay constant|cosine] [--out PATH]',
     summary:
       'Trains the small CNN classifier whose penultimate layer is the classifier-FID/precision-recall space and whose softmax is the IS classifier, and writes its weights where the metrics read them (packages/metrics/weights/). Refuses to write below 90% (Fashion-MNIST) or 99% (MNIST) test accuracy.',
     flags: {
@@ -352,7 +363,7 @@ const COMMANDS: Record<string, Command> = {
         description: 'learning-rate schedule: constant, or cosine to 0 over the run',
         default: 'cosine for mnist, constant for fashion-mnist',
       },
-      out: { kind: 'string', description: 'weights file', default: 'packages/metrics/weights/<dataset>-classifier.safetensors' },
+      out: { kind: 'string', value: 'FILE', description: 'weights file', default: 'packages/metrics/weights/<dataset>-classifier.safetensors' },
       backend: backendFlag,
       threads: threadsFlag,
       help: helpFlag,
@@ -360,7 +371,7 @@ const COMMANDS: Record<string, Command> = {
     run: (flags) => featuresTrain(flags, out),
   },
   sweep: {
-    usage: 'ganbench sweep FILE [--workers N] [--gpus 0,1,…] [--out DIR] [--backend NAME] [--no-mlflow] [--no-report] [--plugin LIST]',
+    args: 'FILE',
     summary:
       'Runs a study file: every trial not yet finished (interrupted ones resume from their checkpoint) in a pool of worker processes, results in results/<study>/, each trial a child run in MLflow (MLFLOW_TRACKING_URI; default ./mlruns), then the report.',
     flags: sweepFlags(),
@@ -370,43 +381,80 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   report: {
-    usage: 'ganbench report DIR',
+    args: 'DIR',
     summary:
       'Writes DIR/report.md and DIR/figures/ from a study results folder: the Kurach-style table, box plots, best-of-k budget curves and training curves.',
-    flags: { help: helpFlag },
-    run: (_flags, positional) => reportCommand(positional, out),
+    flags: {
+      out: { kind: 'string', value: 'DIR', description: 'where report.md and figures/ go', default: 'DIR' },
+      seed: { kind: 'integer', description: 'seed of the bootstrap behind the budget curves', default: String(DEFAULT_BOOTSTRAP_SEED) },
+      'bootstrap-samples': { kind: 'integer', description: 'bootstrap resamples per budget curve', default: String(DEFAULT_BOOTSTRAP_SAMPLES) },
+      help: helpFlag,
+    },
+    run: (flags, positional) => reportCommand(flags, positional, out),
   },
   'mlflow sync': {
-    usage: 'ganbench mlflow sync DIR',
+    args: 'DIR',
     summary:
       'Replays a study results folder into MLflow (MLFLOW_TRACKING_URI; default ./mlruns): only what the tracker has not seen, found again by the config-hash tags.',
     flags: { help: helpFlag },
     run: (_flags, positional) => mlflowSyncCommand(positional, out),
   },
   quick: {
-    usage: 'ganbench quick [--workers N] [--backend NAME] [--no-mlflow]',
     summary: `What \`pnpm start\` runs: the sweep ${QUICK_STUDY} (5 losses × 4 regularizers × 2 seeds on the 2-D ring) with its report, then the Dirac-GAN study ${QUICK_DIRAC_STUDY}; a rerun does no work.`,
     flags: sweepFlags(),
     run: quick,
   },
 };
 
-function topHelp(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary.split(/\. (?=[A-Z`])/)[0]}`);
-  return ['Usage: ganbench <command> [options]', '', 'Commands:', ...rows, '', 'Run `ganbench <command> --help` for its options.'].join('\n');
+/** The first sentence of a summary, for lists of commands. */
+const firstSentence = (summary: string) => summary.split(/\. (?=[A-Z`])/)[0] as string;
+
+function commandList(names: readonly string[]): string[] {
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return names.map((name) => `  ${name.padEnd(width)}${firstSentence((COMMANDS[name] as Command).summary)}`);
 }
+
+function topHelp(): string {
+  return [
+    'Usage: ganbench <command> [options]',
+    '',
+    'Commands:',
+    ...commandList(Object.keys(COMMANDS)),
+    '',
+    'Run `ganbench <command> --help` for its options.',
+  ].join('\n');
+}
+
+/** `ganbench toy --help`: the subcommands of a two-word command. */
+function groupHelp(group: string, subcommands: readonly string[]): string {
+  return [
+    `Usage: ganbench ${group} <${subcommands.map((c) => c.split(' ')[1]).join('|')}> [options]`,
+    '',
+    'Commands:',
+    ...commandList(subcommands),
+    '',
+    `Run \`ganbench ${group} <command> --help\` for its options.`,
+  ].join('\n');
+}
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || isHelp(name)) {
     out(topHelp());
     return name === undefined ? 1 : 0;
   }
   // Two-word commands ('toy dirac') have flags of their own.
   const twoWords = rest[0] !== undefined && COMMANDS[`${name} ${rest[0]}`] !== undefined;
-  const command = twoWords ? COMMANDS[`${name} ${rest.shift()}`] : COMMANDS[name];
+  const commandName = twoWords ? `${name} ${rest.shift()}` : name;
+  const command = COMMANDS[commandName];
   if (command === undefined) {
     const subcommands = Object.keys(COMMANDS).filter((c) => c.startsWith(`${name} `));
+    if (subcommands.length > 0 && (rest.length === 0 || isHelp(rest[0]))) {
+      out(groupHelp(name, subcommands));
+      return rest.length === 0 ? 2 : 0;
+    }
     if (subcommands.length > 0) {
       process.stderr.write(`ganbench ${name}: '${rest[0] ?? ''}' is not a ${name} command; allowed: ${subcommands.map((c) => c.split(' ')[1]).join(', ')}\n`);
       return 2;
@@ -417,14 +465,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { flags, positional } = parseFlags(rest, command.flags);
     if (flags.help) {
-      out(helpText(command.usage, command.summary, command.flags));
+      out(helpText(commandName, command.args, command.summary, command.flags));
       return 0;
     }
     await command.run(flags, positional);
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`ganbench ${name}: ${message}\n`);
+    process.stderr.write(`ganbench ${commandName}: ${message}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeStudyReport } from '@ganbench/report';
-import { createProgressReporter, interruptOnSignals, loadStudy, PLUGIN_MODULES_ENV, runStudy, type StudyRun, TRIALS_FILE } from '@ganbench/sweep';
+import { createProgressReporter, interruptOnSignals, loadStudy, PLUGIN_MODULES_ENV, runStudy, type StudyRun } from '@ganbench/sweep';
+import { TRIALS_FILE } from '@ganbench/study-folder';
 import { parseDiracStudy, runDiracStudy, writeDiracStudy } from '@ganbench/toy-problems';
 import { describeTracker, syncStudy, type Tracker, trackerFromEnv } from '@ganbench/tracking';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
@@ -78,11 +79,16 @@ export async function sweepCommand(flags: ParsedFlags, positional: string[], out
   }
 }
 
-/** `ganbench report DIR`. */
-export async function reportCommand(positional: string[], out: Out): Promise<void> {
+/** `ganbench report DIR [--out DIR] [--seed N] [--bootstrap-samples N]`. */
+export async function reportCommand(flags: ParsedFlags, positional: string[], out: Out): Promise<void> {
   const dir = positional[0];
   if (dir === undefined) throw new UsageError('report: needs a study results folder, e.g. ganbench report results/quick');
-  const report = await writeStudyReport(dir, { command: `ganbench report ${dir}` });
+  if (flags['bootstrap-samples'] === 0) throw new UsageError("--bootstrap-samples: '0' is not allowed; use an integer ≥ 1");
+  const report = await writeStudyReport(dir, {
+    ...(flags.out === undefined ? {} : { out: flags.out as string }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed as number }),
+    ...(flags['bootstrap-samples'] === undefined ? {} : { bootstrapSamples: flags['bootstrap-samples'] as number }),
+  });
   out(`wrote ${relative(report.reportPath)} and ${report.figures.length} figures in ${relative(report.figuresDir)}/`);
 }
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NO_REGULARIZER } from '@ganbench/regularizers';
+import type { NamedParams } from '@ganbench/study-folder';
 import {
   DIRAC_DEFAULTS,
-  DIRAC_OPTIMIZERS,
   type DiracConfig,
   describeEigenvalues,
+  diracGame,
   diracEigenvalues,
   MIXTURE_DEFAULTS,
   type MixtureConfig,
@@ -18,7 +18,7 @@ import {
   writeDivergences,
   writeMixtureRun,
 } from '@ganbench/toy-problems';
-import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
+import { initBackendFromFlags, type PairValue, type ParsedFlags, UsageError } from './args.js';
 import { loadPlugins, pluginList } from './plugins.js';
 
 function numberPair(value: string, field: string): [number, number] {
@@ -27,45 +27,32 @@ function numberPair(value: string, field: string): [number, number] {
   return parts as [number, number];
 }
 
-/** The regularizer's hyperparameters from the study flags the Dirac-GAN figure uses. */
-function regularizerParams(reg: string, flags: ParsedFlags): Record<string, unknown> {
-  const byName: Record<string, [string, string][]> = {
-    r1: [['gamma', 'gamma']],
-    r2: [['gamma', 'gamma']],
-    'weight-clipping': [['clip', 'c']],
-    'gradient-penalty': [
-      ['lambda', 'lambda'],
-      ['target', 'target'],
-    ],
-    dragan: [['lambda', 'lambda']],
-    'instance-noise': [['sigma', 'sigma']],
-  };
-  const params: Record<string, unknown> = {};
-  for (const [flag, param] of byName[reg] ?? []) if (flags[flag] !== undefined) params[param] = flags[flag];
-  for (const flag of ['gamma', 'clip', 'lambda', 'sigma', 'target']) {
-    if (flags[flag] !== undefined && !(byName[reg] ?? []).some(([f]) => f === flag)) throw new UsageError(`--${flag} does not apply to --reg ${reg}`);
+/** A configuration the flags built that does not validate is a usage error: exit 2, the field named. */
+function asUsageError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  return params;
+}
+
+/** `--loss L --loss-param k=v …` and `--regularizer R --regularizer-param k=v …` as `{name, params}`. */
+function objectiveFlags(flags: ParsedFlags, defaults: { loss: NamedParams; regularizer: NamedParams }): { loss: NamedParams; regularizer: NamedParams } {
+  const named = (role: 'loss' | 'regularizer'): NamedParams => ({
+    name: (flags[role] as string | undefined) ?? defaults[role].name,
+    params: (flags[`${role}-param`] as Record<string, PairValue> | undefined) ?? defaults[role].params,
+  });
+  return { loss: named('loss'), regularizer: named('regularizer') };
 }
 
 export function diracConfig(flags: ParsedFlags): DiracConfig {
-  const reg = (flags.reg as string | undefined) ?? NO_REGULARIZER;
-  const optimizer = (flags.optimizer as string | undefined) ?? DIRAC_DEFAULTS.optimizer;
-  if (!(DIRAC_OPTIMIZERS as readonly string[]).includes(optimizer))
-    throw new UsageError(`--optimizer: '${optimizer}' is not allowed; allowed: ${DIRAC_OPTIMIZERS.join(', ')}`);
-  // --gamma is consensus's γ under --optimizer consensus, so it cannot also set a regularizer's γ.
-  const consensus = optimizer === 'consensus';
-  if (consensus && flags.gamma !== undefined && (reg === 'r1' || reg === 'r2'))
-    throw new UsageError(`--gamma is ambiguous with --optimizer consensus and --reg ${reg}; run the study file for consensus on top of ${reg}`);
   return {
     ...DIRAC_DEFAULTS,
-    loss: (flags.loss as string | undefined) ?? DIRAC_DEFAULTS.loss,
-    reg,
-    regParams: regularizerParams(reg, consensus ? { ...flags, gamma: undefined } : flags),
-    optimizer: optimizer as DiracConfig['optimizer'],
-    consensusGamma: consensus ? ((flags.gamma as number | undefined) ?? DIRAC_DEFAULTS.consensusGamma) : DIRAC_DEFAULTS.consensusGamma,
+    ...objectiveFlags(flags, DIRAC_DEFAULTS),
+    optimizer: ((flags.optimizer as string | undefined) ?? DIRAC_DEFAULTS.optimizer) as DiracConfig['optimizer'],
+    consensusGamma: (flags['consensus-gamma'] as number | undefined) ?? DIRAC_DEFAULTS.consensusGamma,
     mode: ((flags.mode as string | undefined) ?? DIRAC_DEFAULTS.mode) as DiracConfig['mode'],
-    dSteps: (flags['d-steps'] as number | undefined) ?? DIRAC_DEFAULTS.dSteps,
+    nDisc: (flags['n-disc'] as number | undefined) ?? DIRAC_DEFAULTS.nDisc,
     lr: (flags.lr as number | undefined) ?? DIRAC_DEFAULTS.lr,
     steps: (flags.steps as number | undefined) ?? DIRAC_DEFAULTS.steps,
     init: flags.init === undefined ? DIRAC_DEFAULTS.init : numberPair(flags.init as string, '--init'),
@@ -78,6 +65,7 @@ export async function toyDirac(flags: ParsedFlags, out: (line: string) => void):
   await loadPlugins(pluginList(flags.plugin));
   if (flags.study !== undefined) return diracStudy(flags, out);
   const config = diracConfig(flags);
+  asUsageError(() => diracGame(config));
   await initBackendFromFlags(flags);
   const run = { ...runDirac(config), ...diracEigenvalues(config) };
   if (flags.json) {
@@ -86,12 +74,26 @@ export async function toyDirac(flags: ParsedFlags, out: (line: string) => void):
   }
   const [theta, psi] = run.trajectory[run.trajectory.length - 1] as [number, number];
   out(
-    `${config.loss} + ${config.reg}${config.optimizer === 'consensus' ? ` + consensus γ=${config.consensusGamma}` : ''}, ${config.mode}, h=${config.lr}, ${config.steps} steps from (${config.init.join(', ')}): (θ, ψ) = (${theta.toPrecision(4)}, ${psi.toPrecision(4)}), distance ${run.final_distance.toPrecision(4)}`,
+    `${config.loss.name} + ${config.regularizer.name}${config.optimizer === 'consensus' ? ` + consensus γ=${config.consensusGamma}` : ''}, ${config.mode}, h=${config.lr}, ${config.steps} steps from (${config.init.join(', ')}): (θ, ψ) = (${theta.toPrecision(4)}, ${psi.toPrecision(4)}), distance ${run.final_distance.toPrecision(4)}`,
   );
   out(`eigenvalues of the Jacobian at (0, 0): ${describeEigenvalues(run, 4)}`);
 }
 
-const SINGLE_RUN_FLAGS = ['loss', 'reg', 'gamma', 'clip', 'lambda', 'target', 'sigma', 'optimizer', 'mode', 'd-steps', 'lr', 'steps', 'init', 'seed', 'json'];
+const SINGLE_RUN_FLAGS = [
+  'loss',
+  'loss-param',
+  'regularizer',
+  'regularizer-param',
+  'optimizer',
+  'consensus-gamma',
+  'mode',
+  'n-disc',
+  'lr',
+  'steps',
+  'init',
+  'seed',
+  'json',
+];
 
 /** `ganbench toy dirac --study FILE`: every run of the study file, then plots and summary.md in --out. */
 async function diracStudy(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
@@ -104,7 +106,7 @@ async function diracStudy(flags: ParsedFlags, out: (line: string) => void): Prom
   } catch (error) {
     throw new UsageError(`--study: cannot read '${file}': ${(error as Error).message}`);
   }
-  const study = parseDiracStudy(text, file);
+  const study = asUsageError(() => parseDiracStudy(text, file));
   const dir = path.resolve((flags.out as string | undefined) ?? 'results/dirac');
   const backend = await initBackendFromFlags(flags);
   const started = performance.now();
@@ -127,42 +129,41 @@ export async function toyDivergences(flags: ParsedFlags, out: (line: string) => 
   out(`wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 
+/** The `mlp` architecture options a toy-mixture flag sets: its kebab-case name. */
+export const MIXTURE_ARCHITECTURE_FLAGS = {
+  'latent-dim': 'latentDim',
+  'g-width': 'gWidth',
+  'g-layers': 'gLayers',
+  'd-width': 'dWidth',
+  'd-layers': 'dLayers',
+  activation: 'activation',
+} as const;
+
 export function mixtureConfig(flags: ParsedFlags): MixtureConfig {
-  const reg = (flags.reg as string | undefined) ?? NO_REGULARIZER;
   const pick = <K extends keyof MixtureConfig>(key: K, flag: string) => (flags[flag] as MixtureConfig[K] | undefined) ?? MIXTURE_DEFAULTS[key];
+  const architecture: Record<string, unknown> = {};
+  for (const [flag, option] of Object.entries(MIXTURE_ARCHITECTURE_FLAGS)) if (flags[flag] !== undefined) architecture[option] = flags[flag];
   return {
     ...MIXTURE_DEFAULTS,
+    ...objectiveFlags(flags, MIXTURE_DEFAULTS),
     dataset: pick('dataset', 'dataset'),
-    loss: pick('loss', 'loss'),
-    reg,
-    regParams: regularizerParams(reg, flags),
     steps: pick('steps', 'steps'),
-    dSteps: pick('dSteps', 'd-steps'),
+    nDisc: pick('nDisc', 'n-disc'),
     lr: pick('lr', 'lr'),
     batchSize: pick('batchSize', 'batch-size'),
     snapshots: pick('snapshots', 'snapshots'),
     evalSamples: pick('evalSamples', 'eval-samples'),
     seed: pick('seed', 'seed'),
-    generator: mlpOptions(flags, 'g'),
-    discriminator: mlpOptions(flags, 'd'),
+    architecture,
   };
-}
-
-/** --g-width, --g-depth (or --d-…) and --activation as MLP options; unset ones keep MLP_DEFAULTS. */
-function mlpOptions(flags: ParsedFlags, player: 'g' | 'd'): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  if (flags[`${player}-width`] !== undefined) options.width = flags[`${player}-width`];
-  if (flags[`${player}-depth`] !== undefined) options.depth = flags[`${player}-depth`];
-  if (flags.activation !== undefined) options.activation = flags.activation;
-  return options;
 }
 
 /** `ganbench toy mixture`: trains on a 2-D mixture and writes snapshots and metrics. */
 export async function toyMixture(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
   await loadPlugins(pluginList(flags.plugin));
   const config = mixtureConfig(flags);
-  validateMixtureConfig(config);
-  const dir = (flags.out as string | undefined) ?? path.join('results', 'mixture', `${config.dataset}-${config.loss}-${config.reg}`);
+  asUsageError(() => validateMixtureConfig(config));
+  const dir = (flags.out as string | undefined) ?? path.join('results', 'mixture', `${config.dataset}-${config.loss.name}-${config.regularizer.name}`);
   const backend = await initBackendFromFlags(flags);
   const started = performance.now();
   const run = runMixture(config, (s) => {

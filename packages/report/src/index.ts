@@ -22,19 +22,7 @@ export { BUDGET_BAND, type BudgetPoint, bestOfBudget, budgetCurve, expectedBestO
 export { type CellSummary, type StudyGroup, summarizeCell, summarizeStudy, trialValue } from './study/cells.js';
 export { type BoxPlotRow, type BudgetSeries, budgetCurves, metricBoxPlot, type TrainingCurveRow, trainingCurves } from './study/figures.js';
 export { type HyperparameterSummary, summarizeHyperparameters } from './study/hyperparameters.js';
-export {
-  type MetricGoal,
-  type MetricPointInput,
-  parseMetricsJsonl,
-  parseTrialsJsonl,
-  readStudyResults,
-  readTrialMetrics,
-  type StudyInfo,
-  type StudyResults,
-  type TrialConfigInput,
-  type TrialRecordInput,
-  type TrialStatusInput,
-} from './study/records.js';
+export { parseMetricsJsonl, parseTrialsJsonl, readStudyResults, readTrialMetrics, type StudyInfo, type StudyResults } from './study/records.js';
 export {
   DEFAULT_BOOTSTRAP_SAMPLES,
   DEFAULT_BOOTSTRAP_SEED,

@@ -1,5 +1,5 @@
 import { withSearch } from '@ganbench/sweep/testing';
-import type { TrialConfig } from '@ganbench/train';
+import type { TrialConfig } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { drawNumeric, expandStudy } from './expand.js';
 import { trialId } from './ids.js';
@@ -98,7 +98,7 @@ describe('grid search', () => {
   space:
     training.optimizer.lr: [1.0e-4, 3.0e-4]
 `).filter((t) => t.seed === 0);
-    expect(shared.map((t) => [t.training.generatorOptimizer.lr, t.training.discriminatorOptimizer.lr])).toEqual([
+    expect(shared.map((t) => [t.training.optimizer.lr, t.training.discriminatorOptimizer.lr])).toEqual([
       [1e-4, 1e-4],
       [3e-4, 3e-4],
     ]);
@@ -108,7 +108,7 @@ describe('grid search', () => {
     training.optimizer.beta1: [0, 0.5]
     training.discriminatorOptimizer.lr: [4.0e-4]
 `).filter((t) => t.seed === 0);
-    expect(ttur.map((t) => [t.training.generatorOptimizer, t.training.discriminatorOptimizer])).toEqual([
+    expect(ttur.map((t) => [t.training.optimizer, t.training.discriminatorOptimizer])).toEqual([
       [
         { name: 'adam', lr: 1e-4, beta1: 0, beta2: 0.999 },
         { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.999 },
@@ -126,7 +126,7 @@ describe('grid search', () => {
       '  batchSize: 64\n  discriminatorOptimizer: { name: adam, lr: 4.0e-4, beta1: 0 }',
     );
     const trials = expandStudy(parseStudy(text, 'tiny.yaml')).filter((t) => t.seed === 0);
-    expect(trials.map((t) => [t.training.generatorOptimizer.lr, t.training.discriminatorOptimizer])).toEqual([
+    expect(trials.map((t) => [t.training.optimizer.lr, t.training.discriminatorOptimizer])).toEqual([
       [1e-4, { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.999 }],
       [2e-4, { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.999 }],
     ]);
@@ -164,7 +164,7 @@ describe('random search', () => {
     expect(trials).toHaveLength(120);
     expect(new Set(trials.map(trialId)).size).toBe(120);
     for (const t of trials) {
-      const { lr, beta1 } = t.training.generatorOptimizer as { lr: number; beta1: number };
+      const { lr, beta1 } = t.training.optimizer as { lr: number; beta1: number };
       expect(lr).toBeGreaterThanOrEqual(1e-5);
       expect(lr).toBeLessThan(1e-2);
       expect(beta1).toBeGreaterThanOrEqual(0);

@@ -1,5 +1,5 @@
 import { Rng, resolveOptions } from '@ganbench/core';
-import type { DatasetConfig, NamedParams, OptimizerConfig, ParamValue, TrialConfig } from '@ganbench/train';
+import type { DatasetConfig, NamedParams, OptimizerConfig, ParamValue, TrialConfig } from '@ganbench/study-folder';
 import { formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
 import { trialId } from './ids.js';
 import { architectureOptionType, paramSpecs, type Role, resolveArchitecture } from './registries.js';
@@ -29,7 +29,7 @@ function named(study: Study, role: Role, assignments: readonly Assignment[], fai
   }
 }
 
-function optimizers(study: Study, assignments: readonly Assignment[]): { generatorOptimizer: OptimizerConfig; discriminatorOptimizer: OptimizerConfig } {
+function optimizers(study: Study, assignments: readonly Assignment[]): { optimizer: OptimizerConfig; discriminatorOptimizer: OptimizerConfig } {
   const explicit = study.training.discriminatorOptimizer;
   const generator: Record<string, unknown> = { ...study.training.optimizer };
   const discriminator: Record<string, unknown> = { ...(explicit ?? study.training.optimizer) };
@@ -42,7 +42,7 @@ function optimizers(study: Study, assignments: readonly Assignment[]): { generat
       if (player === 'discriminator' || explicit === undefined) discriminator[a.kind.field] = a.value;
     }
   }
-  return { generatorOptimizer: generator as OptimizerConfig, discriminatorOptimizer: discriminator as OptimizerConfig };
+  return { optimizer: generator as OptimizerConfig, discriminatorOptimizer: discriminator as OptimizerConfig };
 }
 
 /** The trial a setting of the search space gives, every default filled in. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TrialConfig } from '@ganbench/train';
+import type { TrialConfig } from '@ganbench/study-folder';
 
 /**
  * JSON with object keys sorted at every depth, so the same value written in any key order has one

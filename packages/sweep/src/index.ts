@@ -7,7 +7,6 @@ export { DEFAULT_WORKER_MODULE, defaultWorkers, type PoolOptions, type PoolSumma
 export { createProgressReporter, formatDuration, type ProgressOptions, type ProgressReporter } from './progress.js';
 export type { RunRequest, TrialOutcome, TrialProgressMessage, TrialRunner, TrialRunOptions } from './protocol.js';
 export { PLUGIN_MODULES_ENV, serveTrials } from './protocol.js';
-export { appendTrialRecord, readTrialRecords, TRIALS_FILE } from './records.js';
 export { primaryMetric, type RunStudyOptions, runStudy, type StudyRun, studyHash, studyParams } from './runStudy.js';
 export { type Distribution, type Scalar, type Study, type StudyInput, studyJsonSchema, studySchema } from './schema.js';
 export { type Interrupts, interruptOnSignals } from './signals.js';

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_TRIAL_WORKER } from '@ganbench/sweep/testing';
-import type { ParamValue, TrialConfig } from '@ganbench/train';
+import type { ParamValue, TrialConfig } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { trialId } from './ids.js';
 import { type PoolOptions, runTrials, type StudyEvent, TRIALS_DIR } from './pool.js';
-import { readTrialRecords, TRIALS_FILE } from './records.js';
+import { readTrialRecords, TRIALS_FILE } from '@ganbench/study-folder';
 
 const adam = { name: 'adam' as const, lr: 2e-4, beta1: 0.5, beta2: 0.999 };
 
@@ -17,7 +17,7 @@ function fakeTrial(seed: number, options: Record<string, ParamValue> = {}, steps
     architecture: { name: 'fake', options: { stepMs: 5, ...options } },
     loss: { name: 'hinge', params: {} },
     regularizer: { name: 'none', params: {} },
-    training: { steps, batchSize: 1, nDisc: 1, generatorOptimizer: adam, discriminatorOptimizer: adam, emaDecay: null, checkpointEvery: 5 },
+    training: { steps, batchSize: 1, nDisc: 1, optimizer: adam, discriminatorOptimizer: adam, emaDecay: null, checkpointEvery: 5 },
     evaluation: { every: 10, samples: 1, metrics: ['frechet_2d'] },
     seed,
   };

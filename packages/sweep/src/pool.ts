@@ -5,10 +5,9 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BACKEND_NAMES, isBackendName, MAX_WASM_THREADS } from '@ganbench/core';
-import type { MetricGoal, TrialConfig, TrialRecord, TrialStatus } from '@ganbench/train';
+import { appendTrialRecord, type MetricGoal, readTrialRecords, TRIALS_FILE, type TrialConfig, type TrialRecord, type TrialStatus } from '@ganbench/study-folder';
 import { trialId } from './ids.js';
 import type { ParentMessage, TrialOutcome, WorkerMessage } from './protocol.js';
-import { appendTrialRecord, readTrialRecords, TRIALS_FILE } from './records.js';
 
 export const TRIALS_DIR = 'trials';
 /** How much of a worker's stderr a failed trial's record keeps. */

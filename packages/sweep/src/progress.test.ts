@@ -1,4 +1,4 @@
-import type { TrialConfig, TrialRecord } from '@ganbench/train';
+import type { TrialConfig, TrialRecord } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import type { StudyEvent } from './pool.js';
 import { createProgressReporter, formatDuration } from './progress.js';

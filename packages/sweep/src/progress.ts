@@ -1,4 +1,4 @@
-import type { TrialConfig, TrialRecord } from '@ganbench/train';
+import type { TrialConfig, TrialRecord } from '@ganbench/study-folder';
 import type { StudyEvent } from './pool.js';
 
 export interface ProgressOptions {

@@ -1,4 +1,5 @@
-import type { TrialConfig, TrialOutcome, TrialProgress } from '@ganbench/train';
+import type { TrialConfig } from '@ganbench/study-folder';
+import type { TrialOutcome, TrialProgress } from '@ganbench/train';
 
 export type { TrialOutcome };
 

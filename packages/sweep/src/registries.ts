@@ -2,7 +2,7 @@ import { getArchitecture, listArchitectures, resolveArchitectureOptions } from '
 import type { OptionSpecs } from '@ganbench/core';
 import { getLossDefinition, listLosses } from '@ganbench/losses';
 import { getRegularizerDefinition, listRegularizers, NO_REGULARIZER } from '@ganbench/regularizers';
-import type { ParamValue } from '@ganbench/train';
+import type { ParamValue } from '@ganbench/study-folder';
 
 /** What a study needs from the registries: names and the hyperparameters each one declares. */
 export type Role = 'loss' | 'regularizer';

@@ -8,7 +8,7 @@ import { expandStudy } from './expand.js';
 import { trialId } from './ids.js';
 import { parseStudy } from './parse.js';
 import { type StudyEvent, TRIALS_DIR } from './pool.js';
-import { readTrialRecords } from './records.js';
+import { readTrialRecords } from '@ganbench/study-folder';
 import { runStudy, studyHash } from './runStudy.js';
 
 const study = () => parseStudy(BASE_STUDY.replace('steps: 100', 'steps: 20'), 'experiments/tiny.yaml');

@@ -1,4 +1,12 @@
-import { METRIC_GOALS } from '@ganbench/train';
+import {
+  datasetConfigSchema,
+  metricNameSchema,
+  namedSettingSchema,
+  slugSchema,
+  strictObject as strict,
+  TRAINING_FIELDS,
+  uint32Schema as uint32,
+} from '@ganbench/study-folder';
 import { z } from 'zod';
 
 /**
@@ -7,69 +15,13 @@ import { z } from 'zod';
  * is checked in `parseStudy`, because plugins add to the registries at run time.
  */
 
-/** z.strictObject whose unknown-key error lists the allowed keys, so a typo is never silently ignored. */
-function strict<T extends z.core.$ZodLooseShape>(shape: T) {
-  const allowed = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key; allowed: ${allowed}` : undefined),
-  });
-}
-
-const SLUG = /^[a-z0-9][a-z0-9-]*$/;
-const slug = z.string().regex(SLUG, { error: 'must be lowercase letters, digits and dashes, starting with a letter or digit' });
-const uint32 = z.int().min(0).max(0xffffffff);
 const positiveInt = z.int().min(1);
 
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string, number, boolean or null' });
 export type Scalar = z.output<typeof scalarSchema>;
 
-const paramsSchema = z.record(z.string(), z.union([z.number(), z.boolean()], { error: 'must be a number or a boolean' }));
 
-/** `loss: hinge` or `loss: {name: hinge, params: {...}}`. */
-function namedSchema(what: string) {
-  return z
-    .union([slug, strict({ name: slug.describe(`registered ${what} name`), params: paramsSchema.default({}) })], {
-      error: `must be a registered ${what} name or {name, params}`,
-    })
-    .transform((value) => (typeof value === 'string' ? { name: value, params: {} } : value));
-}
-
-// Defaults: Adam as in DCGAN (Radford et al. 2016: lr 2e-4, β₁ 0.5) with the usual β₂ 0.999;
-// RMSProp as in WGAN (Arjovsky et al. 2017: lr 5e-5) with TensorFlow's decay 0.9; plain SGD.
-const lr = z.number().positive().describe('learning rate');
-const beta = z.number().min(0).lt(1);
-export const OPTIMIZER_FIELDS = {
-  adam: { lr: lr.default(2e-4), beta1: beta.default(0.5).describe('Adam β₁'), beta2: beta.default(0.999).describe('Adam β₂') },
-  rmsprop: { lr: lr.default(5e-5), decay: beta.default(0.9).describe('RMSProp decay of the squared-gradient average') },
-  sgd: { lr: lr.default(1e-2), momentum: beta.default(0).describe('momentum (0: plain SGD)') },
-} as const;
-export const OPTIMIZER_NAMES = Object.keys(OPTIMIZER_FIELDS) as (keyof typeof OPTIMIZER_FIELDS)[];
-
-const optimizerSchema = z
-  .discriminatedUnion('name', [
-    strict({ name: z.literal('adam'), ...OPTIMIZER_FIELDS.adam }),
-    strict({ name: z.literal('rmsprop'), ...OPTIMIZER_FIELDS.rmsprop }),
-    strict({ name: z.literal('sgd'), ...OPTIMIZER_FIELDS.sgd }),
-  ])
-  .describe('adam {lr, beta1, beta2}, rmsprop {lr, decay} or sgd {lr, momentum}');
-
-export const emaDecaySchema = z.number().min(0).lt(1).nullable();
-
-export const TRAINING_FIELDS = {
-  steps: positiveInt.describe('generator steps'),
-  batchSize: positiveInt.describe('examples per batch, real and generated'),
-  nDisc: positiveInt.default(1).describe('discriminator steps per generator step'),
-  optimizer: optimizerSchema
-    .default({ name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 })
-    .describe("the generator's optimizer, and the discriminator's too unless discriminatorOptimizer is given"),
-  discriminatorOptimizer: optimizerSchema
-    .optional()
-    .describe("the discriminator's optimizer when it differs (TTUR, Heusel et al. 2017); default: the generator's"),
-  emaDecay: emaDecaySchema.default(null).describe('decay of the exponential moving average of generator weights; null for none'),
-  checkpointEvery: positiveInt.default(1000).describe('save training state every this many generator steps, and at the end'),
-} as const;
-
-const metricName = z.enum(Object.keys(METRIC_GOALS) as [string, ...string[]]);
+const metricName = metricNameSchema;
 
 const evaluationSchema = strict({
   every: positiveInt.describe('evaluate every this many generator steps, and at the end'),
@@ -128,22 +80,17 @@ const searchSchema = z
 
 export const studySchema = strict({
   $schema: z.string().optional().describe('path of this JSON Schema, for editors'),
-  name: slug.describe('the study; results go to results/<name>/'),
+  name: slugSchema.describe('the study; results go to results/<name>/'),
   description: z.string().optional(),
-  dataset: strict({
-    name: slug.describe('ring | grid (2-D mixtures) | mnist | fashion-mnist | cifar10 | folder'),
-    resolution: positiveInt.optional().describe('image side in pixels (images only)'),
-    channels: z.literal([1, 3]).optional().describe('1 or 3 (images only)'),
-    path: z.string().min(1).optional().describe("a folder of images (dataset 'folder' only)"),
-  }),
+  dataset: datasetConfigSchema.extend({ name: slugSchema.describe('ring | grid (2-D mixtures) | mnist | fashion-mnist | cifar10 | folder') }),
   architecture: strict({
-    name: slug.describe('a registered architecture'),
+    name: slugSchema.describe('a registered architecture'),
     options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })).default({}),
   }),
   training: strict(TRAINING_FIELDS),
   evaluation: evaluationSchema,
-  loss: namedSchema('loss').optional().describe('the loss of every trial the search space does not give one'),
-  regularizer: namedSchema('regularizer').default({ name: 'none', params: {} }).describe('the regularizer of every trial the search space does not give one'),
+  loss: namedSettingSchema('loss').optional().describe('the loss of every trial the search space does not give one'),
+  regularizer: namedSettingSchema('regularizer').default({ name: 'none', params: {} }).describe('the regularizer of every trial the search space does not give one'),
   seeds: z
     .union([z.array(uint32).min(1), positiveInt.transform((n) => Array.from({ length: n }, (_, i) => i))], {
       error: 'must be a list of seeds (integers ≥ 0) or a count (integer ≥ 1)',

@@ -2,7 +2,8 @@ import { type OptionSpec, resolveOptions } from '@ganbench/core';
 import type { z } from 'zod';
 import { describeIssue, formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
 import { architectureNames, architectureOptionType, isRegistered, paramSpecs, type Role, registeredNames, resolveArchitecture } from './registries.js';
-import { type Distribution, emaDecaySchema, OPTIMIZER_FIELDS, type Point, type Scalar, type Study, TRAINING_FIELDS } from './schema.js';
+import { OPTIMIZER_FIELDS, TRAINING_FIELDS } from '@ganbench/study-folder';
+import type { Distribution, Point, Scalar, Study } from './schema.js';
 
 /** What a search-space key points at in a trial. */
 export type PathKind =
@@ -179,7 +180,7 @@ function checkValue(study: Study, names: CompiledSearch['names'], kind: PathKind
       return undefined;
     }
     case 'training':
-      return zodProblem(kind.field === 'emaDecay' ? emaDecaySchema : TRAINING_FIELDS[kind.field], value);
+      return zodProblem(TRAINING_FIELDS[kind.field], value);
     case 'optimizer': {
       const name = optimizerNames(study)[kind.player];
       const fields = OPTIMIZER_FIELDS[name] as Record<string, z.ZodType>;

@@ -47,9 +47,9 @@ for (const [backend, cases] of [
         {
           loss: createLoss(lossName),
           regularizer: regName === NO_REGULARIZER ? null : createRegularizer(regName, REGULARIZER_PARAMS[regName]),
-          dSteps: 1,
+          nDisc: 1,
           batchSize: BATCH,
-          generatorOptimizer: adam,
+          optimizer: adam,
           discriminatorOptimizer: adam,
         },
         rng.fork('train'),

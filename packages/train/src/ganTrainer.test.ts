@@ -27,9 +27,9 @@ const adam = { name: 'adam', lr: 0.1, beta1: 0.5, beta2: 0.999 } as const;
 const config = (overrides: Partial<GanTrainerConfig>): GanTrainerConfig => ({
   loss: createLoss('wasserstein'),
   regularizer: null,
-  dSteps: 1,
+  nDisc: 1,
   batchSize: 4,
-  generatorOptimizer: adam,
+  optimizer: adam,
   discriminatorOptimizer: adam,
   ...overrides,
 });
@@ -43,7 +43,7 @@ describe('one GAN training loop for every loss × regularizer', () => {
   it('a step is n_disc Adam steps on ψ, then one on θ at the new ψ: the first Adam step moves by lr·sign(gradient)', () => {
     // WGAN on the Dirac-GAN: ∂ψ L_D = θ − x_real, ∂θ L_G = −ψ. Adam's first step is lr·g/(|g| + ε).
     const model = diracModel(1, 0.5);
-    const trainer = createGanTrainer(model, config({ dSteps: 2 }), new Rng(0));
+    const trainer = createGanTrainer(model, config({ nDisc: 2 }), new Rng(0));
     const losses = trainer.step(realAt(3));
     // D: ψ moves up twice (θ − 3 < 0), by lr each time (the second Adam step with a constant gradient is lr as well).
     expect(value(model.discriminatorParams, 'psi')).toBeCloseTo(0.5 + 2 * 0.1, 4);
@@ -62,7 +62,7 @@ describe('one GAN training loop for every loss × regularizer', () => {
 
   it('a constraint runs after each discriminator step: weight clipping keeps |ψ| ≤ c', () => {
     const model = diracModel(1, 0.05);
-    const trainer = createGanTrainer(model, config({ regularizer: createRegularizer('weight-clipping', { c: 0.1 }), dSteps: 3 }), new Rng(0));
+    const trainer = createGanTrainer(model, config({ regularizer: createRegularizer('weight-clipping', { c: 0.1 }), nDisc: 3 }), new Rng(0));
     trainer.step(realAt(3));
     expect(value(model.discriminatorParams, 'psi')).toBeCloseTo(0.1, 6);
     trainer.dispose();
@@ -98,7 +98,7 @@ describe('optimizers, EMA, statistics and checkpointed state', () => {
     const model = diracModel(1, 0.5);
     const trainer = createGanTrainer(
       model,
-      config({ discriminatorOptimizer: { name: 'rmsprop', lr: 0.01, decay: rho }, generatorOptimizer: { name: 'sgd', lr: 0.3, momentum: 0.9 } }),
+      config({ discriminatorOptimizer: { name: 'rmsprop', lr: 0.01, decay: rho }, optimizer: { name: 'sgd', lr: 0.3, momentum: 0.9 } }),
       new Rng(0),
     );
     const losses = trainer.step(realAt(3));
@@ -124,7 +124,7 @@ describe('optimizers, EMA, statistics and checkpointed state', () => {
     };
     model.generatorPenalty = (p, _z, { step }) => (step % 2 === 0 ? (tf.mul(0.5, tf.square(p.get('theta'))) as tf.Scalar) : null);
     const sgd = { name: 'sgd', lr: 0.1, momentum: 0 } as const;
-    const trainer = createGanTrainer(model, config({ generatorOptimizer: sgd, discriminatorOptimizer: sgd }), new Rng(0));
+    const trainer = createGanTrainer(model, config({ optimizer: sgd, discriminatorOptimizer: sgd }), new Rng(0));
     const first = trainer.step(realAt(3));
     const psi = 0.5 + 0.1 * 2;
     expect(first.gPenalty).toBeCloseTo(0.5, 6);

@@ -3,7 +3,7 @@ import { tf as ops, Rng } from '@ganbench/core';
 import type { GanLoss } from '@ganbench/losses';
 import type { BoundRegularizer, PenaltyContext } from '@ganbench/regularizers';
 import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
-import type { OptimizerConfig } from './trial/config.js';
+import type { OptimizerConfig } from '@ganbench/study-folder';
 
 /** Train or eval mode, the weight transform, generator steps completed, and a stream for draws inside the forward pass. */
 export type ForwardOptions = WeightOptions & { training: boolean; step?: number; rng?: Rng };
@@ -24,10 +24,10 @@ export interface GanTrainerConfig {
   loss: GanLoss;
   regularizer: BoundRegularizer | null;
   /** Discriminator steps per generator step (n_disc). */
-  dSteps: number;
+  nDisc: number;
   batchSize: number;
   /** Separate optimizers and learning rates for the two players (TTUR, Heusel et al. 2017). */
-  generatorOptimizer: OptimizerConfig;
+  optimizer: OptimizerConfig;
   discriminatorOptimizer: OptimizerConfig;
   /** Decay of the generator's exponential moving average (Yazıcı et al. 2019); null or absent for none. */
   emaDecay?: number | null;
@@ -80,7 +80,7 @@ const EMA_PREFIX = 'ema/';
 export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng: Rng): GanTrainer {
   const { loss, regularizer } = config;
   const dOptimizer = createOptimizer(config.discriminatorOptimizer);
-  const gOptimizer = createOptimizer(config.generatorOptimizer);
+  const gOptimizer = createOptimizer(config.optimizer);
   const dVars = model.discriminatorParams.trainableVariables();
   const gVars = model.generatorParams.trainableVariables();
   const emaDecay = config.emaDecay ?? null;
@@ -160,7 +160,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     emaParams,
     step(sampleReal) {
       let last = { dLoss: 0, penalty: 0, dReal: 0, dFake: 0, dGradNorm: 0 };
-      for (let k = 0; k < config.dSteps; k++) {
+      for (let k = 0; k < config.nDisc; k++) {
         const real = sampleReal(config.batchSize);
         last = discriminatorStep(real);
         real.dispose();

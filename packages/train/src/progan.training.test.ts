@@ -39,9 +39,9 @@ function trainerFor(model: GanModel, lossName: string, regName: string, seed = 0
     {
       loss: createLoss(lossName),
       regularizer: createRegularizer(regName, REGULARIZER_PARAMS[regName]),
-      dSteps: 1,
+      nDisc: 1,
       batchSize: BATCH,
-      generatorOptimizer: ADAM,
+      optimizer: ADAM,
       discriminatorOptimizer: ADAM,
     },
     new Rng(seed).fork('train'),

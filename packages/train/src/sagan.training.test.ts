@@ -4,7 +4,7 @@ import { createLoss } from '@ganbench/losses';
 import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer } from './ganTrainer.js';
-import type { OptimizerConfig } from './trial/config.js';
+import type { OptimizerConfig } from '@ganbench/study-folder';
 
 const STEPS = 3;
 const RESOLUTION = 32;
@@ -23,7 +23,7 @@ const CPU_CASES: Case[] = [[{ width: 2 }, 'hinge', NO_REGULARIZER, 2]];
 
 /** TTUR with Adam β = (0, 0.9) as SAGAN recommends (Zhang et al. 2019, Sec. 5). */
 const optimizers = () => ({
-  generatorOptimizer: SAGAN_RECOMMENDED.generatorOptimizer as OptimizerConfig,
+  optimizer: SAGAN_RECOMMENDED.optimizer as OptimizerConfig,
   discriminatorOptimizer: SAGAN_RECOMMENDED.discriminatorOptimizer as OptimizerConfig,
 });
 
@@ -48,7 +48,7 @@ for (const [backend, cases] of [
       const net = build(options, regName, rng.fork('model'));
       const trainer = createGanTrainer(
         net,
-        { loss: createLoss(lossName), regularizer: regularizerFor(regName), dSteps: 1, batchSize: batch, ...optimizers() },
+        { loss: createLoss(lossName), regularizer: regularizerFor(regName), nDisc: 1, batchSize: batch, ...optimizers() },
         rng.fork('train'),
       );
       const dataRng = rng.fork('data');
@@ -85,7 +85,7 @@ describe('SAGAN with the spectral-norm regularizer (wasm)', () => {
     const net = build({ width: 2 }, undefined, rng.fork('model'));
     const trainer = createGanTrainer(
       net,
-      { loss: createLoss('hinge'), regularizer: createRegularizer('spectral-norm'), dSteps: 1, batchSize: 2, ...optimizers() },
+      { loss: createLoss('hinge'), regularizer: createRegularizer('spectral-norm'), nDisc: 1, batchSize: 2, ...optimizers() },
       rng.fork('train'),
     );
     const dataRng = rng.fork('data');

@@ -5,7 +5,7 @@ import { createLoss } from '@ganbench/losses';
 import { createRegularizer } from '@ganbench/regularizers';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer } from './ganTrainer.js';
-import type { OptimizerConfig } from './trial/config.js';
+import type { OptimizerConfig } from '@ganbench/study-folder';
 
 const STEPS = 3;
 const RESOLUTION = 32;
@@ -30,7 +30,7 @@ const WASM_CASES: Case[] = [
 /** tfjs-backend-cpu's conv gradients are scalar loops: one case, 1–2 channels per block, same layers and paths. */
 const CPU_CASES: Case[] = [[{ ...TINY, width: 1, maxChannels: 2 }, 'non-saturating', 'r1', { gamma: 1, every: 16 }]];
 
-const ADAM = stylegan2Architecture.recommended?.generatorOptimizer as OptimizerConfig;
+const ADAM = stylegan2Architecture.recommended?.optimizer as OptimizerConfig;
 
 for (const [backend, cases] of [
   ['cpu', CPU_CASES],
@@ -50,9 +50,9 @@ for (const [backend, cases] of [
         {
           loss: createLoss(lossName),
           regularizer: createRegularizer(regName, regParams),
-          dSteps: 1,
+          nDisc: 1,
           batchSize: BATCH,
-          generatorOptimizer: ADAM,
+          optimizer: ADAM,
           discriminatorOptimizer: ADAM,
         },
         rng.fork('train'),

@@ -17,7 +17,7 @@ export const proganArchitecture: ArchitectureDefinition = {
   recommended: {
     loss: { name: 'wasserstein', params: {} },
     regularizer: { name: 'gradient-penalty', params: { lambda: 10, drift: 0.001 } },
-    generatorOptimizer: ADAM,
+    optimizer: ADAM,
     discriminatorOptimizer: ADAM,
   },
   build(options, context, rng) {

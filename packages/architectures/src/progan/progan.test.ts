@@ -272,7 +272,7 @@ describe('ProGAN networks (cpu)', () => {
     expect(proganArchitecture.recommended).toEqual({
       loss: { name: 'wasserstein', params: {} },
       regularizer: { name: 'gradient-penalty', params: { lambda: 10, drift: 0.001 } },
-      generatorOptimizer: { name: 'adam', lr: 1e-3, beta1: 0, beta2: 0.99 },
+      optimizer: { name: 'adam', lr: 1e-3, beta1: 0, beta2: 0.99 },
       discriminatorOptimizer: { name: 'adam', lr: 1e-3, beta1: 0, beta2: 0.99 },
     });
     const config: ProganConfig = resolveProganConfig({}, [64, 64, 3]);

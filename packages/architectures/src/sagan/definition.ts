@@ -9,7 +9,7 @@ import { SAGAN_SPECTRAL_NORM_CONFLICT } from './spectralNorm.js';
 export const SAGAN_RECOMMENDED: RecommendedTraining = {
   loss: { name: 'hinge', params: {} },
   regularizer: { name: 'none', params: {} },
-  generatorOptimizer: { name: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 },
+  optimizer: { name: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 },
   discriminatorOptimizer: { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.9 },
 };
 

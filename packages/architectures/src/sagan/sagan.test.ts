@@ -120,7 +120,7 @@ describe('SAGAN networks (wasm)', () => {
     expect(SAGAN_RECOMMENDED).toEqual({
       loss: { name: 'hinge', params: {} },
       regularizer: { name: 'none', params: {} },
-      generatorOptimizer: { name: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 },
+      optimizer: { name: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 },
       discriminatorOptimizer: { name: 'adam', lr: 4e-4, beta1: 0, beta2: 0.9 },
     });
     expect(saganArchitecture.recommended).toBe(SAGAN_RECOMMENDED);

@@ -54,7 +54,7 @@ export const stylegan2Architecture: ArchitectureDefinition = {
     loss: { name: 'non-saturating', params: {} },
     // γ = 10 is the paper's FFHQ value; it depends on the data (the official CIFAR-10 config uses 0.01): set the regularizer's gamma.
     regularizer: { name: 'r1', params: { gamma: 10, every: 16 } },
-    generatorOptimizer: ADAM,
+    optimizer: ADAM,
     discriminatorOptimizer: ADAM,
   },
   build(options, context, rng) {

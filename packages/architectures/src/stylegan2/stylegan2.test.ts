@@ -149,7 +149,7 @@ describe('StyleGAN2 networks (cpu)', () => {
     expect(stylegan2Architecture.recommended).toEqual({
       loss: { name: 'non-saturating', params: {} },
       regularizer: { name: 'r1', params: { gamma: 10, every: 16 } },
-      generatorOptimizer: { name: 'adam', lr: 2e-3, beta1: 0, beta2: 0.99 },
+      optimizer: { name: 'adam', lr: 2e-3, beta1: 0, beta2: 0.99 },
       discriminatorOptimizer: { name: 'adam', lr: 2e-3, beta1: 0, beta2: 0.99 },
     });
   });

@@ -2,7 +2,7 @@
  * Lucic et al. 2018 ("Are GANs Created Equal?", Fig. 4): the best metric value a researcher can expect after
  * trying k configurations, for k = 1..n, estimated by drawing k of the observed trials with replacement.
  */
-import type { MetricGoal } from './records.js';
+import type { MetricGoal } from '@ganbench/study-folder';
 import type { UniformIntSource } from './rng.js';
 
 /** The percentiles drawn as the band around each budget curve. */

@@ -11,20 +11,20 @@
  *   trials (a crash says nothing about the loss) are left out of best/median/n and counted in the failure table.
  */
 import { formatSettings, summarizeHyperparameters } from './hyperparameters.js';
-import type { MetricGoal, TrialRecordInput } from './records.js';
+import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
 
 export interface CellSummary {
   loss: string;
   regularizer: string;
   /** Every trial of the cell, in display order. */
-  trials: TrialRecordInput[];
+  trials: TrialRecord[];
   /** The counted trials' values, in display order. */
   values: number[];
   /** Best and median of `values` for the goal; undefined when no trial counts. */
   best: number | undefined;
   median: number | undefined;
   /** The trial with the best value (the first in display order on a tie). */
-  bestTrial: TrialRecordInput | undefined;
+  bestTrial: TrialRecord | undefined;
   finished: number;
   diverged: number;
   failed: number;
@@ -50,7 +50,7 @@ const LOSS_ORDER = ['minimax', 'non-saturating', 'wasserstein', 'least-squares',
 const REGULARIZER_ORDER = ['none', 'gradient-penalty', 'dragan', 'r1', 'r2', 'weight-clipping', 'spectral-norm', 'label-smoothing', 'instance-noise'];
 
 /** The value a trial counts with, or undefined when it does not count (see the module comment). */
-export function trialValue(trial: TrialRecordInput): number | undefined {
+export function trialValue(trial: TrialRecord): number | undefined {
   if (trial.status === 'failed') return undefined;
   const value = trial.best[trial.primary.metric];
   return value !== undefined && Number.isFinite(value) ? value : undefined;
@@ -90,7 +90,7 @@ export function orderRegularizers(names: Iterable<string>): string[] {
  * Trials in a stable display order (dataset, architecture, loss, regularizer, varied settings, seed, id), so the
  * report does not change with the order in which parallel workers happened to finish.
  */
-export function sortTrials(trials: readonly TrialRecordInput[]): TrialRecordInput[] {
+export function sortTrials(trials: readonly TrialRecord[]): TrialRecord[] {
   const losses = orderLosses(trials.map((trial) => trial.config.loss.name));
   const regularizers = orderRegularizers(trials.map((trial) => trial.config.regularizer.name));
   const settings = summarizeHyperparameters(trials);
@@ -108,7 +108,7 @@ export function sortTrials(trials: readonly TrialRecordInput[]): TrialRecordInpu
 }
 
 /** The one primary metric of a study; trials that disagree on it cannot share a table, so that fails early. */
-export function studyPrimary(trials: readonly TrialRecordInput[]): { metric: string; goal: MetricGoal } {
+export function studyPrimary(trials: readonly TrialRecord[]): { metric: string; goal: MetricGoal } {
   const first = trials[0];
   if (!first) throw new Error('a study report needs at least one trial; got none');
   const other = trials.find((trial) => trial.primary.metric !== first.primary.metric || trial.primary.goal !== first.primary.goal);
@@ -121,16 +121,16 @@ export function studyPrimary(trials: readonly TrialRecordInput[]): { metric: str
 }
 
 /** One group per (dataset, architecture), each with its loss × regularizer cells. */
-export function summarizeStudy(trials: readonly TrialRecordInput[]): StudyGroup[] {
+export function summarizeStudy(trials: readonly TrialRecord[]): StudyGroup[] {
   const { metric, goal } = studyPrimary(trials);
   const sorted = sortTrials(trials);
-  const groups = new Map<string, TrialRecordInput[]>();
+  const groups = new Map<string, TrialRecord[]>();
   for (const trial of sorted) {
     const key = JSON.stringify([trial.config.dataset.name, trial.config.architecture.name]);
     groups.set(key, [...(groups.get(key) ?? []), trial]);
   }
   return [...groups.values()].map((members) => {
-    const first = members[0] as TrialRecordInput;
+    const first = members[0] as TrialRecord;
     const losses = orderLosses(members.map((trial) => trial.config.loss.name));
     const regularizers = orderRegularizers(members.map((trial) => trial.config.regularizer.name));
     const cells = losses.flatMap((loss) =>
@@ -143,7 +143,7 @@ export function summarizeStudy(trials: readonly TrialRecordInput[]): StudyGroup[
   });
 }
 
-export function summarizeCell(loss: string, regularizer: string, trials: readonly TrialRecordInput[], goal: MetricGoal): CellSummary {
+export function summarizeCell(loss: string, regularizer: string, trials: readonly TrialRecord[], goal: MetricGoal): CellSummary {
   const counted = trials.flatMap((trial) => {
     const value = trialValue(trial);
     return value === undefined ? [] : [{ trial, value }];
@@ -151,7 +151,7 @@ export function summarizeCell(loss: string, regularizer: string, trials: readonl
   let bestEntry = counted[0];
   for (const entry of counted) if (bestEntry && isBetter(entry.value, bestEntry.value, goal)) bestEntry = entry;
   const values = counted.map((entry) => entry.value);
-  const count = (status: TrialRecordInput['status']) => trials.filter((trial) => trial.status === status).length;
+  const count = (status: TrialRecord['status']) => trials.filter((trial) => trial.status === status).length;
   return {
     loss,
     regularizer,

@@ -1,36 +1,18 @@
 /** A trial's configuration as flat `name → value` pairs, so the report can say which settings a study varied. */
-import type { TrialRecordInput } from './records.js';
+import { type TrialConfig, type TrialRecord, trialSettings } from '@ganbench/study-folder';
 
 export type HyperparameterValue = string | number | boolean | null;
 
-/** Fields that have their own column in the report (or identify the trial), so they are not hyperparameters. */
-const OWN_COLUMNS = new Set(['dataset.name', 'architecture.name', 'loss.name', 'regularizer.name', 'seed']);
+/** Settings that have their own column in the report (or identify the trial), so they are not hyperparameters. */
+const OWN_COLUMNS = new Set(['dataset', 'architecture', 'loss', 'regularizer', 'seed']);
 
-/** Shorter names a GAN reader knows: `training.generatorOptimizer.lr` → `G.lr`, `regularizer.params.lambda` → `regularizer.lambda`. */
-function shortName(dotted: string): string {
-  return dotted
-    .split('.')
-    .filter((part, index) => part !== 'params' && part !== 'options' && !(index === 0 && part === 'training'))
-    .map((part) => (part === 'generatorOptimizer' ? 'G' : part === 'discriminatorOptimizer' ? 'D' : part))
-    .join('.');
-}
-
-/** Every scalar leaf of the config by dotted path (arrays as comma-joined text), minus the fields with their own column. */
-export function flattenConfig(config: unknown): Map<string, HyperparameterValue> {
-  const out = new Map<string, HyperparameterValue>();
-  const walk = (value: unknown, at: string): void => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [key, item] of Object.entries(value)) walk(item, at === '' ? key : `${at}.${key}`);
-    } else if (!OWN_COLUMNS.has(at)) {
-      out.set(at, Array.isArray(value) ? value.map(String).join(',') : (value as HyperparameterValue));
-    }
-  };
-  walk(config, '');
-  return out;
+/** The trial's settings by the names MLflow params and study files use (training.optimizer.lr, regularizer.gamma), minus those with their own column. */
+export function flattenConfig(config: TrialConfig): Map<string, HyperparameterValue> {
+  return new Map(Object.entries(trialSettings(config)).filter(([name]) => !OWN_COLUMNS.has(name)));
 }
 
 export interface HyperparameterSummary {
-  /** Names (short where unambiguous) of the settings that differ between trials, sorted. */
+  /** Names of the settings that differ between trials, sorted. */
   varying: string[];
   /** Settings shared by every trial, for one line above the appendix. */
   fixed: [string, HyperparameterValue][];
@@ -42,13 +24,10 @@ export interface HyperparameterSummary {
  * Splits the settings into those a study varied and those it fixed. A setting only some trials have (λ exists
  * only for the regularizers that take one) counts as varying.
  */
-export function summarizeHyperparameters(trials: readonly TrialRecordInput[]): HyperparameterSummary {
+export function summarizeHyperparameters(trials: readonly TrialRecord[]): HyperparameterSummary {
   const flat = new Map(trials.map((trial) => [trial.id, flattenConfig(trial.config)]));
-  const allPaths = [...new Set([...flat.values()].flatMap((map) => [...map.keys()]))];
-  const unique = new Set(allPaths.map(shortName)).size === allPaths.length;
-  const nameOf = new Map(allPaths.map((dotted) => [dotted, unique ? shortName(dotted) : dotted]));
-  // Sorted by the name shown, so the settings read in the same order in every row.
-  const paths = allPaths.sort((a, b) => (nameOf.get(a) as string).localeCompare(nameOf.get(b) as string));
+  // Sorted, so the settings read in the same order in every row.
+  const paths = [...new Set([...flat.values()].flatMap((map) => [...map.keys()]))].sort((a, b) => a.localeCompare(b));
   const isVarying = (dotted: string): boolean => {
     const seen = new Set([...flat.values()].map((map) => (map.has(dotted) ? JSON.stringify(map.get(dotted)) : undefined)));
     return seen.size > 1;
@@ -56,12 +35,12 @@ export function summarizeHyperparameters(trials: readonly TrialRecordInput[]): H
   const varyingPaths = paths.filter(isVarying);
   const first = flat.values().next().value ?? new Map<string, HyperparameterValue>();
   return {
-    varying: varyingPaths.map((dotted) => nameOf.get(dotted) as string),
-    fixed: paths.filter((dotted) => !isVarying(dotted)).map((dotted) => [nameOf.get(dotted) as string, first.get(dotted) ?? null]),
+    varying: varyingPaths,
+    fixed: paths.filter((dotted) => !isVarying(dotted)).map((name) => [name, first.get(name) ?? null]),
     valuesOf(id: string) {
       const map = flat.get(id);
       if (!map) return [];
-      return varyingPaths.filter((dotted) => map.has(dotted)).map((dotted) => [nameOf.get(dotted) as string, map.get(dotted) ?? null]);
+      return varyingPaths.filter((dotted) => map.has(dotted)).map((name) => [name, map.get(name) ?? null]);
     },
   };
 }

@@ -35,18 +35,20 @@ describe('parseTrialsJsonl', () => {
   it('names the file, line, field, value and what is allowed for a bad record', () => {
     const bad = { ...b, status: 'exploded' };
     expect(() => parseTrialsJsonl(jsonLines([a, bad]), 'trials.jsonl')).toThrow(
-      'trials.jsonl:2: status must be one of finished, diverged, failed; got "exploded"',
+      'trials.jsonl:2: status: Invalid option: expected one of "finished"|"diverged"|"failed"; got "exploded"',
     );
     const noLoss = { ...a, config: { ...(a.config as object), loss: { params: {} } } };
-    expect(() => parseTrialsJsonl(`\n${jsonLines([noLoss])}`, 'x.jsonl')).toThrow('x.jsonl:2: config.loss.name must be a non-empty string; got nothing');
+    expect(() => parseTrialsJsonl(`\n${jsonLines([noLoss])}`, 'x.jsonl')).toThrow(
+      'x.jsonl:2: config.loss.name: Invalid input: expected string, received undefined; got nothing',
+    );
     expect(() => parseTrialsJsonl(jsonLines([{ ...a, best: { fid: 'lots' } }]), 'x')).toThrow(
-      'x:1: best.fid must be a number, "NaN", "Infinity" or "-Infinity"; got "lots"',
+      'x:1: best.fid: must be a number, "NaN", "Infinity" or "-Infinity"; got "lots"',
     );
-    expect(() => parseTrialsJsonl(jsonLines([{ ...a, id: '../etc' }]), 'x')).toThrow(/x:1: id must be a plain name/);
+    expect(() => parseTrialsJsonl(jsonLines([{ ...a, id: '../etc' }]), 'x')).toThrow(/x:1: id: must be a plain name/);
     expect(() => parseTrialsJsonl(jsonLines([{ ...a, primary: { metric: 'fid', goal: 'lowest' } }]), 'x')).toThrow(
-      /x:1: primary.goal must be one of min, max; got "lowest"/,
+      'x:1: primary.goal: Invalid option: expected one of "min"|"max"; got "lowest"',
     );
-    expect(() => parseTrialsJsonl(jsonLines([{ ...a, steps: -1 }]), 'x')).toThrow(/x:1: steps must be an integer >= 0; got -1/);
+    expect(() => parseTrialsJsonl(jsonLines([{ ...a, steps: -1 }]), 'x')).toThrow('x:1: steps: Too small: expected number to be >=0; got -1');
   });
 
   it('keeps the last record of a trial logged twice (a retried trial), in first-seen order of the rest', () => {
@@ -68,7 +70,7 @@ describe('parseMetricsJsonl', () => {
     expect(points).toHaveLength(2);
     expect(points[1]?.value).toBeNaN();
     expect(() => parseMetricsJsonl(jsonLines([{ key: 'd_loss', value: 1, step: 1.5, timestamp: 1 }]), 'm.jsonl')).toThrow(
-      'm.jsonl:1: step must be an integer; got 1.5',
+      'm.jsonl:1: step: Invalid input: expected int, received number; got 1.5',
     );
   });
 });

@@ -12,7 +12,8 @@ import { BUDGET_BAND, type BudgetPoint, budgetCurve } from './budget.js';
 import { type StudyGroup, sortTrials, summarizeStudy } from './cells.js';
 import { type BudgetSeries, budgetCurves, metricBoxPlot, metricTitle, type TrainingCurveRow, trainingCurves } from './figures.js';
 import { formatSettings, type HyperparameterSummary, summarizeHyperparameters } from './hyperparameters.js';
-import { type MetricPointInput, readStudyResults, readTrialMetrics, type StudyInfo, type TrialRecordInput } from './records.js';
+import type { MetricPoint, TrialRecord } from '@ganbench/study-folder';
+import { readStudyResults, readTrialMetrics, type StudyInfo } from './records.js';
 import { seededRng } from './rng.js';
 import { bestTrialsTable, failureTable, kurachTable, trialsAppendixTable } from './tables.js';
 
@@ -129,8 +130,8 @@ function curveSeed(seed: number, name: string): number {
   return (hash ^ seed) >>> 0;
 }
 
-async function bestTrialHistories(studyDir: string, group: StudyGroup): Promise<Map<string, MetricPointInput[]>> {
-  const histories = new Map<string, MetricPointInput[]>();
+async function bestTrialHistories(studyDir: string, group: StudyGroup): Promise<Map<string, MetricPoint[]>> {
+  const histories = new Map<string, MetricPoint[]>();
   for (const cell of group.cells) {
     if (cell.bestTrial) histories.set(cell.bestTrial.id, await readTrialMetrics(studyDir, cell.bestTrial.id));
   }
@@ -178,7 +179,7 @@ interface GroupFigures {
   withoutHistory: string[];
 }
 
-function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string, MetricPointInput[]>, seed: number, samples: number): GroupFigures {
+function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string, MetricPoint[]>, seed: number, samples: number): GroupFigures {
   const out: GroupFigures = { figures: [], withoutHistory: [] };
   const add = (name: string, spec: VegaLiteSpec): string => {
     out.figures.push({ name, spec });
@@ -303,7 +304,7 @@ export function thinSeries(points: readonly { step: number; value: number }[], m
   return out;
 }
 
-function header(info: StudyInfo, trials: readonly TrialRecordInput[], groups: readonly StudyGroup[], command: string, seed: number, samples: number): string {
+function header(info: StudyInfo, trials: readonly TrialRecord[], groups: readonly StudyGroup[], command: string, seed: number, samples: number): string {
   const first = groups[0];
   const statuses = (['finished', 'diverged', 'failed'] as const).map((status) => `${trials.filter((trial) => trial.status === status).length} ${status}`);
   const origin = [
@@ -377,7 +378,7 @@ function groupSection(group: StudyGroup, settings: HyperparameterSummary, figure
   return parts.join('\n\n');
 }
 
-function appendix(trials: readonly TrialRecordInput[], settings: HyperparameterSummary, metric: string): string {
+function appendix(trials: readonly TrialRecord[], settings: HyperparameterSummary, metric: string): string {
   const fixed = settings.fixed.length > 0 ? `Fixed across the study: ${formatSettings(settings.fixed)}.` : 'No setting is shared by every trial.';
   const varied =
     settings.varying.length > 0 ? `Varied (column "settings"): ${settings.varying.join(', ')}.` : 'No setting besides loss, regularizer and seed varies.';

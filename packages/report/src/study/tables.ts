@@ -1,7 +1,7 @@
 /** The report's Markdown tables: Kurach-style best / median per cell, failures per cell, and the appendix of trials. */
 import { type CellSummary, cellOf, type StudyGroup } from './cells.js';
 import { formatNumber, formatSettings, type HyperparameterSummary, roundForDisplay } from './hyperparameters.js';
-import type { MetricGoal, TrialRecordInput } from './records.js';
+import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
 
 /** Which of a number's marks apply: best in its row (italic) and best in its column (bold). */
 export interface Marks {
@@ -102,7 +102,7 @@ export function bestTrialsTable(group: StudyGroup, settings: HyperparameterSumma
 }
 
 /** One row per trial: id, names, varied settings, seed, status, primary best and final, steps, seconds. */
-export function trialsAppendixTable(trials: readonly TrialRecordInput[], settings: HyperparameterSummary, metric: string): string {
+export function trialsAppendixTable(trials: readonly TrialRecord[], settings: HyperparameterSummary, metric: string): string {
   const rows = trials.map((trial) => [
     `\`${trial.id}\``,
     escapeCell(trial.config.dataset.name),

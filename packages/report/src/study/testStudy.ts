@@ -36,7 +36,7 @@ export function trialRecord(trial: SyntheticTrial): Record<string, unknown> {
         steps: 100,
         batchSize: 64,
         nDisc: 1,
-        generatorOptimizer: { name: 'adam', lr, beta1: 0.5, beta2: 0.999 },
+        optimizer: { name: 'adam', lr, beta1: 0.5, beta2: 0.999 },
         discriminatorOptimizer: { name: 'adam', lr, beta1: 0.5, beta2: 0.999 },
         emaDecay: null,
         checkpointEvery: 50,

@@ -1,7 +1,5 @@
 import { type NamedArray, tf } from '@ganbench/core';
-import type { OptimizerConfig } from '../trial/config.js';
-
-export const OPTIMIZER_NAMES = ['adam', 'rmsprop', 'sgd'] as const;
+import { OPTIMIZER_NAMES, type OptimizerConfig } from '@ganbench/study-folder';
 
 /** Adam (Kingma & Ba 2015), RMSProp (Tieleman & Hinton 2012) or SGD with optional heavy-ball momentum. */
 export function createOptimizer(config: OptimizerConfig): tf.Optimizer {

@@ -1,6 +1,6 @@
 import type { Rng, tf } from '@ganbench/core';
 import { type GaussianMixture, getMixture, type ImageDataset, isMixtureName, loadImageDataset, sampleMixture } from '@ganbench/data';
-import type { DatasetConfig } from './config.js';
+import type { DatasetConfig } from '@ganbench/study-folder';
 
 /**
  * The training data of a trial: its sample shape and a sampler of real batches whose whole state

@@ -16,7 +16,7 @@ import {
   mixtureCoverage,
   precisionRecall,
 } from '@ganbench/metrics';
-import { METRIC_GOALS } from './config.js';
+import { METRIC_GOALS } from '@ganbench/study-folder';
 import type { DataSource } from './dataSource.js';
 
 export const MIXTURE_METRICS = ['modes_covered', 'high_quality', 'frechet_2d'] as const;

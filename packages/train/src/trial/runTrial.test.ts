@@ -6,8 +6,7 @@ import { decodeSafetensors, initBackend } from '@ganbench/core';
 import { readMetrics, readRunJson } from '@ganbench/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointPath } from './checkpoint.js';
-import type { TrialConfig } from './config.js';
-import { trialParams } from './params.js';
+import { type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { runTrial } from './runTrial.js';
 
 const CONFIG: TrialConfig = {
@@ -19,7 +18,7 @@ const CONFIG: TrialConfig = {
     steps: 24,
     batchSize: 32,
     nDisc: 2,
-    generatorOptimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
+    optimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
     discriminatorOptimizer: { name: 'adam', lr: 2e-3, beta1: 0.5, beta2: 0.999 },
     emaDecay: 0.9,
     checkpointEvery: 8,
@@ -103,7 +102,7 @@ describe('runTrial: one trial end to end into its run log', () => {
       regularizer: { name: 'none', params: {} },
       training: {
         ...CONFIG.training,
-        generatorOptimizer: { name: 'sgd', lr: 1e30, momentum: 0 },
+        optimizer: { name: 'sgd', lr: 1e30, momentum: 0 },
         discriminatorOptimizer: { name: 'sgd', lr: 1e30, momentum: 0 },
       },
     };

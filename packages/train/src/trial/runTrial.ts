@@ -10,10 +10,9 @@ import { imageGridPng, scatterSnapshots, writePlot } from '@ganbench/report';
 import { ARTIFACTS_DIR, RUN_JSON, RunLog } from '@ganbench/tracking';
 import { createGanTrainer, type StepLosses } from '../ganTrainer.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { METRIC_GOALS, type TrialConfig } from './config.js';
+import { METRIC_GOALS, type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { openDataSource } from './dataSource.js';
 import { createEvaluator } from './evaluate.js';
-import { trialParams } from './params.js';
 
 export interface TrialProgress {
   step: number;
@@ -96,9 +95,9 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
     {
       loss,
       regularizer,
-      dSteps: training.nDisc,
+      nDisc: training.nDisc,
       batchSize: training.batchSize,
-      generatorOptimizer: training.generatorOptimizer,
+      optimizer: training.optimizer,
       discriminatorOptimizer: training.discriminatorOptimizer,
       emaDecay: training.emaDecay,
     },

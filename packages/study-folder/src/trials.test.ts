@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrialRecord } from '@ganbench/train';
+import type { TrialRecord } from './trialRecord.js';
 import { describe, expect, it, vi } from 'vitest';
-import { appendTrialRecord, readTrialRecords, TRIALS_FILE } from './records.js';
+import { appendTrialRecord, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
 
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
@@ -14,7 +14,23 @@ vi.mock('node:fs', async (importOriginal) => {
 const record = (id: string): TrialRecord => ({
   id,
   study: 'tiny',
-  config: { seed: 0 } as unknown as TrialRecord['config'],
+  config: {
+    dataset: { name: 'ring' },
+    architecture: { name: 'mlp', options: { gWidth: 64 } },
+    loss: { name: 'hinge', params: {} },
+    regularizer: { name: 'r1', params: { gamma: 0.1 } },
+    training: {
+      steps: 100,
+      batchSize: 64,
+      nDisc: 1,
+      optimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
+      discriminatorOptimizer: { name: 'sgd', lr: 1e-2, momentum: 0 },
+      emaDecay: null,
+      checkpointEvery: 50,
+    },
+    evaluation: { every: 50, samples: 100, metrics: ['fid'] },
+    seed: 0,
+  },
   status: 'finished',
   final: { fid: 12.5 },
   best: { fid: 11 },
@@ -63,8 +79,29 @@ describe('trials.jsonl', () => {
   it('names the file and line of a damaged record that is not the last', async () => {
     const dir = fresh();
     writeFileSync(join(dir, TRIALS_FILE), `${JSON.stringify(record('a'))}\n{"id": "b"\n${JSON.stringify(record('c'))}\n`);
-    await expect(readTrialRecords(dir)).rejects.toThrow(`${join(dir, TRIALS_FILE)}:2: not JSON`);
+    await expect(readTrialRecords(dir)).rejects.toThrow(`${join(dir, TRIALS_FILE)}:2: not valid JSON`);
     writeFileSync(join(dir, TRIALS_FILE), `${JSON.stringify({ ...record('a'), status: 'done' })}\n`);
-    await expect(readTrialRecords(dir)).rejects.toThrow(/:1: not a trial record/);
+    await expect(readTrialRecords(dir)).rejects.toThrow(/:1: status: Invalid option: expected one of "finished"\|"diverged"\|"failed"; got "done"/);
+  });
+
+  it('writes NaN and ±Infinity as strings and reads them back as numbers', async () => {
+    const dir = fresh();
+    appendTrialRecord(dir, {
+      ...record('a'),
+      status: 'diverged',
+      divergedAt: 7,
+      final: { fid: Number.NaN },
+      best: { fid: Number.POSITIVE_INFINITY, kid: -Infinity },
+    });
+    expect(readFileSync(join(dir, TRIALS_FILE), 'utf8')).toContain('"final":{"fid":"NaN"},"best":{"fid":"Infinity","kid":"-Infinity"}');
+    const [back] = await readTrialRecords(dir);
+    expect(back?.final.fid).toBeNaN();
+    expect(back?.best).toEqual({ fid: Number.POSITIVE_INFINITY, kid: Number.NEGATIVE_INFINITY });
+  });
+
+  it('keeps the last record of a trial written twice, in the order of last writes', async () => {
+    const dir = fresh();
+    for (const id of ['a', 'b', 'a']) appendTrialRecord(dir, record(id));
+    expect(latestTrialRecords(await readTrialRecords(dir)).map((r) => r.id)).toEqual(['b', 'a']);
   });
 });

@@ -1,0 +1,146 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { appendTrialRecord, type TrialRecord } from '@ganbench/study-folder';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from './main.js';
+
+/** Runs the CLI in this process and returns its exit code and what it printed. */
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+  const code = await main(argv);
+  vi.restoreAllMocks();
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Every command, read from the top-level help. */
+async function commands(): Promise<string[]> {
+  const { stdout } = await run('--help');
+  return [...stdout.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map((m) => m[1] as string);
+}
+
+/** A value of the kind the usage placeholder names. */
+const sample = (placeholder: string | undefined) =>
+  placeholder === undefined ? [] : placeholder === 'N' ? ['1'] : placeholder === 'X' ? ['0.5'] : placeholder === 'NAME=VALUE' ? ['a=1'] : ['x'];
+
+describe('the CLI help is generated from the flag specs the parser uses', () => {
+  it('lists every command, and `toy`, `features` and `mlflow` list their subcommands', async () => {
+    const names = await commands();
+    expect(names).toEqual(expect.arrayContaining(['info', 'bench', 'sweep', 'report', 'quick', 'toy dirac', 'toy mixture', 'features train', 'mlflow sync']));
+    for (const group of ['toy', 'features', 'mlflow']) {
+      const { code, stdout } = await run(group, '--help');
+      expect(code, group).toBe(0);
+      for (const name of names.filter((n) => n.startsWith(`${group} `))) expect(stdout).toContain(`  ${name} `);
+    }
+  });
+
+  it('every flag `--help` lists is accepted by the parser and appears in the usage line; no other flag is', async () => {
+    for (const name of await commands()) {
+      const { code, stdout } = await run(...name.split(' '), '--help');
+      expect(code, name).toBe(0);
+      const [usage, options] = stdout.split('\nOptions:\n') as [string, string];
+      const flags = [...options.matchAll(/^ {2}--([a-z0-9-]+)(?: (\S+))?/gm)].map((m) => ({ flag: m[1] as string, placeholder: m[2] }));
+      expect(flags.length, name).toBeGreaterThan(0);
+      for (const { flag, placeholder } of flags) {
+        if (flag !== 'help') expect(usage, `${name} --${flag}`).toContain(`[--${flag}${placeholder === undefined ? '' : ` ${placeholder}`}]`);
+        // Flags are parsed before --help is acted on: an accepted flag still prints the help.
+        expect((await run(...name.split(' '), `--${flag}`, ...sample(placeholder), '--help')).code, `${name} --${flag}`).toBe(0);
+      }
+      const unknown = await run(...name.split(' '), '--not-a-flag', '--help');
+      expect(unknown.code, name).toBe(2);
+      expect(unknown.stderr).toContain('unknown flag --not-a-flag; allowed: ');
+    }
+  });
+
+  it('a flag never takes the next flag as its value, and pair flags take NAME=VALUE', async () => {
+    const out = await run('sweep', 'experiments/quick.yaml', '--out', '--no-mlflow');
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe('ganbench sweep: --out needs a value\n');
+    const pair = await run('toy', 'dirac', '--regularizer', 'r1', '--regularizer-param', 'gamma');
+    expect(pair.code).toBe(2);
+    expect(pair.stderr).toContain("--regularizer-param: 'gamma' is not allowed; use NAME=VALUE");
+    const twice = await run('toy', 'dirac', '--regularizer-param', 'gamma=1', '--regularizer-param', 'gamma=2');
+    expect(twice.stderr).toContain("--regularizer-param: 'gamma' is given twice");
+  });
+
+  it('toy dirac --json echoes the configuration by the names a study file uses', async () => {
+    const { code, stdout } = await run(
+      'toy',
+      'dirac',
+      '--backend',
+      'cpu',
+      '--loss',
+      'minimax',
+      '--regularizer',
+      'r1',
+      '--regularizer-param',
+      'gamma=0.3',
+      '--mode',
+      'alt',
+      '--n-disc',
+      '3',
+      '--steps',
+      '2',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const { config } = JSON.parse(stdout) as { config: Record<string, unknown> };
+    expect(config).toMatchObject({
+      loss: { name: 'minimax', params: {} },
+      regularizer: { name: 'r1', params: { gamma: 0.3 } },
+      mode: 'alt',
+      nDisc: 3,
+      steps: 2,
+    });
+  });
+});
+
+describe('ganbench report', () => {
+  it('accepts the flags of the command line it writes into report.md', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ganbench-report-'));
+    const record: TrialRecord = {
+      id: 'abc',
+      study: 'tiny',
+      config: {
+        dataset: { name: 'ring' },
+        architecture: { name: 'mlp', options: {} },
+        loss: { name: 'hinge', params: {} },
+        regularizer: { name: 'none', params: {} },
+        training: {
+          steps: 10,
+          batchSize: 8,
+          nDisc: 1,
+          optimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
+          discriminatorOptimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
+          emaDecay: null,
+          checkpointEvery: 10,
+        },
+        evaluation: { every: 10, samples: 100, metrics: ['modes_covered'] },
+        seed: 0,
+      },
+      status: 'finished',
+      final: { modes_covered: 5 },
+      best: { modes_covered: 6 },
+      primary: { metric: 'modes_covered', goal: 'max' },
+      steps: 10,
+      seconds: 1,
+      finishedAt: '2026-01-01T00:00:00.000Z',
+    };
+    appendTrialRecord(dir, record);
+    appendTrialRecord(dir, { ...record, id: 'def', config: { ...record.config, seed: 1 }, best: { modes_covered: 8 } });
+    const out = path.join(dir, 'elsewhere');
+    const { code, stderr } = await run('report', dir, '--out', out, '--seed', '3', '--bootstrap-samples', '20');
+    expect(code, stderr).toBe(0);
+    const written = readFileSync(path.join(out, 'report.md'), 'utf8');
+    const command = /`(ganbench report [^`]+)`/.exec(written)?.[1] as string;
+    expect(command).toContain('--seed 3 --bootstrap-samples 20');
+    expect(existsSync(path.join(dir, 'report.md'))).toBe(false);
+    const again = await run(...command.split(' ').slice(1));
+    expect(again.code, again.stderr).toBe(0);
+  });
+});

@@ -1,0 +1,42 @@
+/** @ganbench/study-folder — the study folder's record schemas (types derived from them), the settings' names and the JSONL codec. */
+export { appendJsonLine, encodeJsonLine, parseJsonLines, readJsonLines } from './jsonl.js';
+export {
+  type DatasetConfig,
+  datasetConfigSchema,
+  type EvaluationConfig,
+  METRIC_GOALS,
+  METRIC_NAMES,
+  type MetricGoal,
+  type MetricName,
+  metricNameSchema,
+  type NamedParams,
+  namedSettingSchema,
+  OPTIMIZER_FIELDS,
+  OPTIMIZER_NAMES,
+  type OptimizerConfig,
+  optimizerSchema,
+  type ParamValue,
+  paramValueSchema,
+  slugSchema,
+  TRAINING_FIELDS,
+  type TrainingConfig,
+  type TrialConfig,
+  trialConfigSchema,
+  trialParams,
+  trialSettings,
+  uint32Schema,
+} from './trialConfig.js';
+export {
+  type MetricPoint,
+  metricPointSchema,
+  SAFE_ID,
+  type StudyInfo,
+  studyInfoSchema,
+  TRIAL_STATUSES,
+  type TrialRecord,
+  type TrialStatus,
+  trialIdSchema,
+  trialRecordSchema,
+} from './trialRecord.js';
+export { appendTrialRecord, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
+export { formatIssues, strictObject } from './zod.js';

@@ -1,0 +1,142 @@
+/**
+ * One trial, fully resolved: every default filled in, so its hash is its identity (the same
+ * configuration written two ways is the same trial). Sweeps produce these, `runTrial` consumes them,
+ * trials.jsonl stores them; the types are the schema's output, declared nowhere else.
+ */
+import { z } from 'zod';
+import { strictObject } from './zod.js';
+
+export const paramValueSchema = z.union([z.number(), z.string(), z.boolean()], { error: 'must be a number, string or boolean' });
+export type ParamValue = z.output<typeof paramValueSchema>;
+
+const positiveInt = z.int().min(1);
+export const uint32Schema = z.int().min(0).max(0xffffffff);
+
+// Defaults: Adam as in DCGAN (Radford et al. 2016: lr 2e-4, β₁ 0.5) with the usual β₂ 0.999;
+// RMSProp as in WGAN (Arjovsky et al. 2017: lr 5e-5) with TensorFlow's decay 0.9; plain SGD.
+const lr = z.number().positive().describe('learning rate');
+const beta = z.number().min(0).lt(1);
+export const OPTIMIZER_FIELDS = {
+  adam: { lr: lr.default(2e-4), beta1: beta.default(0.5).describe('Adam β₁'), beta2: beta.default(0.999).describe('Adam β₂') },
+  rmsprop: { lr: lr.default(5e-5), decay: beta.default(0.9).describe('RMSProp decay of the squared-gradient average') },
+  sgd: { lr: lr.default(1e-2), momentum: beta.default(0).describe('momentum (0: plain SGD)') },
+} as const;
+export const OPTIMIZER_NAMES = Object.keys(OPTIMIZER_FIELDS) as (keyof typeof OPTIMIZER_FIELDS)[];
+
+export const optimizerSchema = z
+  .discriminatedUnion('name', [
+    strictObject({ name: z.literal('adam'), ...OPTIMIZER_FIELDS.adam }),
+    strictObject({ name: z.literal('rmsprop'), ...OPTIMIZER_FIELDS.rmsprop }),
+    strictObject({ name: z.literal('sgd'), ...OPTIMIZER_FIELDS.sgd }),
+  ])
+  .describe('adam {lr, beta1, beta2}, rmsprop {lr, decay} or sgd {lr, momentum}');
+export type OptimizerConfig = z.output<typeof optimizerSchema>;
+
+/** The training fields as a study file writes them; a resolved trial has every one, `discriminatorOptimizer` included. */
+export const TRAINING_FIELDS = {
+  steps: positiveInt.describe('generator steps'),
+  batchSize: positiveInt.describe('examples per batch, real and generated'),
+  nDisc: positiveInt.default(1).describe('discriminator steps per generator step (n_disc)'),
+  optimizer: optimizerSchema
+    .default({ name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 })
+    .describe("the generator's optimizer, and the discriminator's too unless discriminatorOptimizer is given"),
+  discriminatorOptimizer: optimizerSchema
+    .optional()
+    .describe("the discriminator's optimizer when it differs (TTUR, Heusel et al. 2017); default: the generator's"),
+  emaDecay: z.number().min(0).lt(1).nullable().default(null).describe('decay of the exponential moving average of generator weights; null for none'),
+  checkpointEvery: positiveInt.default(1000).describe('save training state every this many generator steps, and at the end'),
+} as const;
+
+export type MetricGoal = 'min' | 'max';
+
+const GOALS = {
+  modes_covered: 'max',
+  high_quality: 'max',
+  frechet_2d: 'min',
+  fid: 'min',
+  kid: 'min',
+  is: 'max',
+  precision: 'max',
+  recall: 'max',
+} as const satisfies Record<string, MetricGoal>;
+export type MetricName = keyof typeof GOALS;
+export const METRIC_NAMES = Object.keys(GOALS) as [MetricName, ...MetricName[]];
+/** Which way is better for each metric a trial can report. */
+export const METRIC_GOALS: Readonly<Record<string, MetricGoal>> = GOALS;
+export const metricNameSchema = z.enum(METRIC_NAMES);
+
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+export const slugSchema = z.string().regex(SLUG, { error: 'must be lowercase letters, digits and dashes, starting with a letter or digit' });
+
+/** How a study file names a loss or regularizer: `hinge` or `{name: hinge, params: {...}}`, read as `{name, params}`. */
+export function namedSettingSchema(what: string) {
+  const params = z.record(z.string(), z.union([z.number(), z.boolean()], { error: 'must be a number or a boolean' }));
+  return z
+    .union([slugSchema, strictObject({ name: slugSchema.describe(`registered ${what} name`), params: params.default({}) })], {
+      error: `must be a registered ${what} name or {name, params}`,
+    })
+    .transform((value): NamedParams => (typeof value === 'string' ? { name: value, params: {} } : value));
+}
+
+/** `{name, params}`: a registered loss or regularizer ('none' for no regularizer) with every hyperparameter filled in. */
+export const namedParamsSchema = strictObject({ name: z.string().min(1), params: z.record(z.string(), paramValueSchema) });
+export type NamedParams = z.output<typeof namedParamsSchema>;
+
+export const datasetConfigSchema = strictObject({
+  name: z.string().min(1).describe('ring | grid (2-D mixtures) | mnist | fashion-mnist | cifar10 | folder'),
+  resolution: positiveInt.optional().describe('image side in pixels after padding/resizing (images only)'),
+  channels: z.literal([1, 3]).optional().describe('1 or 3 (images only)'),
+  path: z.string().min(1).optional().describe("a folder of images (dataset 'folder' only)"),
+});
+export type DatasetConfig = z.output<typeof datasetConfigSchema>;
+
+export const trainingConfigSchema = strictObject({ ...TRAINING_FIELDS, discriminatorOptimizer: optimizerSchema });
+export type TrainingConfig = z.output<typeof trainingConfigSchema>;
+
+export const evaluationConfigSchema = strictObject({
+  every: positiveInt.describe('evaluate every this many generator steps, and at the end'),
+  samples: positiveInt.describe('generated samples per evaluation'),
+  metrics: z.array(metricNameSchema).min(1),
+});
+export type EvaluationConfig = z.output<typeof evaluationConfigSchema>;
+
+export const trialConfigSchema = strictObject({
+  dataset: datasetConfigSchema,
+  architecture: strictObject({ name: z.string().min(1), options: z.record(z.string(), paramValueSchema) }),
+  loss: namedParamsSchema,
+  regularizer: namedParamsSchema,
+  training: trainingConfigSchema,
+  evaluation: evaluationConfigSchema,
+  seed: uint32Schema,
+});
+export type TrialConfig = z.output<typeof trialConfigSchema>;
+
+/**
+ * The names a trial's settings go by everywhere after the study file: MLflow params and the report's
+ * columns. A named part is its name under its own key and its settings under `key.setting`
+ * (loss = hinge, regularizer.lambda = 10, architecture.gWidth = 64), the rest dotted paths
+ * (training.optimizer.lr, training.nDisc): the search-space paths of a study file.
+ */
+export function trialSettings(config: TrialConfig): Record<string, ParamValue | null> {
+  const out: Record<string, ParamValue | null> = {};
+  const visit = (prefix: string, value: unknown): void => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      out[prefix] = Array.isArray(value) ? value.join(',') : (value as ParamValue | null);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    const named = typeof record.name === 'string';
+    for (const [key, inner] of Object.entries(record)) {
+      if (named && key === 'name') out[prefix] = inner as string;
+      else if (named && (key === 'params' || key === 'options')) visit(prefix, inner);
+      else visit(prefix === '' ? key : `${prefix}.${key}`, inner);
+    }
+  };
+  visit('', config);
+  return out;
+}
+
+/** The settings as MLflow params (strings). */
+export function trialParams(config: TrialConfig): Record<string, string> {
+  return Object.fromEntries(Object.entries(trialSettings(config)).map(([key, value]) => [key, String(value)]));
+}
