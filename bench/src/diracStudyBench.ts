@@ -35,7 +35,9 @@ export async function runDiracStudyBench(options: {
     const results = runDiracStudy(study);
     const ms = performance.now() - started;
     if (torch !== null) {
-      const deterministic = results.map((r, i) => [r, torch?.final_distances[i] as number] as const).filter(([r]) => r.config.regularizer.name !== 'instance-noise');
+      const deterministic = results
+        .map((r, i) => [r, torch?.final_distances[i] as number] as const)
+        .filter(([r]) => r.config.regularizer.name !== 'instance-noise');
       const worst = Math.max(...deterministic.map(([r, t]) => Math.abs(r.final_distance - t) / Math.max(t, 1e-6)));
       options.log(
         `dirac-study on ${backend}: ${Math.round(ms)} ms; final distances agree with PyTorch to ${worst.toExponential(1)} relative (runs without noise)`,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MLP_OPTIONS } from '@ganbench/architectures';
 import {
   BENCH_DCGAN,
   BENCHED_ARCHITECTURES,
@@ -14,9 +15,8 @@ import {
   runFidBench,
   runPrecisionRecallBench,
 } from '@ganbench/bench';
-import { DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_BOOTSTRAP_SEED } from '@ganbench/report';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, type OptionSpec, resolveThreads } from '@ganbench/core';
-import { MLP_OPTIONS } from '@ganbench/architectures';
+import { DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_BOOTSTRAP_SEED } from '@ganbench/report';
 import { DIRAC_DEFAULTS, DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { featuresTrain, fidCommand } from './features.js';

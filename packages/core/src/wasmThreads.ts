@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * tfjs-backend-wasm ships an Emscripten pthread build (XNNPACK on a pthreadpool) but turns it off

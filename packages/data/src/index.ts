@@ -1,9 +1,5 @@
 /** @ganbench/data — datasets behind one interface: the 2-D Gaussian mixtures of the mode-collapse studies, and image datasets (MNIST, Fashion-MNIST, CIFAR-10, PNG folders). */
-export { GRID, gridModes } from './mixtures/grid.js';
-export { getMixture, isMixtureName, MIXTURE_NAMES, MIXTURES } from './mixtures/registry.js';
-export { RING, ringModes } from './mixtures/ring.js';
-export { type LabelledSamples, sampleMixture, sampleMixtureLabelled, sampleMixturePoints } from './mixtures/sample.js';
-export type { GaussianMixture } from './mixtures/types.js';
+
 export type { ImageBatch, ImageDataset } from './dataset.js';
 export { isGzip, maybeGunzip } from './images/bytes.js';
 export {
@@ -60,6 +56,11 @@ export {
   type ImageTransform,
   imageDataset,
   imagesToFloat32,
-  LUMA,
   type LoadedImageDataset,
+  LUMA,
 } from './images/store.js';
+export { GRID, gridModes } from './mixtures/grid.js';
+export { getMixture, isMixtureName, MIXTURE_NAMES, MIXTURES } from './mixtures/registry.js';
+export { RING, ringModes } from './mixtures/ring.js';
+export { type LabelledSamples, sampleMixture, sampleMixtureLabelled, sampleMixturePoints } from './mixtures/sample.js';
+export type { GaussianMixture } from './mixtures/types.js';

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrialRecord } from './trialRecord.js';
 import { describe, expect, it, vi } from 'vitest';
+import type { TrialRecord } from './trialRecord.js';
 import { appendTrialRecord, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
 
 vi.mock('node:fs', async (importOriginal) => {

@@ -1,5 +1,5 @@
-import { withSearch } from '@ganbench/sweep/testing';
 import type { TrialConfig } from '@ganbench/study-folder';
+import { withSearch } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
 import { drawNumeric, expandStudy } from './expand.js';
 import { trialId } from './ids.js';

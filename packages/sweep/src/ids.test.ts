@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BASE_STUDY } from '@ganbench/sweep/testing';
 import type { TrialConfig } from '@ganbench/study-folder';
+import { BASE_STUDY } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
 import { expandStudy } from './expand.js';
 import { canonicalJson, shortHash, trialId } from './ids.js';

@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAKE_TRIAL_WORKER } from '@ganbench/sweep/testing';
 import type { ParamValue, TrialConfig } from '@ganbench/study-folder';
+import { readTrialRecords, TRIALS_FILE } from '@ganbench/study-folder';
+import { FAKE_TRIAL_WORKER } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
 import { trialId } from './ids.js';
 import { type PoolOptions, runTrials, type StudyEvent, TRIALS_DIR } from './pool.js';
-import { readTrialRecords, TRIALS_FILE } from '@ganbench/study-folder';
 
 const adam = { name: 'adam' as const, lr: 2e-4, beta1: 0.5, beta2: 0.999 };
 

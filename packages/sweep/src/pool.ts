@@ -5,7 +5,15 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BACKEND_NAMES, isBackendName, MAX_WASM_THREADS } from '@ganbench/core';
-import { appendTrialRecord, type MetricGoal, readTrialRecords, TRIALS_FILE, type TrialConfig, type TrialRecord, type TrialStatus } from '@ganbench/study-folder';
+import {
+  appendTrialRecord,
+  type MetricGoal,
+  readTrialRecords,
+  TRIALS_FILE,
+  type TrialConfig,
+  type TrialRecord,
+  type TrialStatus,
+} from '@ganbench/study-folder';
 import { trialId } from './ids.js';
 import type { ParentMessage, TrialOutcome, WorkerMessage } from './protocol.js';
 

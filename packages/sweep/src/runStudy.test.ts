@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readTrialRecords } from '@ganbench/study-folder';
 import { BASE_STUDY, FAKE_TRIAL_WORKER } from '@ganbench/sweep/testing';
 import type { Tracker } from '@ganbench/tracking';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import { expandStudy } from './expand.js';
 import { trialId } from './ids.js';
 import { parseStudy } from './parse.js';
 import { type StudyEvent, TRIALS_DIR } from './pool.js';
-import { readTrialRecords } from '@ganbench/study-folder';
 import { runStudy, studyHash } from './runStudy.js';
 
 const study = () => parseStudy(BASE_STUDY.replace('steps: 100', 'steps: 20'), 'experiments/tiny.yaml');

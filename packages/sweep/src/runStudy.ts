@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { RunLog, syncStudy, type Tracker, writeStudyLog } from '@ganbench/tracking';
 import { METRIC_GOALS, type TrialConfig, trialParams } from '@ganbench/study-folder';
+import { RunLog, syncStudy, type Tracker, writeStudyLog } from '@ganbench/tracking';
 import { expandStudy } from './expand.js';
 import { shortHash } from './ids.js';
 import { type PoolOptions, type PoolSummary, runTrials, type StudyEvent } from './pool.js';

@@ -20,7 +20,6 @@ const positiveInt = z.int().min(1);
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string, number, boolean or null' });
 export type Scalar = z.output<typeof scalarSchema>;
 
-
 const metricName = metricNameSchema;
 
 const evaluationSchema = strict({
@@ -90,7 +89,9 @@ export const studySchema = strict({
   training: strict(TRAINING_FIELDS),
   evaluation: evaluationSchema,
   loss: namedSettingSchema('loss').optional().describe('the loss of every trial the search space does not give one'),
-  regularizer: namedSettingSchema('regularizer').default({ name: 'none', params: {} }).describe('the regularizer of every trial the search space does not give one'),
+  regularizer: namedSettingSchema('regularizer')
+    .default({ name: 'none', params: {} })
+    .describe('the regularizer of every trial the search space does not give one'),
   seeds: z
     .union([z.array(uint32).min(1), positiveInt.transform((n) => Array.from({ length: n }, (_, i) => i))], {
       error: 'must be a list of seeds (integers ≥ 0) or a count (integer ≥ 1)',

@@ -1,8 +1,8 @@
 import { type OptionSpec, resolveOptions } from '@ganbench/core';
+import { OPTIMIZER_FIELDS, TRAINING_FIELDS } from '@ganbench/study-folder';
 import type { z } from 'zod';
 import { describeIssue, formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
 import { architectureNames, architectureOptionType, isRegistered, paramSpecs, type Role, registeredNames, resolveArchitecture } from './registries.js';
-import { OPTIMIZER_FIELDS, TRAINING_FIELDS } from '@ganbench/study-folder';
 import type { Distribution, Point, Scalar, Study } from './schema.js';
 
 /** What a search-space key points at in a trial. */

@@ -2,8 +2,8 @@ import type { NamedArray, ParamStore, RngState, tf, WeightOptions } from '@ganbe
 import { tf as ops, Rng } from '@ganbench/core';
 import type { GanLoss } from '@ganbench/losses';
 import type { BoundRegularizer, PenaltyContext } from '@ganbench/regularizers';
-import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
 import type { OptimizerConfig } from '@ganbench/study-folder';
+import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
 
 /** Train or eval mode, the weight transform, generator steps completed, and a stream for draws inside the forward pass. */
 export type ForwardOptions = WeightOptions & { training: boolean; step?: number; rng?: Rng };

@@ -2,9 +2,9 @@ import { SAGAN_OPTIONS, SAGAN_RECOMMENDED, SAGAN_SPECTRAL_NORM_CONFLICT, saganAr
 import { initBackend, Rng, resolveOptions, tf } from '@ganbench/core';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
+import type { OptimizerConfig } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer } from './ganTrainer.js';
-import type { OptimizerConfig } from '@ganbench/study-folder';
 
 const STEPS = 3;
 const RESOLUTION = 32;

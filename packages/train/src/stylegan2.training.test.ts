@@ -3,9 +3,9 @@ import { pathLengthMeanName, resolveArchitectureOptions, stylegan2Architecture, 
 import { initBackend, Rng, tf } from '@ganbench/core';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer } from '@ganbench/regularizers';
+import type { OptimizerConfig } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer } from './ganTrainer.js';
-import type { OptimizerConfig } from '@ganbench/study-folder';
 
 const STEPS = 3;
 const RESOLUTION = 32;

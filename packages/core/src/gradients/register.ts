@@ -1,15 +1,15 @@
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
+import { castWasmConfig } from '../kernels/wasm/Cast.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
-import { castWasmConfig } from '../kernels/wasm/Cast.js';
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
 import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';
 import { rememberShippedKernel } from '../kernels/wasm/wasm_kernel_util.js';
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
-import { comparisonGradConfigs } from './comparison_grads.js';
 import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad.js';
+import { comparisonGradConfigs } from './comparison_grads.js';
 import { resizeBilinearGradGradConfig } from './ResizeBilinearGrad_grad.js';
 import { resizeNearestNeighborGradGradConfig } from './ResizeNearestNeighborGrad_grad.js';
 

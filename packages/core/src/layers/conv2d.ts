@@ -1,4 +1,4 @@
-import { add, conv2d as tfConv2d, type Tensor, type Tensor4D, zeros } from '@tensorflow/tfjs-core';
+import { add, type Tensor, type Tensor4D, conv2d as tfConv2d, zeros } from '@tensorflow/tfjs-core';
 import type { ParamStore } from '../params.js';
 import type { Rng } from '../rng.js';
 import { DCGAN_INIT_STD, transformed, type WeightOptions } from './types.js';

@@ -1,6 +1,35 @@
-import { assembleModule, lazySimdModule, MAX_PAGES, PAGE_BYTES, type WasmMemory, wasm } from '../wasm/assembler.js';
-import { BLOCK, brIf, END, F64, F64_ADD, get, I32, I32_ADD, I32_EQZ, I32_SUB, i32, LOOP, set, tee } from '../wasm/assembler.js';
-import { extractLane, F64X2_ADD, F64X2_MUL, F64X2_SPLAT, F64X2_SUB, load64Splat, V128, V128_ZERO, v128Load, v128Store } from '../wasm/assembler.js';
+import {
+  assembleModule,
+  BLOCK,
+  brIf,
+  END,
+  extractLane,
+  F64,
+  F64_ADD,
+  F64X2_ADD,
+  F64X2_MUL,
+  F64X2_SPLAT,
+  F64X2_SUB,
+  get,
+  I32,
+  I32_ADD,
+  I32_EQZ,
+  I32_SUB,
+  i32,
+  LOOP,
+  lazySimdModule,
+  load64Splat,
+  MAX_PAGES,
+  PAGE_BYTES,
+  set,
+  tee,
+  V128,
+  V128_ZERO,
+  v128Load,
+  v128Store,
+  type WasmMemory,
+  wasm,
+} from '../wasm/assembler.js';
 
 /**
  * The two hot loops of FID's dense linear algebra — a 4×4 matrix-product tile and one row of the fused

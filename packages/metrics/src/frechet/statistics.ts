@@ -1,5 +1,5 @@
 import { flatSamples, type Samples } from '../points.js';
-import { gemmBufferDoubles, gemm, gemmBuffers } from './gemm.js';
+import { gemm, gemmBufferDoubles, gemmBuffers } from './gemm.js';
 import { createWorkspace } from './kernels.js';
 
 export interface GaussianStatistics {

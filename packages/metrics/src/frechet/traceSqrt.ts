@@ -1,6 +1,6 @@
 import { pivotedCholesky } from './cholesky.js';
 import { symmetricEigen, tridiagonalize, tridiagonalizeDoubles, tridiagonalQL } from './eigen.js';
-import { gemmBufferDoubles, type GemmBuffers, gemm, gemmBuffers } from './gemm.js';
+import { type GemmBuffers, gemm, gemmBufferDoubles, gemmBuffers } from './gemm.js';
 import { createWorkspace, type Workspace } from './kernels.js';
 
 /**

@@ -1,10 +1,12 @@
-import { assembleModule, lazySimdModule, MAX_PAGES, PAGE_BYTES, type WasmMemory, wasm } from '../wasm/assembler.js';
 import {
+  assembleModule,
   BLOCK,
   br,
   brIf,
   ELSE,
   END,
+  F64X2_ADD,
+  F64X2_MUL,
   get,
   I32,
   I32_ADD,
@@ -16,11 +18,20 @@ import {
   IF_I32,
   i32,
   LOOP,
+  lazySimdModule,
+  load64Splat,
+  MAX_PAGES,
+  PAGE_BYTES,
   SELECT,
   set,
   tee,
+  V128,
+  V128_ZERO,
+  v128Load,
+  v128Store,
+  type WasmMemory,
+  wasm,
 } from '../wasm/assembler.js';
-import { F64X2_ADD, F64X2_MUL, load64Splat, V128, V128_ZERO, v128Load, v128Store } from '../wasm/assembler.js';
 
 /**
  * The inner product kernel behind precision/recall and KID: out[i·stride + j] = aᵢ·bⱼ for 4-row panels stored

@@ -1,6 +1,6 @@
+import type { MetricGoal } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { bestOfBudget, budgetCurve, expectedBestOfK, quantile } from './budget.js';
-import type { MetricGoal } from '@ganbench/study-folder';
 import { seededRng } from './rng.js';
 
 /** E[best of k] by enumerating all n^k equally likely draw sequences: the definition, for small n and k. */

@@ -10,8 +10,9 @@
  * - trials without a finite value (diverged before the first evaluation, or no evaluation at all) and failed
  *   trials (a crash says nothing about the loss) are left out of best/median/n and counted in the failure table.
  */
-import { formatSettings, summarizeHyperparameters } from './hyperparameters.js';
+
 import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
+import { formatSettings, summarizeHyperparameters } from './hyperparameters.js';
 
 export interface CellSummary {
   loss: string;

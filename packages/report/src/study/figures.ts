@@ -1,7 +1,8 @@
 /** Vega-Lite specs for the study report. Pure builders: data in, a self-contained spec out, only finite numbers inside. */
+
+import type { MetricGoal } from '@ganbench/study-folder';
 import { baseConfig, checkPositive, SERIES_COLORS, VEGA_LITE_SCHEMA, type VegaLiteSpec } from '../spec.js';
 import type { BudgetPoint } from './budget.js';
-import type { MetricGoal } from '@ganbench/study-folder';
 
 /** The metric's name with the direction a reader needs to read any plot of it. */
 export function metricTitle(metric: string, goal: MetricGoal): string {

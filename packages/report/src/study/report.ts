@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { MetricPoint, TrialRecord } from '@ganbench/study-folder';
 import { type WrittenPlot, writeFileAtomically, writePlot } from '../render.js';
 import { replaceDirectory } from '../replaceDirectory.js';
 import type { VegaLiteSpec } from '../spec.js';
@@ -12,7 +13,6 @@ import { BUDGET_BAND, type BudgetPoint, budgetCurve } from './budget.js';
 import { type StudyGroup, sortTrials, summarizeStudy } from './cells.js';
 import { type BudgetSeries, budgetCurves, metricBoxPlot, metricTitle, type TrainingCurveRow, trainingCurves } from './figures.js';
 import { formatSettings, type HyperparameterSummary, summarizeHyperparameters } from './hyperparameters.js';
-import type { MetricPoint, TrialRecord } from '@ganbench/study-folder';
 import { readStudyResults, readTrialMetrics, type StudyInfo } from './records.js';
 import { seededRng } from './rng.js';
 import { bestTrialsTable, failureTable, kurachTable, trialsAppendixTable } from './tables.js';

@@ -123,8 +123,12 @@ describe('failureTable and the appendix', () => {
     expect(settings.fixed).toContainEqual(['training.nDisc', 1]);
     const lines = trialsAppendixTable(trials, settings, 'fid').split('\n');
     expect(lines).toHaveLength(2 + HAND_STUDY.length);
-    expect(lines).toContain('| `w-none-2` | ring | mlp | wasserstein | none | training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 1 | diverged at 70 | 35 | NaN | 70 | 1.5 |');
-    expect(lines).toContain('| `w-none-3` | ring | mlp | wasserstein | none | training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 2 | diverged at 20 | — | — | 20 | 1.5 |');
+    expect(lines).toContain(
+      '| `w-none-2` | ring | mlp | wasserstein | none | training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 1 | diverged at 70 | 35 | NaN | 70 | 1.5 |',
+    );
+    expect(lines).toContain(
+      '| `w-none-3` | ring | mlp | wasserstein | none | training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 2 | diverged at 20 | — | — | 20 | 1.5 |',
+    );
     expect(lines).toContain(
       '| `ns-gp-1` | ring | mlp | non-saturating | gradient-penalty | regularizer.lambda=10, training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 0 | finished | 18 | 19 | 100 | 1.5 |',
     );

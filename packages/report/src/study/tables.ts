@@ -1,7 +1,8 @@
 /** The report's Markdown tables: Kurach-style best / median per cell, failures per cell, and the appendix of trials. */
+
+import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
 import { type CellSummary, cellOf, type StudyGroup } from './cells.js';
 import { formatNumber, formatSettings, type HyperparameterSummary, roundForDisplay } from './hyperparameters.js';
-import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
 
 /** Which of a number's marks apply: best in its row (italic) and best in its column (bold). */
 export interface Marks {

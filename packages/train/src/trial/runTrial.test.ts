@@ -3,10 +3,10 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeSafetensors, initBackend } from '@ganbench/core';
+import { type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { readMetrics, readRunJson } from '@ganbench/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointPath } from './checkpoint.js';
-import { type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { runTrial } from './runTrial.js';
 
 const CONFIG: TrialConfig = {

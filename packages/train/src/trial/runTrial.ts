@@ -7,10 +7,10 @@ import { type GaussianMixture, sampleMixturePoints } from '@ganbench/data';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
 import { imageGridPng, scatterSnapshots, writePlot } from '@ganbench/report';
+import { METRIC_GOALS, type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { ARTIFACTS_DIR, RUN_JSON, RunLog } from '@ganbench/tracking';
 import { createGanTrainer, type StepLosses } from '../ganTrainer.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { METRIC_GOALS, type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { openDataSource } from './dataSource.js';
 import { createEvaluator } from './evaluate.js';
 
