@@ -27,7 +27,6 @@ export * from './layers/index.js';
 export { logSigmoid } from './ops/logSigmoid.js';
 export {
   describeOption,
-  type Hyperparams,
   type OptionSpec,
   type OptionSpecs,
   type OptionValue,

@@ -20,8 +20,6 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 export type OptionValue = number | string | boolean;
 /** Options with defaults filled in and every value checked (see resolveOptions). */
 export type OptionValues = Readonly<Record<string, OptionValue>>;
-/** @deprecated The old name of OptionValues, kept while toy-problems/src/diracJacobian.ts still imports it. */
-export type Hyperparams = OptionValues;
 
 /** What a value must be, as errors and `ganbench list` say it: `an integer ≥ 1`, `one of 4, 5`, `true or false`. */
 function requirement(spec: OptionSpec): string {
