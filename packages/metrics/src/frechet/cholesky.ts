@@ -9,6 +9,11 @@ export interface PivotedCholesky {
   rank: number;
   /** perm[i] is the original index of row i of L. */
   perm: Int32Array;
+  /**
+   * Largest |entry| of the Schur complement left when the factorization stopped, over max |Σᵢᵢ|: round-off
+   * (≈ d·ε) for a PSD matrix, O(1) for one with a negative eigenvalue (no pivot is left, yet S ≠ 0).
+   */
+  residual: number;
 }
 
 /** Swaps rows/columns k < q of a symmetric matrix whose lower triangle (and L's computed columns) are current. */
@@ -47,9 +52,14 @@ export function pivotedCholesky(ws: Workspace, buffers: GemmBuffers, a: number, 
   const perm = Int32Array.from({ length: d }, (_, i) => i);
   const work = new Float64Array(d);
   let maxDiag = 0;
-  for (let i = 0; i < d; i++) maxDiag = Math.max(maxDiag, f[a + i * ld + i] as number);
+  let scale = 0;
+  for (let i = 0; i < d; i++) {
+    maxDiag = Math.max(maxDiag, f[a + i * ld + i] as number);
+    scale = Math.max(scale, Math.abs(f[a + i * ld + i] as number));
+  }
   const tol = d * Number.EPSILON * maxDiag;
   let rank = 0;
+  let residual = 0;
   factor: for (let k0 = 0; k0 < d; k0 += PANEL) {
     const k1 = Math.min(d, k0 + PANEL);
     work.fill(0);
@@ -63,7 +73,10 @@ export function pivotedCholesky(ws: Workspace, buffers: GemmBuffers, a: number, 
           q = j;
         }
       }
-      if (!(best > tol)) break factor;
+      if (!(best > tol)) {
+        residual = schurResidual(ws, buffers, a, d, ld, k0, k) / (scale || 1);
+        break factor;
+      }
       if (q !== k) {
         symmetricSwap(f, a, d, ld, k, q);
         const w = work[k] as number;
@@ -96,5 +109,17 @@ export function pivotedCholesky(ws: Workspace, buffers: GemmBuffers, a: number, 
     const row = a + i * ld;
     for (let j = i + 1; j < rank; j++) f[row + j] = 0;
   }
-  return { rank, perm };
+  return { rank, perm, residual };
+}
+
+/** max |S| of the trailing block at k once the panel's columns k0…k−1 are applied (they are applied lazily). */
+function schurResidual(ws: Workspace, buffers: GemmBuffers, a: number, d: number, ld: number, k0: number, k: number): number {
+  const f = ws.f64;
+  if (k > k0) {
+    const panel = a + k * ld + k0;
+    gemm(ws, buffers, d - k, d - k, k - k0, -1, { src: f, off: panel, rs: ld, cs: 1 }, { src: f, off: panel, rs: 1, cs: ld }, a + k * ld + k, ld, 0);
+  }
+  let max = 0;
+  for (let i = k; i < d; i++) for (let j = k; j <= i; j++) max = Math.max(max, Math.abs(f[a + i * ld + j] as number));
+  return max;
 }

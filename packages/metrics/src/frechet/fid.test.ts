@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '@ganbench/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFeatures } from '../io/npy.js';
-import { fid, frechetDistanceOfStatistics } from './frechetDistance.js';
+import { fid, frechetDistance, frechetDistanceOfStatistics } from './frechetDistance.js';
 import { gaussianStatistics } from './statistics.js';
 import { loadStatistics, saveStatistics, statisticsFromFile } from './statisticsFile.js';
 
@@ -124,6 +124,42 @@ describe('statistics files', () => {
 });
 
 describe('bad input', () => {
+  it('a covariance that is not positive semi-definite is refused, not scored 0', () => {
+    const eye = (d: number, v = 1) => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? v : 0)));
+    const zero = [0, 0, 0];
+    // σ = −4I against I: before, the pivoted Cholesky found no pivot, took rank 0, and the clamped total was 0.
+    expect(() => frechetDistance(zero, eye(3, -4), zero, eye(3))).toThrow(/^sigma1: not a covariance: it is not positive semi-definite/);
+    expect(() => frechetDistance(zero, eye(3), zero, eye(3, -4))).toThrow(/^sigma2: not a covariance/);
+    // Indefinite with a nonnegative diagonal: eigenvalues 3 and −1, and 1 and −1.
+    expect(() =>
+      frechetDistance(
+        [0, 0],
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        [0, 0],
+        eye(2),
+      ),
+    ).toThrow(/^sigma1: not a covariance/);
+    expect(() =>
+      frechetDistance(
+        [0, 0],
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [0, 0],
+        eye(2),
+      ),
+    ).toThrow(/^sigma1: not a covariance/);
+    // Singular but PSD (rank 1 of 3, and the zero matrix) is a covariance: W₂² of N(0, vvᵀ) and N(0, I) is 3 + 3 − 2·√3.
+    const v = [1, 1, 1];
+    const rankOne = v.map((a) => v.map((b) => a * b));
+    expect(frechetDistance(zero, rankOne, zero, eye(3))).toBeCloseTo(6 - 2 * Math.sqrt(3), 12);
+    expect(frechetDistance(zero, eye(3, 0), zero, eye(3))).toBeCloseTo(3, 12);
+  });
+
   it('NaN and Inf features are named by set, row and column', () => {
     expect(() =>
       fid(

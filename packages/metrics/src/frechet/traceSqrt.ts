@@ -13,6 +13,18 @@ import { createWorkspace, type Workspace } from './kernels.js';
  */
 export type TraceSqrtFactor = 'cholesky' | 'eigh';
 
+/**
+ * How far from PSD a covariance may be and still count as one: numpy's cov of n ≤ d samples leaves
+ * residuals of order d·ε relative to its diagonal; a matrix with a negative eigenvalue leaves O(1).
+ */
+const PSD_TOLERANCE = 1e-7;
+
+function notPsd(name: string, residual: number): Error {
+  return new Error(
+    `${name}: not a covariance: it is not positive semi-definite (left ${residual.toExponential(2)} of its scale after a pivoted Cholesky; allowed: ≤ ${PSD_TOLERANCE})`,
+  );
+}
+
 /** Sum of √max(λ, 0): the trace of the square root of a PSD matrix from its eigenvalues. */
 function sumSqrt(values: Float64Array): number {
   let s = 0;
@@ -84,7 +96,9 @@ export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: 
   copyIn(f, x, ld, sigma1, d);
   copyIn(f, y, ld, sigma2, d);
   const fx = pivotedCholesky(ws, buffers, x, d, ld);
+  if (fx.residual > PSD_TOLERANCE) throw notPsd('sigma1', fx.residual);
   const fy = pivotedCholesky(ws, buffers, y, d, ld);
+  if (fy.residual > PSD_TOLERANCE) throw notPsd('sigma2', fy.residual);
   // factor the covariance of lower rank: M is then (generically) nonsingular, so no zero eigenvalue
   // turns into √(round-off)
   const [l, chosen, other] = fy.rank < fx.rank ? [y, fy, sigma1] : [x, fx, sigma2];
