@@ -115,4 +115,28 @@ describe('runTrial: one trial end to end into its run log', () => {
     expect(run.status).toBe('FAILED');
     expect(run.tags['ganbench.status']).toBe('diverged');
   });
+
+  it('a gradient norm that overflows while the losses stay finite is divergence too, recorded at that step with nothing logged after it', async () => {
+    // Non-saturating loss, SGD at lr 10: D's gradient norm is +Inf at step 6 while both (saturating) losses stay finite;
+    // before, the trial ran on to a "finished" record with an FID of 4e18.
+    const sgd = { name: 'sgd', lr: 10, momentum: 0 } as const;
+    const exploding: TrialConfig = {
+      ...CONFIG,
+      loss: { name: 'non-saturating', params: {} },
+      regularizer: { name: 'none', params: {} },
+      training: { ...CONFIG.training, steps: 50, nDisc: 1, optimizer: sgd, discriminatorOptimizer: sgd, emaDecay: null, checkpointEvery: 50 },
+      evaluation: { ...CONFIG.evaluation, every: 50 },
+      seed: 0,
+    };
+    const dir = path.join(root, 'overflow');
+    const outcome = await runTrial(exploding, dir);
+    const points = await readMetrics(dir);
+    const firstNonFinite = Math.min(...points.filter((p) => !Number.isFinite(p.value)).map((p) => p.step));
+    expect(outcome.status).toBe('diverged');
+    expect(outcome.divergedAt).toBe(firstNonFinite);
+    expect(outcome.steps).toBe(firstNonFinite);
+    expect(Math.max(...points.map((p) => p.step))).toBe(firstNonFinite);
+    const losses = points.filter((p) => p.step === firstNonFinite && (p.key === 'd_loss' || p.key === 'g_loss'));
+    expect(losses.every((p) => Number.isFinite(p.value))).toBe(true);
+  });
 });

@@ -160,7 +160,9 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
       const losses = trainer.step((n) => source.sample(n));
       step++;
       const lossValues = trainingMetrics(losses);
-      if (!Number.isFinite(losses.dLoss + losses.gLoss + losses.penalty + losses.gPenalty)) {
+      // Diverged: any loss, penalty, mean logit or gradient norm non-finite. A gradient norm can overflow while
+      // saturating losses stay finite; the weights it moves are then ±Inf and every later value meaningless.
+      if (!Object.values(lossValues).every(Number.isFinite)) {
         await log.logMetrics(step, lossValues);
         await log.setTag('ganbench.status', 'diverged');
         await log.finish('FAILED');
