@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeStudyReport } from '@ganbench/report';
@@ -24,10 +24,12 @@ function parseGpus(value: unknown): number[] | undefined {
 }
 
 /** The report is rewritten only when trials.jsonl changed after it, so a finished study's rerun does no work. */
-function reportIsCurrent(dir: string): boolean {
+function reportIsCurrent(dir: string, studyHash: string): boolean {
   const report = path.join(dir, 'report.md');
   const trials = path.join(dir, TRIALS_FILE);
-  return existsSync(report) && existsSync(trials) && statSync(report).mtimeMs >= statSync(trials).mtimeMs;
+  if (!existsSync(report) || !existsSync(trials) || statSync(report).mtimeMs < statSync(trials).mtimeMs) return false;
+  // An edited study (another primary metric, say) with no new trial still needs a new report; the header names the study hash.
+  return readFileSync(report, 'utf8').includes(`hash \`${studyHash}\``);
 }
 
 export interface SweepOutcome {
@@ -64,7 +66,7 @@ export async function sweepCommand(flags: ParsedFlags, positional: string[], out
       out(`stopped: running trials checkpointed; \`ganbench sweep ${file}\` resumes them (finished trials are not run again)`);
       return { run, interrupted, tracker };
     }
-    if (flags['no-report'] !== true && !reportIsCurrent(run.dir)) {
+    if (flags['no-report'] !== true && !reportIsCurrent(run.dir, run.hash)) {
       await writeStudyReport(run.dir, { command: `ganbench report ${relative(run.dir)}` });
       // The parent run carries report.md and the figures: sync once more now that they exist.
       if (tracker !== null) await syncStudy(run.dir, tracker).catch(() => undefined);

@@ -58,5 +58,7 @@ export const studyInfoSchema = z.object({
   hash: z.string().min(1).optional(),
   source: z.string().min(1).optional(),
   createdAt: z.string().min(1).optional(),
+  /** The study's settings as MLflow params (`evaluation.primary` among them: the metric the report ranks by). */
+  params: z.record(z.string(), z.string()).optional(),
 });
 export type StudyInfo = z.output<typeof studyInfoSchema>;

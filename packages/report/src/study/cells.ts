@@ -11,7 +11,7 @@
  *   trials (a crash says nothing about the loss) are left out of best/median/n and counted in the failure table.
  */
 
-import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
+import { METRIC_GOALS, type MetricGoal, type TrialRecord } from '@ganbench/study-folder';
 import { formatSettings, summarizeHyperparameters } from './hyperparameters.js';
 
 export interface CellSummary {
@@ -50,10 +50,10 @@ const LOSS_ORDER = ['minimax', 'non-saturating', 'wasserstein', 'least-squares',
 /** No regularization first, then penalties, constraints, normalization, tricks. */
 const REGULARIZER_ORDER = ['none', 'gradient-penalty', 'dragan', 'r1', 'r2', 'weight-clipping', 'spectral-norm', 'label-smoothing', 'instance-noise'];
 
-/** The value a trial counts with, or undefined when it does not count (see the module comment). */
-export function trialValue(trial: TrialRecord): number | undefined {
+/** The value a trial counts with for `metric`, or undefined when it does not count (see the module comment). */
+export function trialValue(trial: TrialRecord, metric: string): number | undefined {
   if (trial.status === 'failed') return undefined;
-  const value = trial.best[trial.primary.metric];
+  const value = trial.best[metric];
   return value !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
@@ -108,22 +108,24 @@ export function sortTrials(trials: readonly TrialRecord[]): TrialRecord[] {
   );
 }
 
-/** The one primary metric of a study; trials that disagree on it cannot share a table, so that fails early. */
-export function studyPrimary(trials: readonly TrialRecord[]): { metric: string; goal: MetricGoal } {
-  const first = trials[0];
-  if (!first) throw new Error('a study report needs at least one trial; got none');
-  const other = trials.find((trial) => trial.primary.metric !== first.primary.metric || trial.primary.goal !== first.primary.goal);
-  if (other) {
-    throw new Error(
-      `trials disagree on the primary metric: ${first.id} ranks by ${first.primary.metric} (${first.primary.goal}), ${other.id} by ${other.primary.metric} (${other.primary.goal}); one study has one primary metric`,
-    );
-  }
-  return { ...first.primary };
+/**
+ * The metric the report ranks by: the study's current one when study.json names it, else the one of the
+ * trial recorded last. Trials recorded under an earlier primary metric count with their best value of the
+ * current one (every trial records the best of each metric it evaluated), so editing `evaluation.primary`
+ * re-ranks a finished study instead of breaking it.
+ */
+export function studyPrimary(trials: readonly TrialRecord[], current?: string): { metric: string; goal: MetricGoal } {
+  const last = trials[trials.length - 1];
+  if (!last) throw new Error('a study report needs at least one trial; got none');
+  if (current === undefined) return { ...last.primary };
+  const goal = METRIC_GOALS[current];
+  if (goal === undefined) throw new Error(`primary metric '${current}' is not one ganbench computes; allowed: ${Object.keys(METRIC_GOALS).join(', ')}`);
+  return { metric: current, goal };
 }
 
 /** One group per (dataset, architecture), each with its loss × regularizer cells. */
-export function summarizeStudy(trials: readonly TrialRecord[]): StudyGroup[] {
-  const { metric, goal } = studyPrimary(trials);
+export function summarizeStudy(trials: readonly TrialRecord[], primary: { metric: string; goal: MetricGoal } = studyPrimary(trials)): StudyGroup[] {
+  const { metric, goal } = primary;
   const sorted = sortTrials(trials);
   const groups = new Map<string, TrialRecord[]>();
   for (const trial of sorted) {
@@ -137,16 +139,21 @@ export function summarizeStudy(trials: readonly TrialRecord[]): StudyGroup[] {
     const cells = losses.flatMap((loss) =>
       regularizers.flatMap((regularizer) => {
         const inCell = members.filter((trial) => trial.config.loss.name === loss && trial.config.regularizer.name === regularizer);
-        return inCell.length === 0 ? [] : [summarizeCell(loss, regularizer, inCell, goal)];
+        return inCell.length === 0 ? [] : [summarizeCell(loss, regularizer, inCell, { metric, goal })];
       }),
     );
     return { dataset: first.config.dataset.name, architecture: first.config.architecture.name, metric, goal, losses, regularizers, cells };
   });
 }
 
-export function summarizeCell(loss: string, regularizer: string, trials: readonly TrialRecord[], goal: MetricGoal): CellSummary {
+export function summarizeCell(
+  loss: string,
+  regularizer: string,
+  trials: readonly TrialRecord[],
+  { metric, goal }: { metric: string; goal: MetricGoal },
+): CellSummary {
   const counted = trials.flatMap((trial) => {
-    const value = trialValue(trial);
+    const value = trialValue(trial, metric);
     return value === undefined ? [] : [{ trial, value }];
   });
   let bestEntry = counted[0];
@@ -164,7 +171,7 @@ export function summarizeCell(loss: string, regularizer: string, trials: readonl
     finished: count('finished'),
     diverged: count('diverged'),
     failed: count('failed'),
-    noValue: trials.filter((trial) => trial.status !== 'failed' && trialValue(trial) === undefined).length,
+    noValue: trials.filter((trial) => trial.status !== 'failed' && trialValue(trial, metric) === undefined).length,
   };
 }
 

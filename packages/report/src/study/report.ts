@@ -10,7 +10,7 @@ import { type WrittenPlot, writeFileAtomically, writePlot } from '../render.js';
 import { replaceDirectory } from '../replaceDirectory.js';
 import type { VegaLiteSpec } from '../spec.js';
 import { BUDGET_BAND, type BudgetPoint, budgetCurve } from './budget.js';
-import { type StudyGroup, sortTrials, summarizeStudy } from './cells.js';
+import { type StudyGroup, sortTrials, studyPrimary, summarizeStudy } from './cells.js';
 import { type BudgetSeries, budgetCurves, metricBoxPlot, metricTitle, type TrainingCurveRow, trainingCurves } from './figures.js';
 import { formatSettings, type HyperparameterSummary, summarizeHyperparameters } from './hyperparameters.js';
 import { readStudyResults, readTrialMetrics, type StudyInfo } from './records.js';
@@ -60,7 +60,7 @@ export async function writeStudyReport(studyDir: string, options: StudyReportOpt
   if (!Number.isInteger(samples) || samples < 1) throw new Error(`bootstrapSamples must be a positive integer; got ${samples}`);
   const outDir = options.out ?? studyDir;
   const { info, trials } = await readStudyResults(studyDir);
-  const groups = summarizeStudy(trials);
+  const groups = summarizeStudy(trials, studyPrimary(trials, info.params?.['evaluation.primary']));
   const settings = summarizeHyperparameters(trials);
   const command = options.command ?? defaultCommand(studyDir, options);
 
