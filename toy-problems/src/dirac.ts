@@ -2,9 +2,9 @@ import { Rng, tf } from '@ganbench/core';
 import type { GanLoss } from '@ganbench/losses';
 import { type BoundRegularizer, NO_REGULARIZER, type PenaltyContext } from '@ganbench/regularizers';
 import { formatIssues, namedSettingSchema, strictObject, uint32Schema } from '@ganbench/study-folder';
+import { createObjective } from '@ganbench/train';
 import { z } from 'zod';
 import { consensusField } from './consensus.js';
-import { createObjective } from './objective.js';
 
 /**
  * The Dirac-GAN (Mescheder, Geiger, Nowozin 2018, Sec. 2): data δ₀, generator δ_θ, linear

@@ -4,8 +4,7 @@ import { getMixture, sampleMixture, sampleMixturePoints } from '@ganbench/data';
 import { frechetDistanceOfSamples, mixtureCoverage } from '@ganbench/metrics';
 import { NO_REGULARIZER } from '@ganbench/regularizers';
 import type { NamedParams } from '@ganbench/study-folder';
-import { createGanTrainer } from '@ganbench/train';
-import { createObjective } from './objective.js';
+import { createGanTrainer, createObjective } from '@ganbench/train';
 
 /** A GAN on a 2-D Gaussian mixture (the mode-collapse test of Metz et al. 2017), any loss × regularizer. */
 export interface MixtureConfig {

@@ -132,6 +132,7 @@ describe('architecture registry', () => {
       paper: 'none',
       description: 'a registry test',
       options: { depth: { type: 'integer', description: 'layers', default: 2, min: 1 } },
+      check: (options, context) => getArchitecture('mlp').check(resolveArchitectureOptions('mlp', { gLayers: options.depth }), context),
       build: (options, context, rng) => getArchitecture('mlp').build(resolveArchitectureOptions('mlp', { gLayers: options.depth }), context, rng),
     };
     registerArchitecture(plugin);

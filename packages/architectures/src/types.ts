@@ -64,6 +64,8 @@ export interface ArchitectureDefinition {
   /** Every option has a default (registerArchitecture checks), so `ganbench list architectures` shows a complete network. */
   options: OptionSpecs;
   recommended?: RecommendedTraining;
+  /** What `build` checks before it allocates anything (options against the data shape and the regularizer), so a study can be validated without tensors. */
+  check(options: OptionValues, context: ArchitectureContext): void;
   /** Initializes both networks from `rng`; `options` are resolved (see resolveArchitectureOptions). */
   build(options: OptionValues, context: ArchitectureContext, rng: Rng): GanNetworks;
 }

@@ -17,6 +17,7 @@ export {
   optimizerSchema,
   type ParamValue,
   paramValueSchema,
+  SIZE_LIMITS,
   slugSchema,
   TRAINING_FIELDS,
   type TrainingConfig,

@@ -32,10 +32,16 @@ export const optimizerSchema = z
   .describe('adam {lr, beta1, beta2}, rmsprop {lr, decay} or sgd {lr, momentum}');
 export type OptimizerConfig = z.output<typeof optimizerSchema>;
 
+/**
+ * Sizes beyond which a value is a typo, not an experiment: 10⁷ generator steps is years on a GPU, a batch
+ * of 65,536 is past every published GAN, and FID is computed from 50,000 samples.
+ */
+export const SIZE_LIMITS = { steps: 10_000_000, batchSize: 65_536, evaluationSamples: 1_000_000 } as const;
+
 /** The training fields as a study file writes them; a resolved trial has every one, `discriminatorOptimizer` included. */
 export const TRAINING_FIELDS = {
-  steps: positiveInt.describe('generator steps'),
-  batchSize: positiveInt.describe('examples per batch, real and generated'),
+  steps: positiveInt.max(SIZE_LIMITS.steps).describe('generator steps'),
+  batchSize: positiveInt.max(SIZE_LIMITS.batchSize).describe('examples per batch, real and generated'),
   nDisc: positiveInt.default(1).describe('discriminator steps per generator step (n_disc)'),
   optimizer: optimizerSchema
     .default({ name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 })
@@ -95,7 +101,7 @@ export type TrainingConfig = z.output<typeof trainingConfigSchema>;
 
 export const evaluationConfigSchema = strictObject({
   every: positiveInt.describe('evaluate every this many generator steps, and at the end'),
-  samples: positiveInt.describe('generated samples per evaluation'),
+  samples: positiveInt.max(SIZE_LIMITS.evaluationSamples).describe('generated samples per evaluation'),
   metrics: z.array(metricNameSchema).min(1),
 });
 export type EvaluationConfig = z.output<typeof evaluationConfigSchema>;

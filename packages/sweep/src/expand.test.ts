@@ -1,5 +1,5 @@
 import type { TrialConfig } from '@ganbench/study-folder';
-import { withSearch } from '@ganbench/sweep/testing';
+import { BASE_STUDY, withSearch } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
 import { drawNumeric, expandStudy } from './expand.js';
 import { trialId } from './ids.js';
@@ -35,26 +35,31 @@ describe('grid search', () => {
   });
 
   it('an axis can switch the architecture; its options go only to the architectures that declare them', () => {
-    const trials = expand(`  kind: grid
+    // Image architectures on an image dataset: every trial must be able to run (dcgan cannot train on the ring's points).
+    const images = BASE_STUDY.replace('dataset: { name: ring }', 'dataset: { name: fashion-mnist, resolution: 32 }')
+      .replace('name: mlp\n  options: { gWidth: 32, dWidth: 32 }', 'name: dcgan\n  options: { width: 8, discriminatorBatchNorm: true }')
+      .replace('metrics: [modes_covered, frechet_2d]', 'metrics: [fid]');
+    const onImages = (search: string) => expandStudy(parseStudy(withSearch(search, images), 'tiny.yaml'));
+    const trials = onImages(`  kind: grid
   space:
     variant:
-      - { architecture: mlp }
-      - { architecture: dcgan, architecture.width: 8, loss: hinge }
+      - { architecture: dcgan }
+      - { architecture: sndcgan, architecture.powerIterations: 2, loss: hinge }
     architecture.latentDim: [16]
 `).filter((t) => t.seed === 0);
     expect(trials.map((t) => [t.architecture.name, t.loss.name])).toEqual([
-      ['mlp', 'non-saturating'],
-      ['dcgan', 'hinge'],
+      ['dcgan', 'non-saturating'],
+      ['sndcgan', 'hinge'],
     ]);
-    // The study's mlp options (gWidth, dWidth) stay with mlp; dcgan gets its own defaults and the shared latentDim.
-    expect(trials[0]?.architecture.options).toMatchObject({ gWidth: 32, dWidth: 32, latentDim: 16 });
-    expect(trials[1]?.architecture.options).toEqual({ latentDim: 16, width: 8, kernelSize: 4, discriminatorBatchNorm: false });
+    // The study's options go to the architectures that declare them: width to both, discriminatorBatchNorm to dcgan only.
+    expect(trials[0]?.architecture.options).toEqual({ latentDim: 16, width: 8, kernelSize: 4, discriminatorBatchNorm: true });
+    expect(trials[1]?.architecture.options).toEqual({ latentDim: 16, width: 8, powerIterations: 2 });
     expect(() =>
-      expand(`  kind: grid
+      onImages(`  kind: grid
   space:
-    variant: [{ architecture: dcgan, architecture.gWidth: 8 }]
+    variant: [{ architecture: sndcgan, architecture.kernelSize: 8 }]
 `),
-    ).toThrow("no architecture 'dcgan' takes 'gWidth'");
+    ).toThrow("no architecture 'sndcgan' takes 'kernelSize'");
     expect(() =>
       expand(`  kind: grid
   space:

@@ -1,9 +1,10 @@
 import { Rng, resolveOptions } from '@ganbench/core';
 import type { DatasetConfig, NamedParams, OptimizerConfig, ParamValue, TrialConfig } from '@ganbench/study-folder';
+import { type TrialProblem, validateTrial } from '@ganbench/train';
 import { formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
 import { trialId } from './ids.js';
 import { architectureOptionType, paramSpecs, type Role, resolveArchitecture } from './registries.js';
-import type { Study } from './schema.js';
+import { STUDY_TRIAL_LIMIT, type Study } from './schema.js';
 import { type Assignment, type Axis, type CompiledSearch, compileSearch, type NumericDistribution } from './space.js';
 
 /** A random draw keeps this many significant digits, so logged hyperparameters stay readable. */
@@ -140,7 +141,7 @@ function withoutSeed(config: TrialConfig): string {
 }
 
 /** Distinct settings: the grid's product, or random draws until `trials` distinct ones (fewer when the space has fewer). */
-function settings(study: Study, compiled: CompiledSearch, locate: Locator): Assignment[][] {
+function settings(study: Study, compiled: CompiledSearch, locate: Locator, problems: Set<string>): Assignment[][] {
   if (study.search.kind === 'grid') return gridSettings(compiled.axes);
   const rng = new Rng(study.search.seed);
   const seen = new Set<string>();
@@ -148,7 +149,15 @@ function settings(study: Study, compiled: CompiledSearch, locate: Locator): Assi
   const first = study.seeds[0] ?? 0;
   for (let fruitless = 0; out.length < study.search.trials && fruitless < FRUITLESS_DRAWS; ) {
     const setting = drawSetting(compiled.axes, rng);
-    const key = withoutSeed(buildTrial(study, setting, first, locate));
+    let key: string;
+    try {
+      key = withoutSeed(buildTrial(study, setting, first, locate));
+    } catch (error) {
+      // Every problem the draws meet is reported, not only the first; a bad draw still takes its place.
+      if (!(error instanceof StudyError)) throw error;
+      for (const problem of error.problems) problems.add(problem);
+      key = JSON.stringify(setting.map((a) => [a.path, a.value]));
+    }
     if (seen.has(key)) {
       fruitless++;
       continue;
@@ -160,6 +169,21 @@ function settings(study: Study, compiled: CompiledSearch, locate: Locator): Assi
   return out;
 }
 
+/** Trials a grid or random search would make, computed before any is built. */
+function plannedTrials(study: Study, compiled: CompiledSearch): number {
+  const settings =
+    study.search.kind === 'random' ? study.search.trials : compiled.axes.reduce((n, axis) => n * (axis.type === 'points' ? axis.points.length : 1), 1);
+  return settings * study.seeds.length;
+}
+
+/** Where a trial's setting is written: the search-space axis that set it, else the study's default. */
+function whereSet(study: Study, field: TrialProblem['field']): PathSegment[] {
+  if (field === 'dataset') return ['dataset', 'name'];
+  if (field === 'evaluation.metrics') return ['evaluation', 'metrics'];
+  if (field === 'training.batchSize') return 'training.batchSize' in study.search.space ? ['search', 'space', field] : ['training', 'batchSize'];
+  return field in study.search.space ? ['search', 'space', field] : [field];
+}
+
 /**
  * All trials of a study, fully resolved and distinct: every setting of the search space (grid
  * product or random draws) once per seed, seeds outermost so a study stopped early has covered
@@ -168,17 +192,42 @@ function settings(study: Study, compiled: CompiledSearch, locate: Locator): Assi
  */
 export function expandStudy(study: Study, locate: Locator = () => study.source): TrialConfig[] {
   const compiled = compileSearch(study, locate);
-  const all = settings(study, compiled, locate);
+  const planned = plannedTrials(study, compiled);
+  if (planned > STUDY_TRIAL_LIMIT)
+    throw new StudyError(study.source, [
+      `${locate(['search'])}: search: ${planned.toExponential(2)} trials (settings × ${study.seeds.length} seeds) is not allowed; at most ${STUDY_TRIAL_LIMIT.toLocaleString('en-US')} trials per study`,
+    ]);
+  const problems = new Set<string>();
+  const all = settings(study, compiled, locate, problems);
   const seen = new Set<string>();
   const trials: TrialConfig[] = [];
+  const trialProblems = new Map<string, string[]>();
   for (const seed of study.seeds) {
     for (const setting of all) {
-      const config = buildTrial(study, setting, seed, locate);
+      let config: TrialConfig;
+      try {
+        config = buildTrial(study, setting, seed, locate);
+      } catch (error) {
+        if (!(error instanceof StudyError)) throw error;
+        for (const problem of error.problems) problems.add(problem);
+        continue;
+      }
       const id = trialId(config);
       if (seen.has(id)) continue;
       seen.add(id);
       trials.push(config);
+      // One line per distinct problem, naming the first trial it was found in and how many share it.
+      for (const { field, message } of validateTrial(config)) {
+        const where = whereSet(study, field);
+        const key = `${locate(where)}: ${formatPath(where)}: ${message}`;
+        const names = trialProblems.get(key) ?? [];
+        names.push(`${config.loss.name} + ${config.regularizer.name}, seed ${seed}`);
+        trialProblems.set(key, names);
+      }
     }
   }
+  for (const [problem, names] of trialProblems)
+    problems.add(`${problem} (in ${names.length === 1 ? 'the trial' : `${names.length} trials, the first`} ${names[0]})`);
+  if (problems.size > 0) throw new StudyError(study.source, [...problems]);
   return trials;
 }

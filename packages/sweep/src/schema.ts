@@ -2,6 +2,7 @@ import {
   datasetConfigSchema,
   metricNameSchema,
   namedSettingSchema,
+  SIZE_LIMITS,
   slugSchema,
   strictObject as strict,
   TRAINING_FIELDS,
@@ -16,6 +17,8 @@ import { z } from 'zod';
  */
 
 const positiveInt = z.int().min(1);
+/** A study's most trials (settings × seeds): past it, a typo rather than an experiment. */
+export const STUDY_TRIAL_LIMIT = 100_000;
 
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string, number, boolean or null' });
 export type Scalar = z.output<typeof scalarSchema>;
@@ -24,7 +27,7 @@ const metricName = metricNameSchema;
 
 const evaluationSchema = strict({
   every: positiveInt.describe('evaluate every this many generator steps, and at the end'),
-  samples: positiveInt.describe('generated samples per evaluation'),
+  samples: positiveInt.max(SIZE_LIMITS.evaluationSamples).describe('generated samples per evaluation'),
   metrics: z
     .array(metricName)
     .min(1)
@@ -70,7 +73,7 @@ const searchSchema = z
     }),
     strict({
       kind: z.literal('random'),
-      trials: positiveInt.describe('hyperparameter settings drawn (each run once per seed)'),
+      trials: positiveInt.max(STUDY_TRIAL_LIMIT).describe('hyperparameter settings drawn (each run once per seed)'),
       seed: uint32.default(0).describe('seed of the draws'),
       space: z.record(z.string(), distributionSchema).describe(`independent draws from each distribution; ${SPACE_HELP}`),
     }),

@@ -68,6 +68,9 @@ export const dcganArchitecture: ArchitectureDefinition = {
   description:
     'G: z → dense → BN, ReLU → stride-2 transposed convs halving channels, BN, ReLU → transposed conv → tanh; D: stride-2 convs doubling channels, leaky ReLU 0.2, optional BN → dense logit; N(0, 0.02²) init; 28, 32 or 64 px, 1 or 3 channels',
   options: DCGAN_OPTIONS,
+  check(options, context) {
+    resolveDcganConfig(options, context.dataShape);
+  },
   build(options, context, rng) {
     const config = resolveDcganConfig(options, context.dataShape);
     const generatorParams = new ParamStore();
@@ -90,8 +93,12 @@ export const sndcganArchitecture: ArchitectureDefinition = {
   description:
     'G: z → dense → BN, ReLU → 4×4 stride-2 transposed convs, BN, ReLU → 3×3 conv → tanh; D: 3×3 s1 and 4×4 s2 convs, leaky ReLU 0.1 → dense logit, every D weight spectrally normalized by the architecture',
   options: SNDCGAN_OPTIONS,
-  build(options, context, rng) {
+  check(options, context) {
     if (context.regularizer === 'spectral-norm') throw new Error(SNDCGAN_SPECTRAL_NORM_CONFLICT);
+    resolveSndcganConfig(options, context.dataShape);
+  },
+  build(options, context, rng) {
+    sndcganArchitecture.check(options, context);
     const config = resolveSndcganConfig(options, context.dataShape);
     const generatorParams = new ParamStore();
     initSndcganGenerator(generatorParams, 'g', config, rng.fork('generator-init'));

@@ -30,24 +30,33 @@ function pointDim(dataShape: readonly number[]): number {
   return d as number;
 }
 
+/** The generator's and discriminator's MLP configurations from the architecture's options and the point dimension. */
+function mlpConfigs(options: Readonly<Record<string, unknown>>, dataShape: readonly number[]) {
+  const dim = pointDim(dataShape);
+  const o = resolveOptions('architecture mlp', MLP_OPTIONS, options);
+  const shared = { activation: o.activation, init: o.init, initGain: o.initGain };
+  const generator = resolveMlpConfig('generator', { ...shared, inputDim: o.latentDim, width: o.gWidth, depth: o.gLayers, outputDim: dim });
+  const discriminator = resolveMlpConfig('discriminator', {
+    ...shared,
+    inputDim: dim,
+    width: o.dWidth,
+    depth: o.dLayers,
+    outputDim: 1,
+    inputScale: o.dInputScale,
+  });
+  return { generator, discriminator };
+}
+
 export const mlpArchitecture: ArchitectureDefinition = {
   name: 'mlp',
   paper: 'Metz, Poole, Pfau, Sohl-Dickstein 2017, Unrolled GANs, Appendix A (mixture of Gaussians)',
   description: 'fully connected G and D for 2-D toy data: z → hidden layers → linear point; point → hidden layers → linear logit',
   options: MLP_OPTIONS,
+  check(options, context) {
+    mlpConfigs(options, context.dataShape);
+  },
   build(options, context, rng) {
-    const dim = pointDim(context.dataShape);
-    const o = resolveOptions('architecture mlp', MLP_OPTIONS, options);
-    const shared = { activation: o.activation, init: o.init, initGain: o.initGain };
-    const generator = resolveMlpConfig('generator', { ...shared, inputDim: o.latentDim, width: o.gWidth, depth: o.gLayers, outputDim: dim });
-    const discriminator = resolveMlpConfig('discriminator', {
-      ...shared,
-      inputDim: dim,
-      width: o.dWidth,
-      depth: o.dLayers,
-      outputDim: 1,
-      inputScale: o.dInputScale,
-    });
+    const { generator, discriminator } = mlpConfigs(options, context.dataShape);
     const generatorParams = new ParamStore();
     initMlp(generatorParams, 'g', generator, rng.fork('generator-init'));
     const discriminatorParams = new ParamStore();

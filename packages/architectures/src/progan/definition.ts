@@ -20,6 +20,9 @@ export const proganArchitecture: ArchitectureDefinition = {
     optimizer: ADAM,
     discriminatorOptimizer: ADAM,
   },
+  check(options, context) {
+    resolveProganConfig(options, context.dataShape);
+  },
   build(options, context, rng) {
     const config = resolveProganConfig(options, context.dataShape);
     const generatorParams = new ParamStore();

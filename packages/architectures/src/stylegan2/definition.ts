@@ -57,6 +57,9 @@ export const stylegan2Architecture: ArchitectureDefinition = {
     optimizer: ADAM,
     discriminatorOptimizer: ADAM,
   },
+  check(options, context) {
+    resolveStyleGan2Config(options, context.dataShape);
+  },
   build(options, context, rng) {
     return buildStyleGan2(resolveStyleGan2Config(options, context.dataShape), rng);
   },

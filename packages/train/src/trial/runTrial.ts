@@ -4,12 +4,11 @@ import path from 'node:path';
 import { getArchitecture } from '@ganbench/architectures';
 import { Rng, tf } from '@ganbench/core';
 import { type GaussianMixture, sampleMixturePoints } from '@ganbench/data';
-import { createLoss } from '@ganbench/losses';
-import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
 import { imageGridPng, scatterSnapshots, writePlot } from '@ganbench/report';
 import { METRIC_GOALS, type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { ARTIFACTS_DIR, RUN_JSON, RunLog } from '@ganbench/tracking';
 import { createGanTrainer, type StepLosses } from '../ganTrainer.js';
+import { createObjective } from '../objective.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { openDataSource } from './dataSource.js';
 import { createEvaluator } from './evaluate.js';
@@ -81,8 +80,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
       `architecture.options.batchSize: ${architectureBatch} is not allowed with training.batchSize ${training.batchSize}; ${config.architecture.name} counts images shown with it, so they must be equal`,
     );
   const rng = new Rng(config.seed);
-  const loss = createLoss(config.loss.name, config.loss.params);
-  const regularizer = config.regularizer.name === NO_REGULARIZER ? null : createRegularizer(config.regularizer.name, config.regularizer.params);
+  const { loss, regularizer } = createObjective(config.loss, config.regularizer);
   const source = await openDataSource(config.dataset, rng.fork('data'));
   const model = getArchitecture(config.architecture.name).build(
     config.architecture.options,

@@ -1,0 +1,88 @@
+/**
+ * Everything about a trial that can be checked without data or training, so a study fails before its
+ * first trial instead of in every one: the dataset, the metrics it can have, the loss and regularizer
+ * (constructed, plugins included), their compatibility, and the architecture's own check of its
+ * options against the data shape and the regularizer (what `build` checks before allocating anything).
+ */
+import { existsSync } from 'node:fs';
+import { getArchitecture } from '@ganbench/architectures';
+import { IMAGE_DATASET_CHANNELS, IMAGE_DATASET_NAMES, isMixtureName, MIXTURE_NAMES } from '@ganbench/data';
+import type { DatasetConfig, TrialConfig } from '@ganbench/study-folder';
+import { createObjective } from '../objective.js';
+import { imagePad } from './dataSource.js';
+import { IMAGE_METRICS, MIXTURE_METRICS } from './evaluate.js';
+
+/** A problem with one field of a trial: `field` is its dotted path in the trial configuration. */
+export interface TrialProblem {
+  field: 'dataset' | 'evaluation.metrics' | 'training.batchSize' | 'loss' | 'regularizer' | 'architecture';
+  message: string;
+}
+
+const DATASET_NAMES = [...MIXTURE_NAMES, ...IMAGE_DATASET_NAMES];
+
+/** The largest real batch accepted, in bytes of float32 input; the networks' activations are a multiple of it. */
+export const MAX_BATCH_BYTES = 2 ** 30;
+
+/** The shape of one training example, when it is known before the data is read (a folder without a resolution is not). */
+function dataShape(dataset: DatasetConfig): number[] | null {
+  if (isMixtureName(dataset.name)) return [2];
+  const native = dataset.name === 'cifar10' ? 32 : 28;
+  const side = dataset.resolution ?? (dataset.name === 'folder' ? null : native);
+  if (side === null) return null;
+  const channels = dataset.channels ?? IMAGE_DATASET_CHANNELS[dataset.name as keyof typeof IMAGE_DATASET_CHANNELS];
+  return [side, side, channels];
+}
+
+function datasetProblem(dataset: DatasetConfig): string | undefined {
+  if (!(DATASET_NAMES as readonly string[]).includes(dataset.name))
+    return `'${dataset.name}' is not allowed; allowed: ${DATASET_NAMES.join(', ')} (2-D mixtures: ${MIXTURE_NAMES.join(', ')})`;
+  if (dataset.name === 'folder') {
+    if (dataset.path === undefined) return "dataset 'folder' needs dataset.path, a folder of PNG images";
+    if (!existsSync(dataset.path)) return `dataset.path: '${dataset.path}' does not exist`;
+  } else if (dataset.path !== undefined) return `dataset.path is only for dataset 'folder', not '${dataset.name}'`;
+  if (isMixtureName(dataset.name) && (dataset.resolution !== undefined || dataset.channels !== undefined))
+    return `'${dataset.name}' is a 2-D mixture: resolution and channels are for image datasets`;
+  try {
+    imagePad(dataset);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}
+
+/** Every problem of one trial; an empty list when it can run. */
+export function validateTrial(config: TrialConfig): TrialProblem[] {
+  const problems: TrialProblem[] = [];
+  const datasetIssue = datasetProblem(config.dataset);
+  if (datasetIssue !== undefined) problems.push({ field: 'dataset', message: datasetIssue });
+  else {
+    const allowed: readonly string[] = isMixtureName(config.dataset.name) ? MIXTURE_METRICS : IMAGE_METRICS;
+    for (const metric of config.evaluation.metrics)
+      if (!allowed.includes(metric))
+        problems.push({
+          field: 'evaluation.metrics',
+          message: `'${metric}' is not allowed for dataset '${config.dataset.name}'; allowed: ${allowed.join(', ')}`,
+        });
+  }
+  try {
+    createObjective(config.loss, config.regularizer);
+  } catch (error) {
+    const message = (error as Error).message;
+    problems.push({ field: message.startsWith('regularizer') ? 'regularizer' : 'loss', message });
+  }
+  const shape = datasetIssue === undefined ? dataShape(config.dataset) : null;
+  const batchBytes = shape === null ? 0 : 4 * config.training.batchSize * shape.reduce((a, b) => a * b, 1);
+  if (batchBytes > MAX_BATCH_BYTES)
+    problems.push({
+      field: 'training.batchSize',
+      message: `${config.training.batchSize} examples of ${shape?.join('×')} are ${(batchBytes / 2 ** 30).toFixed(1)} GiB of float32 before any activation; allowed: at most ${MAX_BATCH_BYTES / 2 ** 30} GiB per batch`,
+    });
+  if (shape !== null) {
+    try {
+      getArchitecture(config.architecture.name).check(config.architecture.options, { dataShape: shape, regularizer: config.regularizer.name });
+    } catch (error) {
+      problems.push({ field: 'architecture', message: (error as Error).message });
+    }
+  }
+  return problems;
+}
