@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 function tempPathFor(path: string): string {
@@ -35,5 +35,25 @@ export async function copyFileAtomic(source: string, dest: string): Promise<void
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * Creates `path` with `data` unless it exists: written to a temp file, then hard-linked into place,
+ * which fails when the name is taken (rename would replace it). So of several processes creating
+ * the same file at once exactly one wins, and no reader ever sees a part. False when it existed.
+ */
+export async function createFileExclusive(path: string, data: string | Uint8Array): Promise<boolean> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    await writeFile(tmp, data);
+    await link(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
   }
 }

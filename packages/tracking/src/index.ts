@@ -1,5 +1,5 @@
 /** @ganbench/tracking — MLflow: a typed REST client, MLflow's local file store, one Tracker interface, and the replay of a study's results folder. */
-export { copyFileAtomic, writeFileAtomic } from './atomic.js';
+export { copyFileAtomic, createFileExclusive, writeFileAtomic } from './atomic.js';
 export { describeTracker, parseTrackingUri, type TrackingTarget, trackerFromEnv } from './env.js';
 export { errorCodeForStatus, MlflowError, type MlflowErrorCode } from './errors.js';
 export { FileStore, type FileStoreOptions, formatMetricLine, parseMetricLine } from './fileStore/fileStore.js';
@@ -14,7 +14,7 @@ export { backoffDelay, isRetryableStatus, parseRetryAfter } from './rest/retry.j
 export { decodeMetricValue, encodeMetricValue } from './rest/wire.js';
 export { formatMetricsLines, parseMetricsJsonl } from './runLog/metricsJsonl.js';
 export { listTrialIds, parseRunJson, type RunLogData, readMetrics, readRunJson, readRunLog } from './runLog/reader.js';
-export { parseStudyLog, readStudyLog, type StudyLogInit, writeStudyLog } from './runLog/study.js';
+export { ensureExecutionId, newExecutionId, parseStudyLog, readStudyLog, type StudyLogInit, writeStudyLog } from './runLog/study.js';
 export {
   ARTIFACTS_DIR,
   LOCAL_RUN_STATUSES,
@@ -29,9 +29,12 @@ export {
 } from './runLog/types.js';
 export { type OpenOptions, RunLog, type RunLogInit, type RunLogOptions, repairMetricsTail } from './runLog/writer.js';
 export {
+  ARTIFACTS_AT_TAG,
   CONFIG_HASH_TAG,
+  EXECUTION_ID_TAG,
   missingMetricPoints,
   PARENT_RUN_TAG,
+  ROLE_TAG,
   RUN_NAME_TAG,
   STUDY_HASH_TAG,
   STUDY_TAG,

@@ -70,6 +70,7 @@ export interface CreateRunOptions {
   runName?: string;
   /** Milliseconds since the epoch; now when left out. */
   startTime?: number;
+  /** `mlflow.user` among them also becomes the run's user_id, which MLflow's own client sets from the same user. */
   tags?: Record<string, string>;
 }
 
@@ -104,6 +105,8 @@ export interface Tracker {
   getRun(runId: string): Promise<Run>;
   logBatch(runId: string, batch: LogBatch): Promise<void>;
   updateRun(runId: string, options: UpdateRunOptions): Promise<void>;
+  /** Marks the run deleted, as the UI's Delete does: searches no longer find it; `mlflow gc` or a restore decides its fate. */
+  deleteRun(runId: string): Promise<void>;
   /** Every logged point of the metric, in logging order; [] when it was never logged. */
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
   /** Uploads a local file into the run's artifacts under the directory `artifactPath` (root when empty), as mlflow.log_artifact does. */

@@ -65,6 +65,8 @@ export class FileStore implements Tracker {
   readonly root: string;
   private readonly now: () => number;
   private readonly userId: string;
+  /** The userId option: it wins over a run's mlflow.user tag. */
+  private readonly explicitUser: string | undefined;
   private initialised: Promise<void> | undefined;
   private readonly runDirs = new Map<string, string>();
 
@@ -72,6 +74,7 @@ export class FileStore implements Tracker {
     this.root = resolve(root);
     this.now = options.now ?? Date.now;
     this.userId = options.userId ?? defaultUser();
+    this.explicitUser = options.userId;
   }
 
   describe(): string {
@@ -222,7 +225,7 @@ export class FileStore implements Tracker {
       runId,
       runName,
       experimentId,
-      userId: this.userId,
+      userId: this.explicitUser ?? tags['mlflow.user'] ?? this.userId,
       status: 'RUNNING',
       startTime: options.startTime ?? this.now(),
       endTime: null,
@@ -364,6 +367,15 @@ export class FileStore implements Tracker {
   async updateRun(runId: string, options: UpdateRunOptions): Promise<void> {
     const { info, dir } = await this.activeRun(runId);
     await this.writeRunInfo(dir, { ...info, status: options.status, endTime: options.endTime === undefined ? info.endTime : options.endTime });
+  }
+
+  /** FileStore.delete_run: lifecycle_stage deleted and the deletion time in meta.yaml; the folder stays until `mlflow gc`. */
+  async deleteRun(runId: string): Promise<void> {
+    const { info, dir } = await this.readRunInfo(runId);
+    await writeFileAtomic(
+      join(dir, META_FILE),
+      dumpMetaYaml(runMetaDict({ ...info, lifecycleStage: 'deleted' }, { withDeletedTime: false, deletedTime: this.now() })),
+    );
   }
 
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {

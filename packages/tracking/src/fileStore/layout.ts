@@ -86,9 +86,10 @@ export function experimentMetaDict(e: ExperimentMeta): Record<string, MetaValue>
 
 /**
  * _make_persisted_run_info_dict: RunInfo's fields, status as an integer, the legacy source fields
- * and an empty tag list; `deleted_time` only in the meta written by create_run (as MLflow does).
+ * and an empty tag list; `deleted_time` only in the meta written by create_run (null) and by
+ * delete_run (the time), as MLflow does.
  */
-export function runMetaDict(info: RunInfo, options: { withDeletedTime: boolean }): Record<string, MetaValue> {
+export function runMetaDict(info: RunInfo, options: { withDeletedTime: boolean; deletedTime?: number }): Record<string, MetaValue> {
   const dict: Record<string, MetaValue> = {
     artifact_uri: info.artifactUri,
     end_time: info.endTime,
@@ -106,6 +107,7 @@ export function runMetaDict(info: RunInfo, options: { withDeletedTime: boolean }
     tags: [],
     user_id: info.userId,
   };
-  if (options.withDeletedTime) dict.deleted_time = null;
+  if (options.deletedTime !== undefined) dict.deleted_time = options.deletedTime;
+  else if (options.withDeletedTime) dict.deleted_time = null;
   return dict;
 }

@@ -214,7 +214,7 @@ export class RestClient implements Tracker {
       path: `${API}/runs/create`,
       json: {
         experiment_id: experimentId,
-        user_id: this.userId,
+        user_id: this.userId ?? options.tags?.['mlflow.user'],
         run_name: options.runName,
         start_time: options.startTime ?? this.http.now(),
         tags: Object.entries(options.tags ?? {}).map(([key, value]) => ({ key, value })),
@@ -255,6 +255,12 @@ export class RestClient implements Tracker {
       path: `${API}/runs/update`,
       json: { run_id: runId, run_uuid: runId, status: options.status, end_time: options.endTime ?? undefined },
     });
+  }
+
+  /** runs/delete: the run's lifecycle_stage becomes deleted (MLflow's soft delete). */
+  async deleteRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    await this.call({ method: 'POST', path: `${API}/runs/delete`, json: { run_id: runId } });
   }
 
   /**

@@ -59,6 +59,14 @@ function buildUrl(base: string, path: string, query: RequestSpec['query']): stri
   return url.href;
 }
 
+/**
+ * MLflow's file store refuses a changed param with INVALID_PARAMETER_VALUE, but its log-batch
+ * handler rewraps every store error as 500 INTERNAL_ERROR (the SQL store answers 400). The message is
+ * the store's own (file_store._validate_new_param_value, sqlalchemy_store alike): recognised here, the
+ * refusal gets its real code and is not retried, since the same request cannot succeed later.
+ */
+const PARAM_CHANGE = /^Changing param values is not allowed\b/;
+
 async function errorFromResponse(res: Response, endpoint: string): Promise<MlflowError> {
   const text = await res.text().catch(() => '');
   let code: string = errorCodeForStatus(res.status);
@@ -67,6 +75,7 @@ async function errorFromResponse(res: Response, endpoint: string): Promise<Mlflo
     const body = JSON.parse(text) as { error_code?: unknown; message?: unknown };
     if (typeof body.error_code === 'string') code = body.error_code;
     if (typeof body.message === 'string') message = body.message;
+    if (PARAM_CHANGE.test(message)) code = 'INVALID_PARAMETER_VALUE';
   } catch {
     // Not MLflow's JSON (a proxy page, say): keep the status-derived code and the raw text.
   }
@@ -110,12 +119,16 @@ export async function httpRequest<T>(options: HttpOptions, spec: RequestSpec): P
       return (text.trim() === '' ? {} : parseJsonLenient(text)) as T;
     }
     if (canRetry && isRetryableStatus(res.status) && (idempotent || isUnprocessedStatus(res.status))) {
+      // A 500 may be a refusal that the file store dresses as an internal error (PARAM_CHANGE): read it first.
+      const refusal = res.status === 500 ? await errorFromResponse(res, endpoint) : undefined;
+      if (refusal?.errorCode === 'INVALID_PARAMETER_VALUE') throw refusal;
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'), options.now());
       if (retryAfter === undefined || retryAfter <= options.maxRetryAfterMs) {
-        await res.body?.cancel().catch(() => undefined);
+        if (refusal === undefined) await res.body?.cancel().catch(() => undefined);
         await options.sleep(retryAfter ?? backoffDelay(attempt, options, options.random));
         continue;
       }
+      if (refusal !== undefined) throw refusal;
     }
     throw await errorFromResponse(res, endpoint);
   }

@@ -19,8 +19,14 @@ export interface RunJson {
 /** `study.json`, written by the sweep when a study starts; the MLflow parent run is made from it. */
 export interface StudyLog {
   name: string;
-  /** Hash of the study definition: the tag ganbench.studyHash that finds the parent run again. */
+  /** Hash of the study definition (tag ganbench.studyHash); it changes when the study file is edited. */
   hash: string;
+  /**
+   * This results folder's identity in MLflow (tag ganbench.executionId): random, written once when
+   * the folder is made and kept by every later run into it, so the parent run is this folder's
+   * own — another folder, or the same study on another machine, gets another parent.
+   */
+  executionId: string;
   /** Path of the study's YAML. */
   source: string;
   /** ISO 8601. */

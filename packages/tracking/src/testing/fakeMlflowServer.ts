@@ -311,6 +311,9 @@ export class FakeMlflowServer {
         return send(res, 200, { run: enc.run(s.createRun(body), s) });
       case `POST ${API}/runs/update`:
         return send(res, 200, { run_info: enc.runInfo(s.updateRun(body)) });
+      case `POST ${API}/runs/delete`:
+        s.deleteRun(body.run_id);
+        return send(res, 200, {});
       case `GET ${API}/runs/get`:
         return send(res, 200, { run: enc.run(s.getRun(q.get('run_id') ?? q.get('run_uuid')), s) });
       case `POST ${API}/runs/search`: {
@@ -345,12 +348,21 @@ export class FakeMlflowServer {
     throw new FakeApiError('ENDPOINT_NOT_FOUND', `No API route for ${key}`, 404);
   }
 
-  /** metrics/get-history: pages of min(max_results, the server cap), next_page_token while more remain. */
+  /**
+   * metrics/get-history: pages of min(max_results, the server cap), next_page_token while more
+   * remain. Without max_results MLflow 3.6 answers no points and a token for the same offset (a
+   * client following it without max_results would loop), so the fake does too.
+   */
   private history(q: URLSearchParams, res: ServerResponse): void {
     const all = this.state.metricHistory(q.get('run_id') ?? q.get('run_uuid'), q.get('metric_key'));
     const askedRaw = q.get('max_results');
-    const asked = askedRaw === null ? Number.POSITIVE_INFINITY : Number(askedRaw);
-    if (!Number.isFinite(asked) && askedRaw !== null) throw new FakeApiError('INVALID_PARAMETER_VALUE', `Invalid max_results '${askedRaw}'`, 400);
+    if (askedRaw === null) {
+      const at = q.get('page_token') ? decodeOffset(q.get('page_token') as string) : 0;
+      send(res, 200, all.length > at ? { next_page_token: encodeOffset(at) } : {});
+      return;
+    }
+    const asked = Number(askedRaw);
+    if (!Number.isFinite(asked)) throw new FakeApiError('INVALID_PARAMETER_VALUE', `Invalid max_results '${askedRaw}'`, 400);
     const pageSize = Math.min(asked, this.options.maxHistoryPageSize ?? Number.POSITIVE_INFINITY);
     const token = q.get('page_token');
     let offset = 0;

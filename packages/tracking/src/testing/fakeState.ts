@@ -49,6 +49,14 @@ export interface FakeRun {
 }
 
 export interface FakeStateOptions {
+  /**
+   * Which of MLflow's stores the server behaves like where they differ (both checked against the
+   * real server in contract.test.ts). 'sql' (the default; what `mlflow server` uses unless given
+   * a folder): ±Infinity metric values come back as ±1.7976931348623157e308 (the largest double),
+   * a changed param is refused with 400. 'file': ±Infinity is kept, a changed param is refused with
+   * 500 INTERNAL_ERROR (the file store's error, rewrapped by log-batch).
+   */
+  store?: 'sql' | 'file';
   /** 'mlflow-artifacts' (a server started with --serve-artifacts) or a local folder that runs' artifact URIs point into. */
   artifactRoot?: { kind: 'mlflow-artifacts' } | { kind: 'file'; uri: string };
 }
@@ -89,10 +97,12 @@ export class FakeMlflowState {
   /** mlflow-artifacts storage: path below /api/2.0/mlflow-artifacts/artifacts/ → bytes. */
   readonly artifacts = new Map<string, Buffer>();
   readonly artifactRoot: NonNullable<FakeStateOptions['artifactRoot']>;
+  readonly store: NonNullable<FakeStateOptions['store']>;
   private nextExperimentId = 1;
 
   constructor(options: FakeStateOptions = {}) {
     this.artifactRoot = options.artifactRoot ?? { kind: 'mlflow-artifacts' };
+    this.store = options.store ?? 'sql';
     this.addExperiment('0', 'Default');
   }
 
@@ -207,6 +217,11 @@ export class FakeMlflowState {
     return r;
   }
 
+  /** runs/delete: a soft delete; the run stays readable by id and drops out of ACTIVE_ONLY searches. */
+  deleteRun(id: unknown): void {
+    this.getRun(id).lifecycleStage = 'deleted';
+  }
+
   /** runs/log-batch with MLflow's checks, all before any write. */
   logBatch(body: Record<string, unknown>, bodyBytes: number): void {
     if (bodyBytes > LOG_BATCH_LIMITS.maxBytes) {
@@ -233,6 +248,8 @@ export class FakeMlflowState {
       } catch {
         throw invalid(`Invalid value ${JSON.stringify(m.value)} for parameter 'metrics[${i}].value' supplied.`);
       }
+      // The SQL store's metrics.value column holds finite doubles: it stores ±Infinity as ±max.
+      if (this.store === 'sql' && !Number.isFinite(value) && !Number.isNaN(value)) value = Math.sign(value) * Number.MAX_VALUE;
       return {
         key: validate('metric', m.key, `metrics[${i}].key`),
         value,
@@ -249,7 +266,14 @@ export class FakeMlflowState {
       );
     for (const p of ps) {
       const old = run.params.get(p.key);
-      if (old !== undefined && old !== p.value) throw invalid(paramChangeMessage(p.key, old, p.value, run.runId));
+      if (old !== undefined && old !== p.value) {
+        if (this.store === 'file') throw new FakeApiError('INTERNAL_ERROR', paramChangeMessage(p.key, old, p.value, run.runId), 500);
+        // sqlalchemy_store._log_params: every changed param of the batch in one message.
+        const changed = ps
+          .filter((q) => run.params.has(q.key) && run.params.get(q.key) !== q.value)
+          .map((q) => `{'key': '${q.key}', 'old_value': '${run.params.get(q.key)}', 'new_value': '${q.value}'}`);
+        throw invalid(`Changing param values is not allowed. Params were already logged='[${changed.join(', ')}]' for run ID='${run.runId}'.`);
+      }
     }
     const ts = tags.map((t, i) => ({ key: validate('tag', t.key, `tags[${i}].key`), value: String(t.value ?? '') }));
     for (const p of ps) run.params.set(p.key, p.value);
