@@ -32,7 +32,7 @@ export const trialRecordSchema = z.object({
   divergedAt: z.int().min(0).optional(),
   /** Metrics of the last evaluation. */
   final: metricMap,
-  /** Best value of each metric over the trial's evaluations (by METRIC_GOALS). */
+  /** Best value of each metric over the trial's evaluations (by each metric's goal). */
   best: metricMap,
   /** The study's headline metric, which the report ranks by. */
   primary: strictObject({ metric: z.string().min(1), goal: goalSchema }),

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { METRIC_GOALS, type TrialConfig, trialParams } from '@ganbench/study-folder';
+import { type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { RunLog, syncStudy, type Tracker, writeStudyLog } from '@ganbench/tracking';
+import { getMetric } from '@ganbench/train';
 import { expandStudy } from './expand.js';
 import { shortHash } from './ids.js';
 import { type PoolOptions, type PoolSummary, runTrials, type StudyEvent } from './pool.js';
@@ -54,7 +55,9 @@ export function studyParams(study: Study, trials: number): Record<string, string
   put('architecture', study.architecture.name);
   flat('architecture', study.architecture.options);
   flat('training', study.training);
-  flat('evaluation', { ...study.evaluation, primary: primaryMetric(study).metric });
+  const primary = primaryMetric(study);
+  flat('evaluation', { ...study.evaluation, primary: primary.metric });
+  put('evaluation.primary.goal', primary.goal);
   for (const role of ['loss', 'regularizer'] as const) {
     put(role, study[role]?.name);
     flat(role, study[role]?.params ?? {});
@@ -73,7 +76,7 @@ export function studyParams(study: Study, trials: number): Record<string, string
 /** The metric the report ranks by (default: the first evaluated one) and which way is better. */
 export function primaryMetric(study: Study): { metric: string; goal: 'min' | 'max' } {
   const metric = study.evaluation.primary ?? (study.evaluation.metrics[0] as string);
-  return { metric, goal: METRIC_GOALS[metric] ?? 'min' };
+  return { metric, goal: getMetric(metric).goal };
 }
 
 function gitCommit(): string | undefined {

@@ -1,6 +1,5 @@
 import {
   datasetConfigSchema,
-  metricNameSchema,
   namedSettingSchema,
   SIZE_LIMITS,
   slugSchema,
@@ -8,6 +7,7 @@ import {
   TRAINING_FIELDS,
   uint32Schema as uint32,
 } from '@ganbench/study-folder';
+import { METRIC_NAMES } from '@ganbench/train';
 import { z } from 'zod';
 
 /**
@@ -23,7 +23,7 @@ export const STUDY_TRIAL_LIMIT = 100_000;
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string, number, boolean or null' });
 export type Scalar = z.output<typeof scalarSchema>;
 
-const metricName = metricNameSchema;
+const metricName = z.enum(METRIC_NAMES);
 
 const evaluationSchema = strict({
   every: positiveInt.describe('evaluate every this many generator steps, and at the end'),

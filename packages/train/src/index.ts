@@ -8,10 +8,11 @@ export {
   type StepLosses,
   type TrainerState,
 } from './ganTrainer.js';
+export type { EvaluationData, MetricDefinition } from './metrics/metric.js';
+export { getMetric, METRIC_NAMES, METRICS, metricsFor } from './metrics/registry.js';
 export { createObjective } from './objective.js';
 export { createOptimizer } from './optimizers/optimizers.js';
 export { checkpointPath } from './trial/checkpoint.js';
 export { imagePad } from './trial/dataSource.js';
-export { checkMetrics, IMAGE_METRICS, MIXTURE_METRICS } from './trial/evaluate.js';
 export { type RunTrialOptions, runTrial, type TrialOutcome, type TrialProgress } from './trial/runTrial.js';
 export { type TrialProblem, validateTrial } from './trial/validate.js';

@@ -11,7 +11,7 @@
  *   trials (a crash says nothing about the loss) are left out of best/median/n and counted in the failure table.
  */
 
-import { METRIC_GOALS, type MetricGoal, type TrialRecord } from '@ganbench/study-folder';
+import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
 import { formatSettings, summarizeHyperparameters } from './hyperparameters.js';
 
 export interface CellSummary {
@@ -114,13 +114,13 @@ export function sortTrials(trials: readonly TrialRecord[]): TrialRecord[] {
  * current one (every trial records the best of each metric it evaluated), so editing `evaluation.primary`
  * re-ranks a finished study instead of breaking it.
  */
-export function studyPrimary(trials: readonly TrialRecord[], current?: string): { metric: string; goal: MetricGoal } {
+export function studyPrimary(trials: readonly TrialRecord[], current?: { metric: string; goal: string }): { metric: string; goal: MetricGoal } {
   const last = trials[trials.length - 1];
   if (!last) throw new Error('a study report needs at least one trial; got none');
   if (current === undefined) return { ...last.primary };
-  const goal = METRIC_GOALS[current];
-  if (goal === undefined) throw new Error(`primary metric '${current}' is not one ganbench computes; allowed: ${Object.keys(METRIC_GOALS).join(', ')}`);
-  return { metric: current, goal };
+  if (current.goal !== 'min' && current.goal !== 'max')
+    throw new Error(`primary metric ${current.metric}: goal '${current.goal}' is not allowed; allowed: min, max`);
+  return { metric: current.metric, goal: current.goal };
 }
 
 /** One group per (dataset, architecture), each with its loss × regularizer cells. */

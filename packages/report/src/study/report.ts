@@ -60,7 +60,9 @@ export async function writeStudyReport(studyDir: string, options: StudyReportOpt
   if (!Number.isInteger(samples) || samples < 1) throw new Error(`bootstrapSamples must be a positive integer; got ${samples}`);
   const outDir = options.out ?? studyDir;
   const { info, trials } = await readStudyResults(studyDir);
-  const groups = summarizeStudy(trials, studyPrimary(trials, info.params?.['evaluation.primary']));
+  const metric = info.params?.['evaluation.primary'];
+  const goal = info.params?.['evaluation.primary.goal'];
+  const groups = summarizeStudy(trials, studyPrimary(trials, metric === undefined || goal === undefined ? undefined : { metric, goal }));
   const settings = summarizeHyperparameters(trials);
   const command = options.command ?? defaultCommand(studyDir, options);
 

@@ -51,11 +51,11 @@ describe('summarizeStudy', () => {
     // The study switched from fid to kid after its first trial: the study's current metric ranks both.
     const switched = parse([HAND_STUDY[0] as SyntheticTrial, { ...(HAND_STUDY[1] as SyntheticTrial), metric: 'kid' }]);
     expect(studyPrimary(switched)).toEqual({ metric: 'kid', goal: 'min' });
-    expect(studyPrimary(switched, 'fid')).toEqual({ metric: 'fid', goal: 'min' });
-    const [byFid] = summarizeStudy(switched, studyPrimary(switched, 'fid'));
+    expect(studyPrimary(switched, { metric: 'fid', goal: 'min' })).toEqual({ metric: 'fid', goal: 'min' });
+    const [byFid] = summarizeStudy(switched, studyPrimary(switched, { metric: 'fid', goal: 'min' }));
     expect(byFid?.cells[0]?.values).toEqual([HAND_STUDY[0]?.best]);
     expect(byFid?.cells[0]?.noValue).toBe(1);
-    expect(() => studyPrimary(switched, 'sharpness')).toThrow("primary metric 'sharpness' is not one ganbench computes");
+    expect(() => studyPrimary(switched, { metric: 'fid', goal: 'lowest' })).toThrow("primary metric fid: goal 'lowest' is not allowed; allowed: min, max");
   });
 
   it('takes the median of an even count as the mean of the middle two', () => {

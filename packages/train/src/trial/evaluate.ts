@@ -6,21 +6,14 @@ import {
   type ClassifierOutputs,
   classifierOutputs,
   datasetOutputs,
-  frechetDistanceOfSamples,
-  frechetDistanceOfStatistics,
-  type GaussianStatistics,
   gaussianStatistics,
-  inceptionScore,
-  kernelInceptionDistance,
   loadFeatureClassifier,
   mixtureCoverage,
   precisionRecall,
 } from '@ganbench/metrics';
-import { METRIC_GOALS } from '@ganbench/study-folder';
+import type { EvaluationData } from '../metrics/metric.js';
+import { getMetric, metricsFor } from '../metrics/registry.js';
 import type { DataSource } from './dataSource.js';
-
-export const MIXTURE_METRICS = ['modes_covered', 'high_quality', 'frechet_2d'] as const;
-export const IMAGE_METRICS = ['fid', 'kid', 'is', 'precision', 'recall'] as const;
 
 /** Metrics of a generator's samples; `sample(n)` returns generated data shaped like the training data. */
 export interface Evaluator {
@@ -28,33 +21,37 @@ export interface Evaluator {
   dispose(): void;
 }
 
-/** Fails before training when a metric does not apply to the dataset. */
-export function checkMetrics(metrics: readonly string[], source: DataSource): void {
-  const allowed: readonly string[] = source.mixture === null ? IMAGE_METRICS : MIXTURE_METRICS;
-  for (const [i, metric] of metrics.entries())
-    if (!allowed.includes(metric) || METRIC_GOALS[metric] === undefined)
-      throw new Error(`evaluation.metrics[${i}]: '${metric}' is not allowed for this dataset; use ${allowed.join(', ')}`);
-}
-
 const PR_NEIGHBOURS = 3;
 
+/** A computation several metrics share, done at most once per evaluation. */
+function once<T>(compute: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: compute() };
+    return value.v;
+  };
+}
+
+/**
+ * The evaluator of a trial: real samples or features once, then at each evaluation the generated ones once,
+ * and every requested metric of the registry from them (precision and recall from one k-NN computation).
+ */
 export async function createEvaluator(datasetName: string, source: DataSource, metrics: readonly string[], samples: number, rng: Rng): Promise<Evaluator> {
-  checkMetrics(metrics, source);
+  const kind = source.mixture === null ? 'image' : 'mixture';
+  const definitions = metrics.map(getMetric);
+  for (const [i, metric] of definitions.entries())
+    if (metric.appliesTo !== kind)
+      throw new Error(`evaluation.metrics[${i}]: '${metric.name}' is not allowed for this dataset; use ${metricsFor(kind).join(', ')}`);
+  const measure = (data: EvaluationData) => Object.fromEntries(definitions.map((metric) => [metric.name, metric.compute(data)]));
   if (source.mixture !== null) {
     const mixture = source.mixture;
     const real = sampleMixturePoints(mixture, samples, rng.fork('real'));
     return {
       evaluate(sample) {
-        const fake = sample(samples);
-        const flat = fake.dataSync();
-        fake.dispose();
-        const coverage = mixtureCoverage(flat, mixture);
-        const all: Record<string, number> = {
-          modes_covered: coverage.modesCovered,
-          high_quality: coverage.highQualityFraction,
-          frechet_2d: frechetDistanceOfSamples({ data: flat, dim: 2 }, { data: real, dim: 2 }),
-        };
-        return Object.fromEntries(metrics.map((m) => [m, all[m] as number]));
+        const generated = sample(samples);
+        const fake = generated.dataSync();
+        generated.dispose();
+        return measure({ kind: 'mixture', mixture, real, fake, coverage: once(() => mixtureCoverage(fake, mixture)) });
       },
       dispose() {},
     };
@@ -67,29 +64,17 @@ export async function createEvaluator(datasetName: string, source: DataSource, m
   return {
     evaluate(sample) {
       const fake = generatedOutputs(params, sample, samples, source.pad);
-      return Object.fromEntries(metrics.map((m) => [m, imageMetric(m, real, realStatistics, fake)]));
+      const features = (o: ClassifierOutputs) => ({ data: o.features, dim: CLASSIFIER_FEATURES });
+      return measure({
+        kind: 'image',
+        real,
+        realStatistics,
+        fake,
+        precisionRecall: once(() => precisionRecall(features(real), features(fake), { k: PR_NEIGHBOURS })),
+      });
     },
     dispose: () => params.dispose(),
   };
-}
-
-function imageMetric(metric: string, real: ClassifierOutputs, realStatistics: GaussianStatistics, fake: ClassifierOutputs): number {
-  const fakeFeatures = { data: fake.features, dim: CLASSIFIER_FEATURES };
-  const realFeatures = { data: real.features, dim: CLASSIFIER_FEATURES };
-  switch (metric) {
-    case 'fid':
-      return frechetDistanceOfStatistics(realStatistics, gaussianStatistics(fakeFeatures));
-    case 'kid':
-      return kernelInceptionDistance(realFeatures, fakeFeatures, { subsets: 10 }).mean;
-    case 'is':
-      return inceptionScore({ data: fake.probabilities, dim: fake.classes }, { splits: 1 }).mean;
-    case 'precision':
-      return precisionRecall(realFeatures, fakeFeatures, { k: PR_NEIGHBOURS }).precision;
-    case 'recall':
-      return precisionRecall(realFeatures, fakeFeatures, { k: PR_NEIGHBOURS }).recall;
-    default:
-      throw new Error(`evaluation.metrics: '${metric}' is not an image metric`);
-  }
 }
 
 /** Classifier outputs of n generated images, in batches, the padding cropped off so the classifier sees its native size. */

@@ -5,9 +5,10 @@ import { getArchitecture } from '@ganbench/architectures';
 import { Rng, tf } from '@ganbench/core';
 import { type GaussianMixture, sampleMixturePoints } from '@ganbench/data';
 import { imageGridPng, scatterSnapshots, writePlot } from '@ganbench/report';
-import { METRIC_GOALS, type TrialConfig, trialParams } from '@ganbench/study-folder';
+import { type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { ARTIFACTS_DIR, RUN_JSON, RunLog } from '@ganbench/tracking';
 import { createGanTrainer, type StepLosses } from '../ganTrainer.js';
+import { getMetric } from '../metrics/registry.js';
 import { createObjective } from '../objective.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { openDataSource } from './dataSource.js';
@@ -58,7 +59,7 @@ function improve(best: Record<string, number>, metrics: Record<string, number>):
   const out = { ...best };
   for (const [key, value] of Object.entries(metrics)) {
     const current = out[key];
-    const better = current === undefined || !Number.isFinite(current) || (METRIC_GOALS[key] === 'max' ? value > current : value < current);
+    const better = current === undefined || !Number.isFinite(current) || (getMetric(key).goal === 'max' ? value > current : value < current);
     if (better && Number.isFinite(value)) out[key] = value;
   }
   return out;

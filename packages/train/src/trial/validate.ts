@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { getArchitecture } from '@ganbench/architectures';
 import { IMAGE_DATASET_CHANNELS, IMAGE_DATASET_NAMES, isMixtureName, MIXTURE_NAMES } from '@ganbench/data';
 import type { DatasetConfig, TrialConfig } from '@ganbench/study-folder';
+import { getMetric, metricsFor } from '../metrics/registry.js';
 import { createObjective } from '../objective.js';
 import { imagePad } from './dataSource.js';
-import { IMAGE_METRICS, MIXTURE_METRICS } from './evaluate.js';
 
 /** A problem with one field of a trial: `field` is its dotted path in the trial configuration. */
 export interface TrialProblem {
@@ -56,9 +56,10 @@ export function validateTrial(config: TrialConfig): TrialProblem[] {
   const datasetIssue = datasetProblem(config.dataset);
   if (datasetIssue !== undefined) problems.push({ field: 'dataset', message: datasetIssue });
   else {
-    const allowed: readonly string[] = isMixtureName(config.dataset.name) ? MIXTURE_METRICS : IMAGE_METRICS;
+    const kind = isMixtureName(config.dataset.name) ? 'mixture' : 'image';
+    const allowed = metricsFor(kind);
     for (const metric of config.evaluation.metrics)
-      if (!allowed.includes(metric))
+      if (getMetric(metric).appliesTo !== kind)
         problems.push({
           field: 'evaluation.metrics',
           message: `'${metric}' is not allowed for dataset '${config.dataset.name}'; allowed: ${allowed.join(', ')}`,
