@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { appendTrialRecord, type TrialRecord } from '@ganbench/study-folder';
+import { appendTrialRecord } from '@ganbench/study-folder';
+import { exampleTrialRecord } from '@ganbench/study-folder/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main.js';
 
@@ -103,34 +104,7 @@ describe('the CLI help is generated from the flag specs the parser uses', () => 
 describe('ganbench report', () => {
   it('accepts the flags of the command line it writes into report.md', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ganbench-report-'));
-    const record: TrialRecord = {
-      id: 'abc',
-      study: 'tiny',
-      config: {
-        dataset: { name: 'ring' },
-        architecture: { name: 'mlp', options: {} },
-        loss: { name: 'hinge', params: {} },
-        regularizer: { name: 'none', params: {} },
-        training: {
-          steps: 10,
-          batchSize: 8,
-          nDisc: 1,
-          optimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
-          discriminatorOptimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
-          emaDecay: null,
-          checkpointEvery: 10,
-        },
-        evaluation: { every: 10, samples: 100, metrics: ['modes_covered'] },
-        seed: 0,
-      },
-      status: 'finished',
-      final: { modes_covered: 5 },
-      best: { modes_covered: 6 },
-      primary: { metric: 'modes_covered', goal: 'max' },
-      steps: 10,
-      seconds: 1,
-      finishedAt: '2026-01-01T00:00:00.000Z',
-    };
+    const record = exampleTrialRecord('abc');
     appendTrialRecord(dir, record);
     appendTrialRecord(dir, { ...record, id: 'def', config: { ...record.config, seed: 1 }, best: { modes_covered: 8 } });
     const out = path.join(dir, 'elsewhere');

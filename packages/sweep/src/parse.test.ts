@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { BASE_STUDY, withSearch } from '@ganbench/sweep/testing';
+import { BASE_STUDY, studyProblems, withSearch } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
-import { StudyError } from './errors.js';
 import { expandStudy } from './expand.js';
 import { parseStudy } from './parse.js';
 import { STUDY_SCHEMA_FILE, studyJsonSchemaText } from './writeSchema.js';
@@ -15,15 +14,7 @@ function lineOf(text: string, needle: string): number {
   return index + 1;
 }
 
-function problems(text: string): string[] {
-  try {
-    parseStudy(text, FILE);
-  } catch (error) {
-    expect(error).toBeInstanceOf(StudyError);
-    return [...(error as StudyError).problems];
-  }
-  throw new Error('expected the study to be rejected');
-}
+const problems = (text: string) => studyProblems(text, FILE);
 
 describe('parseStudy', () => {
   it('fills every default of a minimal study', () => {

@@ -1,6 +1,5 @@
+import { studyProblems } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
-import { StudyError } from './errors.js';
-import { parseStudy } from './parse.js';
 
 const FILE = 'experiments/check.yaml';
 
@@ -13,15 +12,7 @@ evaluation: { every: 50, samples: 100, metrics: ${metrics} }
 loss: hinge
 ${rest}`;
 
-function problems(text: string): string[] {
-  try {
-    parseStudy(text, FILE);
-  } catch (error) {
-    expect(error).toBeInstanceOf(StudyError);
-    return [...(error as StudyError).problems];
-  }
-  throw new Error('expected the study to be rejected');
-}
+const problems = (text: string) => studyProblems(text, FILE);
 
 describe('what used to fail inside every trial now fails before the first, with file:line', () => {
   it('an unknown dataset, listing the mixtures too', () => {
