@@ -69,6 +69,17 @@ async function info(flags: ParsedFlags): Promise<void> {
   out(`threads            ${i.threads.used} of ${i.threads.available} cores: ${i.threads.note}`);
   out(`cpu                ${i.cpus.count} × ${i.cpus.model}`);
   for (const [pkg, version] of Object.entries(i.optionalBackends)) out(`optional backend   ${pkg}: ${version ?? 'not installed'}`);
+  if (i.webgpu !== null) {
+    const a = i.webgpu;
+    out(`webgpu adapter     ${a.device || '(no device name)'}: ${a.description} (vendor '${a.vendor}', architecture '${a.architecture}')`);
+    out(`webgpu via         Dawn's ${a.dawnBackend} backend, feature level ${a.featureLevel}, ${a.software ? 'software rasterizer (no GPU)' : 'GPU'}`);
+    const l = a.limits;
+    out(
+      `webgpu limits      maxBufferSize ${l.maxBufferSize}, maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize}, ` +
+        `maxStorageBuffersPerShaderStage ${l.maxStorageBuffersPerShaderStage}, maxComputeInvocationsPerWorkgroup ${l.maxComputeInvocationsPerWorkgroup}, ` +
+        `maxComputeWorkgroupStorageSize ${l.maxComputeWorkgroupStorageSize}, maxComputeWorkgroupsPerDimension ${l.maxComputeWorkgroupsPerDimension}`,
+    );
+  }
 }
 
 /** Per-kernel time of the benchmark's DCGAN step (each penalty setting), or of `--architecture NAME`'s step, on the one backend selected. */

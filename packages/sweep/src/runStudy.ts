@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type TrialConfig, trialParams } from '@ganbench/study-folder';
-import { RunLog, syncStudy, type Tracker, writeStudyLog } from '@ganbench/tracking';
+import { RUN_JSON, RunLog, syncStudy, TRIALS_DIR, type Tracker, writeStudyLog } from '@ganbench/tracking';
 import { getMetric } from '@ganbench/train';
 import { expandStudy } from './expand.js';
 import { shortHash } from './ids.js';
@@ -29,6 +32,8 @@ export interface StudyRun extends PoolSummary {
   /** The study's results folder. */
   dir: string;
   hash: string;
+  /** Trials this run sent to the tracker as each ended; a final `syncStudy` sends the others and the report. */
+  synced: string[];
 }
 
 /** The study's identity: its validated content, not where the file lives or how it describes itself. */
@@ -79,12 +84,36 @@ export function primaryMetric(study: Study): { metric: string; goal: 'min' | 'ma
   return { metric, goal: getMetric(metric).goal };
 }
 
-function gitCommit(): string | undefined {
+/**
+ * The commit of the ganbench checkout running this, found from this file's own folder so that it
+ * is right whatever the current directory; undefined without git, outside a checkout, or when
+ * ganbench is an installed package inside someone else's repository (under node_modules).
+ */
+export function ganbenchGitCommit(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const git = (...args: string[]) => execFileSync('git', ['-C', here, ...args], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim();
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    if (relative(git('rev-parse', '--show-toplevel'), here).split(/[\\/]/).includes('node_modules')) return undefined;
+    return git('rev-parse', 'HEAD') || undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The tags MLflow's UI shows as User, Source and Version, as MLflow's own client sets them. */
+export function sourceTags(source: string): Record<string, string> {
+  const tags: Record<string, string> = { 'mlflow.source.type': 'LOCAL', 'mlflow.source.name': source };
+  try {
+    tags['mlflow.user'] = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): the sync writes MLflow's 'unknown'.
+  }
+  const commit = ganbenchGitCommit();
+  if (commit !== undefined) {
+    tags['mlflow.source.git.commit'] = commit;
+    tags['ganbench.gitCommit'] = commit;
+  }
+  return tags;
 }
 
 /** A trial whose worker threw or died: its run log says FAILED, with the error as an artifact. */
@@ -99,37 +128,41 @@ async function markRunFailed(dir: string, config: TrialConfig, tags: Record<stri
 /**
  * Runs a study: study.json first (the MLflow parent run is made from it), then every trial not
  * yet in trials.jsonl in a pool of worker processes, each record appended as its trial ends and
- * the results folder synced to `tracker` after it. A tracker that fails is reported once and the
- * study goes on: everything is on disk, and `ganbench mlflow sync <dir>` replays it later.
+ * that trial (with the parent) sent to `tracker` after it: O(trials) requests in all. A tracker
+ * that fails is reported once and not tried again by this run; the study goes on, everything is
+ * on disk, and the caller's final sync or `ganbench mlflow sync <dir>` sends the rest later.
  */
 export async function runStudy(study: Study, options: RunStudyOptions = {}): Promise<StudyRun> {
   const trials = expandStudy(study);
   const dir = join(options.out ?? 'results', study.name);
   const hash = studyHash(study);
-  const commit = gitCommit();
-  const commitTag: Record<string, string> = commit === undefined ? {} : { 'ganbench.gitCommit': commit };
+  const runTags = sourceTags(study.source);
   await writeStudyLog(dir, {
     name: study.name,
     hash,
     source: study.source,
-    tags: { 'ganbench.study': study.name, 'ganbench.studyHash': hash, ...commitTag },
+    tags: { 'ganbench.study': study.name, 'ganbench.studyHash': hash, ...runTags },
     params: studyParams(study, trials.length),
   });
 
   const tracker = options.tracker;
   let syncing: Promise<void> = Promise.resolve();
-  let queued = false;
-  let warned = false;
-  const sync = (): Promise<void> => {
-    if (tracker === undefined || queued) return syncing;
-    queued = true;
+  const pending: string[] = [];
+  const synced: string[] = [];
+  let failed = false;
+  // Trials that end while a sync runs go together in the next one; after a failure none is tried
+  // again (each attempt would wait out the retries of a server that is down).
+  const sync = (id: string): Promise<void> => {
+    if (tracker === undefined || failed || !existsSync(join(dir, TRIALS_DIR, id, RUN_JSON))) return syncing;
+    pending.push(id);
+    if (pending.length > 1) return syncing;
     syncing = syncing.then(async () => {
-      queued = false;
+      const ids = pending.splice(0);
       try {
-        await syncStudy(dir, tracker);
+        await syncStudy(dir, tracker, { trials: ids });
+        synced.push(...ids);
       } catch (error) {
-        if (warned) return;
-        warned = true;
+        failed = true;
         options.onEvent?.({
           type: 'warning',
           message: `MLflow sync to ${tracker.describe()} failed: ${(error as Error).message}\nThe study goes on and its results are safe in ${dir}; send them later with: ganbench mlflow sync ${dir}`,
@@ -143,8 +176,8 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     studyDir: dir,
     study: study.name,
     primary: primaryMetric(study),
-    tags: commitTag,
-    onRecord: () => sync(),
+    tags: runTags,
+    onRecord: (record) => sync(record.id),
     onFailure: markRunFailed,
   };
   for (const key of ['workers', 'gpus', 'backend', 'signal', 'kill', 'onEvent', 'workerModule'] as const) {
@@ -152,5 +185,5 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
   }
   const summary = await runTrials(trials, pool);
   await syncing;
-  return { ...summary, dir, hash };
+  return { ...summary, dir, hash, synced };
 }
