@@ -27,6 +27,8 @@ export interface StepLosses {
 
 export interface DcganTrainer {
   step(): StepLosses;
+  /** The same step, reading the losses back asynchronously: webgpu has no synchronous read under Node. */
+  stepAsync(): Promise<StepLosses>;
   dispose(): void;
   readonly generator: ParamStore;
   readonly discriminator: ParamStore;
@@ -55,35 +57,58 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
   const dVars = discriminator.trainableVariables();
   const gVars = generator.trainableVariables();
 
-  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.Scalar): number {
+  /** Applies the gradients and returns the loss tensor, for the caller to read (synchronously or not) and dispose. */
+  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.Scalar): tf.Scalar {
     const { value, grads } = tf.variableGrads(loss, vars);
     optimizer.applyGradients(grads);
-    const result = value.dataSync()[0] as number;
-    tf.dispose([value, ...Object.values(grads)]);
-    return result;
+    tf.dispose(Object.values(grads));
+    return value;
   }
+
+  function discriminatorStep(): tf.Scalar {
+    const fake = tf.tidy(() => generate(generator, noiseRng.normalTensor([config.batch, config.zDim])));
+    const value = minimize(dOptimizer, dVars, () =>
+      tf.tidy(() => {
+        const loss = minimaxDiscriminatorLoss(discriminate(discriminator, real), discriminate(discriminator, fake));
+        if (config.penalty === 'none') return loss;
+        const context = { discriminator: (x: tf.Tensor) => discriminate(discriminator, x), real, fake, rng: noiseRng, step: 0 };
+        return tf.add(loss, wganGpPenalty(context, config.gpWeight, 1, false)) as tf.Scalar;
+      }),
+    );
+    fake.dispose();
+    return value;
+  }
+
+  function generatorStep(): tf.Scalar {
+    return minimize(gOptimizer, gVars, () =>
+      tf.tidy(() => {
+        const z = noiseRng.normalTensor([config.batch, config.zDim]);
+        return nonSaturatingGeneratorLoss(discriminate(discriminator, generate(generator, z)));
+      }),
+    );
+  }
+
+  const read = (value: tf.Scalar): number => {
+    const result = value.dataSync()[0] as number;
+    value.dispose();
+    return result;
+  };
+  const readAsync = async (value: tf.Scalar): Promise<number> => {
+    const result = (await value.data())[0] as number;
+    value.dispose();
+    return result;
+  };
 
   return {
     generator,
     discriminator,
     step(): StepLosses {
-      const fake = tf.tidy(() => generate(generator, noiseRng.normalTensor([config.batch, config.zDim])));
-      const dLoss = minimize(dOptimizer, dVars, () =>
-        tf.tidy(() => {
-          const loss = minimaxDiscriminatorLoss(discriminate(discriminator, real), discriminate(discriminator, fake));
-          if (config.penalty === 'none') return loss;
-          const context = { discriminator: (x: tf.Tensor) => discriminate(discriminator, x), real, fake, rng: noiseRng, step: 0 };
-          return tf.add(loss, wganGpPenalty(context, config.gpWeight, 1, false)) as tf.Scalar;
-        }),
-      );
-      fake.dispose();
-      const gLoss = minimize(gOptimizer, gVars, () =>
-        tf.tidy(() => {
-          const z = noiseRng.normalTensor([config.batch, config.zDim]);
-          return nonSaturatingGeneratorLoss(discriminate(discriminator, generate(generator, z)));
-        }),
-      );
-      return { dLoss, gLoss };
+      const dLoss = read(discriminatorStep());
+      return { dLoss, gLoss: read(generatorStep()) };
+    },
+    async stepAsync(): Promise<StepLosses> {
+      const dLoss = await readAsync(discriminatorStep());
+      return { dLoss, gLoss: await readAsync(generatorStep()) };
     },
     dispose(): void {
       real.dispose();

@@ -8,8 +8,9 @@ import '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerProjectGradients, registerProjectKernels } from './gradients/register.js';
 import { MAX_WASM_THREADS, setWasmBackend, wasmThreadsSupported } from './wasmThreads.js';
+import { registerWebGpuBackend, type WebGpuAdapter, webgpuAdapter } from './webgpu.js';
 
-export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+export const BACKEND_NAMES = ['wasm', 'cpu', 'webgpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export const DEFAULT_BACKEND: BackendName = 'wasm';
 
@@ -18,6 +19,9 @@ export const OPTIONAL_BACKEND_PACKAGES = {
   tensorflow: '@tensorflow/tfjs-node',
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
 } as const satisfies Partial<Record<BackendName, string>>;
+
+/** The webgpu backend's packages (regular dependencies, loaded only when webgpu is asked for). */
+export const WEBGPU_PACKAGES = ['@tensorflow/tfjs-backend-webgpu', 'webgpu'] as const;
 
 export function isBackendName(value: string): value is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(value);
@@ -77,6 +81,17 @@ async function loadOptionalBackend(name: keyof typeof OPTIONAL_BACKEND_PACKAGES)
 
 let initialized: BackendName | null = null;
 
+/** tf.setBackend logs a failed factory's error and returns false; this hands the error (e.g. the missing packages) to the caller. */
+async function setBackendOrThrow(name: string): Promise<boolean> {
+  const factory = tf.findBackendFactory(name);
+  if (factory !== null && tf.findBackend(name) === null) {
+    const backend = await factory();
+    tf.removeBackend(name);
+    tf.registerBackend(name, () => backend);
+  }
+  return tf.setBackend(name);
+}
+
 export interface InitOptions {
   /** XNNPACK threads on wasm, fixed once per process by the first wasm initialization. */
   threads?: number;
@@ -90,10 +105,17 @@ export async function initBackend(
   registerProjectGradients();
   if (name === 'wasm' || name === 'cpu') registerProjectKernels(name);
   if (name === 'tensorflow' || name === 'tensorflow-gpu') await loadOptionalBackend(name);
+  if (name === 'webgpu') {
+    for (const pkg of WEBGPU_PACKAGES) {
+      if (installedVersion(pkg) === null) throw new Error(`backend 'webgpu' needs ${pkg}, which is not installed. Install it with: pnpm install`);
+    }
+    await registerWebGpuBackend();
+  }
   // The cpu backend's one-off advice to install tfjs-node is noise for a user who chose cpu.
   if (name === 'cpu') tf.env().set('PROD', true);
   const engineName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
-  const selected = engineName === 'wasm' ? await setWasmBackend(threads) : await tf.setBackend(engineName);
+  const selected =
+    engineName === 'wasm' ? await setWasmBackend(threads) : engineName === 'webgpu' ? await setBackendOrThrow(engineName) : await tf.setBackend(engineName);
   if (!selected) throw new Error(`backend '${name}' failed to initialize`);
   await tf.ready();
   initialized = name;
@@ -108,6 +130,8 @@ export interface BackendInfo {
   threads: { used: number; available: number; note: string };
   optionalBackends: Record<string, string | null>;
   cpus: { count: number; model: string };
+  /** The WebGPU adapter, on the webgpu backend. */
+  webgpu: WebGpuAdapter | null;
 }
 
 function wasmThreadNote(threadsUsed: number): string {
@@ -124,7 +148,7 @@ export async function backendInfo(): Promise<BackendInfo> {
   const threadsUsed = onWasm ? getThreadsCount() : 1;
   const cpuList = os.cpus();
   const optionalBackends: Record<string, string | null> = {};
-  for (const pkg of Object.values(OPTIONAL_BACKEND_PACKAGES)) optionalBackends[pkg] = installedVersion(pkg);
+  for (const pkg of [...Object.values(OPTIONAL_BACKEND_PACKAGES), ...WEBGPU_PACKAGES]) optionalBackends[pkg] = installedVersion(pkg);
   return {
     backend: initialized,
     engineBackend,
@@ -141,9 +165,12 @@ export async function backendInfo(): Promise<BackendInfo> {
         ? wasmThreadNote(threadsUsed)
         : engineBackend === 'cpu'
           ? 'the cpu backend is single-threaded JavaScript'
-          : 'TensorFlow C++ chooses its own intra-op thread pool',
+          : engineBackend === 'webgpu'
+            ? 'kernels run on the WebGPU adapter (below); JavaScript drives it from one thread'
+            : 'TensorFlow C++ chooses its own intra-op thread pool',
     },
     optionalBackends,
     cpus: { count: cpuList.length, model: cpuList[0]?.model ?? 'unknown' },
+    webgpu: engineBackend === 'webgpu' ? webgpuAdapter() : null,
   };
 }
