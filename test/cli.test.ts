@@ -51,7 +51,7 @@ describe('the ganbench command, as a user runs it', () => {
   it('an unknown backend fails before any work, naming the flag and the allowed values', () => {
     const r = ganbench('info', '--backend', 'tpu');
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("--backend: unknown backend 'tpu'; allowed: wasm, cpu, tensorflow, tensorflow-gpu");
+    expect(r.stderr).toContain("--backend: unknown backend 'tpu'; allowed: wasm, cpu, webgpu, tensorflow, tensorflow-gpu");
   });
 
   it("bench --profile --architecture splits that architecture's step over its kernels; an unbenched name is refused", () => {

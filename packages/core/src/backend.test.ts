@@ -9,7 +9,7 @@ describe('backend selection', () => {
     expect(resolveBackendName('cpu', { GANBENCH_BACKEND: 'wasm' })).toBe('cpu');
     expect(resolveBackendName(undefined, { GANBENCH_BACKEND: 'cpu' })).toBe('cpu');
     expect(resolveBackendName(undefined, {})).toBe('wasm');
-    expect(() => resolveBackendName('gpu', {})).toThrow("--backend: unknown backend 'gpu'; allowed: wasm, cpu, tensorflow, tensorflow-gpu");
+    expect(() => resolveBackendName('gpu', {})).toThrow("--backend: unknown backend 'gpu'; allowed: wasm, cpu, webgpu, tensorflow, tensorflow-gpu");
   });
 
   it('--threads wins over GANBENCH_THREADS; the default is every core up to 8; bad counts name the source', () => {

@@ -77,23 +77,23 @@ function describeAdapter(adapter: DawnAdapter, dawnBackend: DawnBackend): WebGpu
 }
 
 /** What ganbench uses of the WebGPU API, declared here so that no WebGPU type package is needed to compile. */
-interface DawnAdapterInfo {
+export interface DawnAdapterInfo {
   vendor: string;
   architecture: string;
   device: string;
   description: string;
   isFallbackAdapter: boolean;
 }
-interface DawnAdapter {
+export interface DawnAdapter {
   info: DawnAdapterInfo;
   limits: Record<string, number>;
   features: { has(name: string): boolean };
   requestDevice(descriptor: { requiredFeatures: string[]; requiredLimits: Record<string, number | undefined> }): Promise<unknown>;
 }
-interface DawnGpu {
+export interface DawnGpu {
   requestAdapter(options: Record<string, string>): Promise<DawnAdapter | null>;
 }
-interface DawnModule {
+export interface DawnModule {
   create(options: string[]): DawnGpu;
   globals: Record<string, unknown>;
 }
@@ -102,6 +102,7 @@ interface DawnModule {
 export async function requestWebGpuAdapter(
   dawn: DawnModule,
   backends: readonly DawnBackend[] = resolveDawnBackends(),
+  libraries: readonly (readonly [string, string])[] = GLES_LIBRARIES,
 ): Promise<{ gpu: DawnGpu; adapter: DawnAdapter; info: WebGpuAdapter }> {
   // Dawn's OpenGL ES backend needs an EGL display; without a window system, Mesa's surfaceless platform gives one.
   process.env.EGL_PLATFORM ??= 'surfaceless';
@@ -113,7 +114,7 @@ export async function requestWebGpuAdapter(
     const adapter = await gpu.requestAdapter(options);
     if (adapter !== null) return { gpu, adapter, info: describeAdapter(adapter, backend) };
   }
-  const missing = backends.includes('opengles') ? missingLibraries() : [];
+  const missing = backends.includes('opengles') ? missingLibraries(libraries) : [];
   if (missing.length > 0) {
     throw new Error(
       `backend 'webgpu': no WebGPU adapter, and ${missing.map((m) => m.library).join(', ')} cannot be loaded. ` +
@@ -129,6 +130,7 @@ export async function requestWebGpuAdapter(
 }
 
 let selectedAdapter: WebGpuAdapter | null = null;
+let registered = false;
 
 /** The adapter the webgpu backend runs on, once initialized. */
 export function webgpuAdapter(): WebGpuAdapter | null {
@@ -141,6 +143,9 @@ export function webgpuAdapter(): WebGpuAdapter | null {
  * factory here replaces it: the same device setup, on the adapter `requestWebGpuAdapter` finds.
  */
 export async function registerWebGpuBackend(): Promise<void> {
+  // Once per process: registering again would dispose the backend (and its device) that tensors live on.
+  if (registered) return;
+  registered = true;
   // A variable specifier keeps TypeScript and bundlers from resolving these at build time; they load on demand.
   const dawnSpecifier: string = 'webgpu';
   const backendSpecifier: string = '@tensorflow/tfjs-backend-webgpu';
