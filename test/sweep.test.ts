@@ -184,6 +184,9 @@ describe('ganbench sweep, as a user runs it', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('ganbench mlflow sync');
     expect(records(path.join(out, 'e2e'))).toHaveLength(4);
+    // The last sync (after the report) failed too: said so with the command that finishes it, and no "MLflow runs: URL".
+    expect(r.stderr).toContain(`send them to MLflow later with: ganbench mlflow sync ${path.relative(process.cwd(), path.join(out, 'e2e'))}`);
+    expect(r.stdout).not.toContain('MLflow runs');
 
     const up = await FakeMlflowServer.start({ port });
     try {
@@ -212,6 +215,7 @@ describe('ganbench sweep, as a user runs it', () => {
       const r = await ganbenchAsync(['sweep', studyFile, '--out', path.join(root, 'online'), '--workers', '2'], { MLFLOW_TRACKING_URI: server.url });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).not.toContain('warning');
+      expect(r.stdout).toContain(`MLflow runs: ${server.url}`);
       const runs = [...server.state.runs.values()];
       const parent = runs.find((run) => !run.tags.has('mlflow.parentRunId'));
       expect(parent?.tags.get('ganbench.studyHash')).toMatch(/^[0-9a-f]{16}$/);

@@ -406,7 +406,7 @@ const COMMANDS: Record<string, Command> = {
   'mlflow sync': {
     args: 'DIR',
     summary:
-      'Replays a study results folder into MLflow (MLFLOW_TRACKING_URI; default ./mlruns): only what the tracker has not seen, found again by the config-hash tags.',
+      "Sends a study results folder to MLflow (MLFLOW_TRACKING_URI; default ./mlruns): its ended trials, only what the tracker has not seen, under the folder's own parent run (found by the execution id in study.json).",
     flags: { help: helpFlag },
     run: (_flags, positional) => mlflowSyncCommand(positional, out),
   },

@@ -6,7 +6,7 @@ import { writeStudyReport } from '@ganbench/report';
 import { TRIALS_FILE } from '@ganbench/study-folder';
 import { createProgressReporter, interruptOnSignals, loadStudy, PLUGIN_MODULES_ENV, runStudy, type StudyRun } from '@ganbench/sweep';
 import { parseDiracStudy, runDiracStudy, writeDiracStudy } from '@ganbench/toy-problems';
-import { describeTracker, syncStudy, type Tracker, trackerFromEnv } from '@ganbench/tracking';
+import { describeTracker, ensureExecutionId, listTrialIds, syncStudy, type Tracker, trackerFromEnv } from '@ganbench/tracking';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
 import { loadedPlugins, loadPlugins, pluginList } from './plugins.js';
 
@@ -68,16 +68,35 @@ export async function sweepCommand(flags: ParsedFlags, positional: string[], out
     }
     if (flags['no-report'] !== true && !reportIsCurrent(run.dir, run.hash)) {
       await writeStudyReport(run.dir, { command: `ganbench report ${relative(run.dir)}` });
-      // The parent run carries report.md and the figures: sync once more now that they exist.
-      if (tracker !== null) await syncStudy(run.dir, tracker).catch(() => undefined);
     }
+    const synced = tracker !== null && (await finalSync(run, tracker, (message) => progress.onEvent({ type: 'warning', message })));
     out(`study ${study.name}: ${run.finished} finished, ${run.diverged} diverged, ${run.failed} failed, ${run.skipped ?? 0} already done`);
     out(`  table and plots   ${relative(path.join(run.dir, 'report.md'))}  (figures in ${relative(path.join(run.dir, 'figures'))}/)`);
     out(`  trials            ${relative(path.join(run.dir, TRIALS_FILE))}`);
-    if (tracker !== null) out(`  ${describeTracker(tracker)}`);
+    // Only where the runs are: a sync that failed has been reported, with the command that finishes it.
+    if (tracker !== null && synced) out(`  ${describeTracker(tracker)}`);
     return { run, interrupted, tracker };
   } finally {
     interrupts.dispose();
+  }
+}
+
+/**
+ * The sweep's last sync: the parent run (with report.md and the figures, written since) and every
+ * trial not sent as it ended — trials of earlier runs, or all of them after a failed sync. A
+ * failure is a warning with the command that finishes the sync later: the study itself is done.
+ */
+async function finalSync(run: StudyRun, tracker: Tracker, warn: (message: string) => void): Promise<boolean> {
+  const sent = new Set(run.synced);
+  try {
+    const trials = (await listTrialIds(run.dir)).filter((id) => !sent.has(id));
+    await syncStudy(run.dir, tracker, { trials });
+    return true;
+  } catch (error) {
+    warn(
+      `MLflow sync to ${tracker.describe()} failed: ${(error as Error).message}\nThe study's results are complete in ${relative(run.dir)}; send them to MLflow later with: ganbench mlflow sync ${relative(run.dir)}`,
+    );
+    return false;
   }
 }
 
@@ -99,9 +118,15 @@ export async function mlflowSyncCommand(positional: string[], out: Out): Promise
   const dir = positional[0];
   if (dir === undefined) throw new UsageError('mlflow sync: needs a study results folder, e.g. ganbench mlflow sync results/quick');
   const tracker = trackerFromEnv();
+  // A folder from before execution ids gets its id now: MLflow finds its parent run by it from then on.
+  await ensureExecutionId(dir);
   const counts = await syncStudy(dir, tracker, { log: out });
+  const more = [
+    counts.runsDeleted > 0 ? `${counts.runsDeleted} runs deleted (replaced)` : '',
+    counts.trialsNotEnded > 0 ? `${counts.trialsNotEnded} trials not sent: still running or interrupted (sent once they end)` : '',
+  ].filter(Boolean);
   out(
-    `synced ${dir} to ${describeTracker(tracker)}: ${counts.runsCreated} runs created, ${counts.metricsSent} metric points, ${counts.paramsSent} params, ${counts.artifactsSent} artifacts sent`,
+    `synced ${dir} to ${describeTracker(tracker)}: ${counts.runsCreated} runs created, ${counts.metricsSent} metric points, ${counts.paramsSent} params, ${counts.artifactsSent} artifacts sent${more.length ? `; ${more.join('; ')}` : ''}`,
   );
 }
 

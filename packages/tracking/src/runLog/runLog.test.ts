@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseMetricsJsonl } from './metricsJsonl.js';
 import { listTrialIds, readRunJson, readRunLog } from './reader.js';
-import { readStudyLog, writeStudyLog } from './study.js';
+import { ensureExecutionId, readStudyLog, writeStudyLog } from './study.js';
 import { RunLog } from './writer.js';
 
 const T0 = 1_763_800_000_000;
@@ -126,5 +126,30 @@ describe('study.json', () => {
     await RunLog.create(join(studyDir, 'trials', 't2'), { name: 'b' });
     await RunLog.create(dir, { name: 'a' });
     expect(await listTrialIds(studyDir)).toEqual(['abc123', 't2']);
+  });
+
+  it('gives the folder one execution id, made by the first write (of many at once) and kept by every later one, an edited study too', async () => {
+    const studyDir = join(dir, '..', '..');
+    const init = (hash: string) => ({ name: 'quick', hash, source: 'experiments/quick.yaml' });
+    const written = await Promise.all(Array.from({ length: 8 }, () => writeStudyLog(studyDir, init('h1'))));
+    const id = (await readStudyLog(studyDir)).executionId;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(written.map((s) => s.executionId))).toEqual(new Set([id]));
+    expect((await writeStudyLog(studyDir, init('h2'))).executionId).toBe(id);
+    expect((await readdir(studyDir)).filter((f) => f !== 'study.json' && f !== 'trials')).toEqual([]);
+    const elsewhere = await writeStudyLog(join(studyDir, '..', 'other'), init('h1'));
+    expect(elsewhere.executionId).not.toBe(id);
+  });
+
+  it('gives a study.json from before execution ids one, once; a bad one fails naming the field, value and what is allowed', async () => {
+    const studyDir = join(dir, '..', '..');
+    const legacy = { name: 'quick', hash: 'h1', source: 'experiments/quick.yaml', createdAt: new Date(T0).toISOString(), tags: {}, params: {} };
+    await writeFile(join(studyDir, 'study.json'), JSON.stringify(legacy));
+    await expect(readStudyLog(studyDir)).rejects.toThrow(`${join(studyDir, 'study.json')}: "executionId" is missing`);
+    const id = await ensureExecutionId(studyDir);
+    expect(await ensureExecutionId(studyDir)).toBe(id);
+    expect(await readStudyLog(studyDir)).toEqual({ ...legacy, executionId: id });
+    await writeFile(join(studyDir, 'study.json'), JSON.stringify({ ...legacy, executionId: '../x' }));
+    await expect(readStudyLog(studyDir)).rejects.toThrow(`"executionId" is "../x"; allowed: 8 to 64 letters, digits, '_' or '-'`);
   });
 });
