@@ -162,6 +162,44 @@ export function runDirac(config: DiracConfig): DiracRun {
   return { config, trajectory, final_distance: Math.hypot(theta, psi) };
 }
 
+/**
+ * `runDirac` with every number read back asynchronously: the webgpu backend has no synchronous read under Node.
+ * The same steps in the same order, so on one backend both give the same trajectory.
+ */
+export async function runDiracAsync(config: DiracConfig): Promise<DiracRun> {
+  const { field, regularizer } = diracGame(config);
+  const read = async (value: tf.Tensor): Promise<number> => {
+    const result = (await value.data())[0] as number;
+    value.dispose();
+    return result;
+  };
+  const evaluateAsync = (component: DiracField['theta'], theta: number, psi: number, step: number) =>
+    read(tf.tidy(() => component(tf.scalar(theta), tf.scalar(psi), step)));
+  const constrain = async (psi: number): Promise<number> => {
+    if (regularizer?.kind !== 'constraint') return psi;
+    const variable = tf.variable(tf.scalar(psi));
+    regularizer.apply([variable]);
+    return read(variable);
+  };
+  let [theta, psi] = config.init;
+  const trajectory: [number, number][] = [[theta, psi]];
+  let dStep = 0;
+  for (let t = 0; t < config.steps; t++) {
+    if (config.mode === 'sim') {
+      const step = dStep++;
+      const gPsi = await evaluateAsync(field.psi, theta, psi, step);
+      const gTheta = await evaluateAsync(field.theta, theta, psi, step);
+      psi = await constrain(psi - config.lr * gPsi);
+      theta -= config.lr * gTheta;
+    } else {
+      for (let k = 0; k < config.nDisc; k++) psi = await constrain(psi - config.lr * (await evaluateAsync(field.psi, theta, psi, dStep++)));
+      theta -= config.lr * (await evaluateAsync(field.theta, theta, psi, dStep));
+    }
+    trajectory.push([theta, psi]);
+  }
+  return { config, trajectory, final_distance: Math.hypot(theta, psi) };
+}
+
 export interface FieldArrow {
   x: number;
   y: number;

@@ -11,6 +11,7 @@ export {
   diracVectorField,
   type FieldArrow,
   runDirac,
+  runDiracAsync,
 } from './dirac.js';
 export {
   type Complex,
