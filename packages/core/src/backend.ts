@@ -110,6 +110,7 @@ export async function initBackend(
       if (installedVersion(pkg) === null) throw new Error(`backend 'webgpu' needs ${pkg}, which is not installed. Install it with: pnpm install`);
     }
     await registerWebGpuBackend();
+    registerProjectKernels('webgpu');
   }
   // The cpu backend's one-off advice to install tfjs-node is noise for a user who chose cpu.
   if (name === 'cpu') tf.env().set('PROD', true);

@@ -20,6 +20,7 @@ export {
   PROJECT_CPU_KERNELS,
   PROJECT_GRADIENTS,
   PROJECT_WASM_KERNELS,
+  PROJECT_WEBGPU_KERNELS,
   registerProjectGradients,
   registerProjectKernels,
 } from './gradients/register.js';

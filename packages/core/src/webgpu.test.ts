@@ -68,6 +68,16 @@ describe.skipIf(skipReason !== null)('webgpu against cpu (software adapter where
     if (/llvmpipe/.test(`${adapter?.device}`)) expect(adapter?.software).toBe(true);
   });
 
+  it('AddN of more tensors than a shader can bind (a global gradient norm) sums like cpu', async () => {
+    const { cpu, webgpu } = await onCpuAndWebgpu(() =>
+      tf.tidy(() => {
+        const terms = Array.from({ length: 40 }, (_, i) => tf.tensor1d(testValues(5, 100 + i)));
+        return [tf.addN(terms), tf.addN(terms.slice(0, 3)), tf.addN(terms.slice(0, 16)), tf.addN(terms.slice(0, 17))];
+      }),
+    );
+    for (let i = 0; i < cpu.length; i++) expectClose(webgpu[i] as number[], cpu[i] as number[], { rtol: 1e-5, atol: 1e-5 }, `sum ${i}`);
+  });
+
   it('second order: a WGAN-GP objective through conv, leaky ReLU, pooling, upsampling and a transposed conv', async () => {
     // D(x) = dense(convT(upsample(avgPool(lrelu(conv(x)))))) on 8×8×2 inputs, batch 3: the layer kinds the architectures use.
     const { cpu, webgpu } = await onCpuAndWebgpu(() =>

@@ -175,6 +175,8 @@ export async function registerWebGpuBackend(): Promise<void> {
         maxBufferSize: limits.maxBufferSize,
         maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
         maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        // What tfjs-backend-webgpu asks for, plus the storage buffers a shader may bind (AddN, Concat split by it).
+        maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
       },
     });
     selectedAdapter = info;

@@ -61,6 +61,8 @@ export interface TrainerState {
 export interface GanTrainer {
   /** n_disc discriminator steps on fresh real batches, then one generator step. */
   step(sampleReal: (n: number) => tf.Tensor): StepLosses;
+  /** The same step, reading its numbers back asynchronously (the webgpu backend has no synchronous read under Node). */
+  stepAsync(sampleReal: (n: number) => tf.Tensor): Promise<StepLosses>;
   /** Samples of the generator in evaluation mode (the EMA generator when there is one); latents from `rng`, else the training stream. */
   sample(n: number, rng?: Rng): tf.Tensor;
   /** The EMA copy of the generator's parameters, or null. */
@@ -101,25 +103,27 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
 
   const seen = (x: tf.Tensor, step: number) => (regularizer?.kind === 'input-noise' ? regularizer.perturb(x, rngs.regularizer, step) : x);
   const latent = (n: number) => rngs.latent.normalTensor([n, model.latentDim]);
-  const mean = (x: tf.Tensor) => ops.tidy(() => ops.mean(x).dataSync()[0] as number);
+  // A step's numbers stay on the device as scalars kept out of the tape's scopes, read once the step is done.
+  const kept = (x: tf.Tensor) => ops.keep(ops.clone(x)) as tf.Scalar;
+  const mean = (x: tf.Tensor) => ops.tidy(() => ops.keep(ops.mean(x)) as tf.Scalar);
 
-  /** One optimizer step; returns the gradient's global L2 norm. */
-  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], objective: () => tf.Scalar): number {
+  /** One optimizer step; returns the squared global L2 norm of the gradient. */
+  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], objective: () => tf.Scalar): tf.Scalar {
     const { value, grads } = ops.variableGrads(objective, vars);
     const gradients = Object.values(grads);
-    const norm = ops.tidy(() => Math.sqrt(ops.addN(gradients.map((g) => ops.sum(ops.square(g)))).dataSync()[0] as number));
+    const squaredNorm = ops.tidy(() => ops.addN(gradients.map((g) => ops.sum(ops.square(g)))) as tf.Scalar);
     optimizer.applyGradients(grads);
     ops.dispose([value, ...gradients]);
-    return norm;
+    return squaredNorm;
   }
 
   function discriminatorStep(realBatch: tf.Tensor) {
     const step = dStep++;
     const fake = ops.tidy(() => model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward }));
-    let dLoss = 0;
-    let penaltyValue = 0;
-    let dReal = 0;
-    let dFake = 0;
+    let dLoss: tf.Scalar | null = null;
+    let penaltyValue: tf.Scalar | null = null;
+    let dReal: tf.Scalar | null = null;
+    let dFake: tf.Scalar | null = null;
     const dGradNorm = minimize(dOptimizer, dVars, () => {
       const options = { ...weightOptions(true), training: true, step: gStep, rng: rngs.forward };
       const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, x, options);
@@ -131,17 +135,64 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       dFake = mean(fakeLogits);
       const base =
         regularizer?.kind === 'label-smoothing' ? regularizer.discriminatorLoss(realLogits, fakeLogits) : loss.discriminatorLoss(realLogits, fakeLogits);
-      dLoss = base.dataSync()[0] as number;
+      dLoss = kept(base);
       if (regularizer?.kind !== 'penalty') return base;
       const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: rngs.regularizer, step };
       const penalty = regularizer.penalty(context);
       if (penalty === null) return base;
-      penaltyValue = penalty.dataSync()[0] as number;
+      penaltyValue = kept(penalty);
       return ops.add(base, penalty) as tf.Scalar;
     });
     fake.dispose();
     if (regularizer?.kind === 'constraint') regularizer.apply(dVars);
     return { dLoss, penalty: penaltyValue, dReal, dFake, dGradNorm };
+  }
+
+  type StepTensors = Record<keyof StepLosses, tf.Scalar | null>;
+
+  /** The step itself; its numbers as scalars (null: 0) for `step` and `stepAsync` to read and dispose. */
+  function stepTensors(sampleReal: (n: number) => tf.Tensor): StepTensors {
+    let last: ReturnType<typeof discriminatorStep> | null = null;
+    for (let k = 0; k < config.nDisc; k++) {
+      const real = sampleReal(config.batchSize);
+      if (last !== null) ops.dispose(Object.values(last).filter((t): t is tf.Scalar => t !== null));
+      last = discriminatorStep(real);
+      real.dispose();
+    }
+    let gLoss: tf.Scalar | null = null;
+    let gPenalty: tf.Scalar | null = null;
+    const gGradNorm = minimize(gOptimizer, gVars, () => {
+      const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward });
+      const real = sampleReal(config.batchSize);
+      const options = { ...weightOptions(false), training: true, step: gStep, rng: rngs.forward };
+      const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, seen(x, dStep), options);
+      const value = loss.generatorLoss(discriminator(fake), discriminator(real));
+      gLoss = kept(value);
+      const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
+      if (penalty === null) return value;
+      gPenalty = kept(penalty);
+      return ops.add(value, penalty) as tf.Scalar;
+    });
+    gStep++;
+    updateEma();
+    const d = last ?? { dLoss: null, penalty: null, dReal: null, dFake: null, dGradNorm: null };
+    return { ...d, gLoss, gGradNorm, gPenalty };
+  }
+
+  /** Numbers from the step's scalars (gradient norms from their squares), disposing them. */
+  function stepLosses(tensors: StepTensors, values: Map<tf.Scalar, number>): StepLosses {
+    const at = (t: tf.Scalar | null) => (t === null ? 0 : (values.get(t) as number));
+    ops.dispose(Object.values(tensors).filter((t): t is tf.Scalar => t !== null));
+    return {
+      dLoss: at(tensors.dLoss),
+      penalty: at(tensors.penalty),
+      gLoss: at(tensors.gLoss),
+      dReal: at(tensors.dReal),
+      dFake: at(tensors.dFake),
+      dGradNorm: Math.sqrt(at(tensors.dGradNorm)),
+      gGradNorm: Math.sqrt(at(tensors.gGradNorm)),
+      gPenalty: at(tensors.gPenalty),
+    };
   }
 
   /** θ_EMA ← β·θ_EMA + (1 − β)·θ for trained weights; carried state (batch-norm statistics) is copied. */
@@ -159,29 +210,16 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
   return {
     emaParams,
     step(sampleReal) {
-      let last = { dLoss: 0, penalty: 0, dReal: 0, dFake: 0, dGradNorm: 0 };
-      for (let k = 0; k < config.nDisc; k++) {
-        const real = sampleReal(config.batchSize);
-        last = discriminatorStep(real);
-        real.dispose();
-      }
-      let gLoss = 0;
-      let gPenalty = 0;
-      const gGradNorm = minimize(gOptimizer, gVars, () => {
-        const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward });
-        const real = sampleReal(config.batchSize);
-        const options = { ...weightOptions(false), training: true, step: gStep, rng: rngs.forward };
-        const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, seen(x, dStep), options);
-        const value = loss.generatorLoss(discriminator(fake), discriminator(real));
-        gLoss = value.dataSync()[0] as number;
-        const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
-        if (penalty === null) return value;
-        gPenalty = penalty.dataSync()[0] as number;
-        return ops.add(value, penalty) as tf.Scalar;
-      });
-      gStep++;
-      updateEma();
-      return { ...last, gLoss, gGradNorm, gPenalty };
+      const tensors = stepTensors(sampleReal);
+      const values = new Map<tf.Scalar, number>();
+      for (const t of Object.values(tensors)) if (t !== null) values.set(t, t.dataSync()[0] as number);
+      return stepLosses(tensors, values);
+    },
+    async stepAsync(sampleReal) {
+      const tensors = stepTensors(sampleReal);
+      const values = new Map<tf.Scalar, number>();
+      for (const t of Object.values(tensors)) if (t !== null) values.set(t, (await t.data())[0] as number);
+      return stepLosses(tensors, values);
     },
     sample(n, rng) {
       return ops.tidy(() =>

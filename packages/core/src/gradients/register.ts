@@ -7,6 +7,7 @@ import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInp
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
 import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';
 import { rememberShippedKernel } from '../kernels/wasm/wasm_kernel_util.js';
+import { addNWebgpuConfig, rememberShippedAddN } from '../kernels/webgpu/AddN.js';
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
 import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad.js';
 import { comparisonGradConfigs } from './comparison_grads.js';
@@ -47,13 +48,18 @@ export function registerProjectGradients(): void {
 /** Kernels tfjs-backend-cpu gets wrong (ResizeNearestNeighborGrad for batch > 1). */
 export const PROJECT_CPU_KERNELS: readonly KernelConfig[] = [resizeNearestNeighborGradCpuConfig];
 
-/** Idempotent: installs the project's kernels for a backend over the ones it ships. */
-export function registerProjectKernels(backendName: 'wasm' | 'cpu'): void {
-  for (const config of backendName === 'wasm' ? PROJECT_WASM_KERNELS : PROJECT_CPU_KERNELS) {
+/** Kernels tfjs-backend-webgpu gets wrong: AddN of more tensors than a shader can bind. */
+export const PROJECT_WEBGPU_KERNELS: readonly KernelConfig[] = [addNWebgpuConfig];
+
+/** Idempotent: installs the project's kernels for a backend over the ones it ships (webgpu: once tfjs-backend-webgpu is loaded). */
+export function registerProjectKernels(backendName: 'wasm' | 'cpu' | 'webgpu'): void {
+  const configs = backendName === 'wasm' ? PROJECT_WASM_KERNELS : backendName === 'webgpu' ? PROJECT_WEBGPU_KERNELS : PROJECT_CPU_KERNELS;
+  for (const config of configs) {
     const current = getKernel(config.kernelName, backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
     if (current !== undefined) {
       if (backendName === 'wasm') rememberShippedKernel(current);
+      if (backendName === 'webgpu') rememberShippedAddN(current);
       unregisterKernel(config.kernelName, backendName);
     }
     // A replacement that falls back on the shipped kernel needs the shipped setup (the wasm function binding).
