@@ -232,3 +232,145 @@ describe('ganbench sweep, as a user runs it', () => {
     }
   });
 });
+
+/** Resolves once some trial of `trialsDir` has a checkpoint (it has trained a while, and more is left). */
+function firstCheckpoint(trialsDir: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (existsSync(trialsDir) && readdirSync(trialsDir).some((id) => existsSync(path.join(trialsDir, id, 'checkpoint', 'latest.safetensors')))) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > 240_000) {
+        clearInterval(poll);
+        reject(new Error(`no checkpoint in ${trialsDir} within 240 s`));
+      }
+    }, 50);
+  });
+}
+
+/** Metric points of each trial of a study folder: `${key}@${step}` per line of its metrics.jsonl. */
+const metricPoints = (dir: string) =>
+  readdirSync(path.join(dir, 'trials')).map((id) =>
+    readFileSync(path.join(dir, 'trials', id, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const point = JSON.parse(l) as { key: string; step: number };
+        return `${point.key}@${point.step}`;
+      }),
+  );
+
+describe('ganbench sweep: one runner per trial, retries and exit codes', () => {
+  // A folder of its own: the describe above removes its root when it is done.
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ganbench-runners-'));
+  const studyFile = path.join(root, 'e2e.yaml');
+  writeFileSync(studyFile, STUDY);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('two sweeps of one study at once train each trial once: one record and one set of metric points per trial', async () => {
+    const out = path.join(root, 'twice');
+    const args = ['sweep', studyFile, '--out', out, '--workers', '2', '--no-mlflow', '--no-report'];
+    const [a, b] = await Promise.all([ganbenchAsync(args), ganbenchAsync(args)]);
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    const dir = path.join(out, 'e2e');
+    const done = records(dir);
+    expect(done).toHaveLength(4);
+    expect(new Set(done.map((t) => t.id)).size).toBe(4);
+    const [finishedA, finishedB] = [a, b].map((r) => Number(/(\d+) finished/.exec(r.stdout)?.[1]));
+    expect((finishedA ?? 0) + (finishedB ?? 0)).toBe(4);
+    // Each left to the other what it found held or recorded.
+    expect(`${a.stderr}${b.stderr}`).toMatch(/running elsewhere|recorded meanwhile by another runner/);
+    for (const points of metricPoints(dir)) {
+      expect(points.filter((p) => p.startsWith('frechet_2d@'))).toEqual(['frechet_2d@30', 'frechet_2d@60']);
+      expect(new Set(points).size).toBe(points.length);
+    }
+  });
+
+  it('Ctrl-C exits 130 and SIGTERM 143, each printing the full command that resumes; that command finishes the study', async () => {
+    const stopped = (signal: NodeJS.Signals, out: string) => {
+      const child = spawn(process.execPath, [bin, 'sweep', studyFile, '--out', out, '--workers', '2', '--no-mlflow', '--no-report'], {
+        env: env({}),
+        detached: true,
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.resume();
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const early = exit.then((code) => {
+        throw new Error(`the sweep exited with ${code} before any checkpoint: ${stdout}`);
+      });
+      // As a terminal's Ctrl-C or a scheduler does: the signal goes to the whole process group, workers included.
+      return Promise.race([firstCheckpoint(path.join(out, 'e2e', 'trials')), early]).then(async () => {
+        process.kill(-(child.pid as number), signal);
+        return { code: await exit, stdout: () => stdout };
+      });
+    };
+    const intOut = path.join(root, 'sigint');
+    const termOut = path.join(root, 'sigterm');
+    const [int, term] = await Promise.all([stopped('SIGINT', intOut), stopped('SIGTERM', termOut)]);
+    expect(int.code).toBe(130);
+    expect(term.code).toBe(143);
+    for (const [run, out] of [
+      [int, intOut],
+      [term, termOut],
+    ] as const) {
+      expect(run.stdout()).toContain(`\`ganbench sweep ${studyFile} --out ${out} --workers 2 --no-mlflow --no-report\` resumes them`);
+    }
+    const resume = /`ganbench (sweep [^`]+)` resumes them/.exec(int.stdout())?.[1] as string;
+    const r = ganbench(resume.split(' '));
+    expect(r.status, r.stderr).toBe(0);
+    expect(records(path.join(intOut, 'e2e')).map((t) => t.status)).toEqual(['finished', 'finished', 'finished', 'finished']);
+  });
+
+  it('a failed trial makes the sweep exit 1, and a rerun too; --retry-failed runs it again and exits 0', () => {
+    // A plugin loss that fails in the sweep's workers while a marker file exists, like data gone missing mid-run.
+    const marker = path.join(root, 'flaky-marker');
+    const plugin = path.join(root, 'flaky-loss.mjs');
+    writeFileSync(
+      plugin,
+      `import { existsSync } from 'node:fs';
+let calls = 0;
+export default {
+  losses: [{
+    name: 'flaky-hinge',
+    description: 'hinge loss that throws after some steps while ${marker} exists',
+    reference: 'test',
+    params: {},
+    create: (_params, ops) => ({
+      discriminatorLoss(real, fake) {
+        // Only in a worker (forked with IPC) and past the first checkpoint, so the study check before any work passes.
+        if (process.send !== undefined && ++calls > 25 && existsSync(${JSON.stringify(marker)})) throw new Error('flaky-hinge: the data went away');
+        return ops.add(ops.mean(ops.relu(ops.sub(1, real))), ops.mean(ops.relu(ops.add(1, fake))));
+      },
+      generatorLoss: (fake) => ops.neg(ops.mean(fake)),
+    }),
+  }],
+};
+`,
+    );
+    writeFileSync(marker, '');
+    const study = path.join(root, 'flaky.yaml');
+    writeFileSync(
+      study,
+      STUDY.replace('name: e2e', 'name: flaky').replace(/ {4}loss: .*\n {4}regularizer: .*\n {4}regularizer\.gamma: .*\n/, '    loss: [flaky-hinge]\n'),
+    );
+    const out = path.join(root, 'flaky');
+    const args = ['sweep', study, '--out', out, '--workers', '1', '--no-mlflow', '--no-report', '--plugin', plugin];
+    const first = ganbench(args);
+    expect(first.status, first.stderr).toBe(1);
+    expect(first.stdout).toContain(`1 failed: \`ganbench ${args.join(' ')} --retry-failed\` runs them again`);
+    expect(records(path.join(out, 'flaky')).map((t) => t.status)).toEqual(['failed']);
+
+    const again = ganbench(args);
+    expect(again.status).toBe(1);
+    expect(again.stdout).toContain('0 failed, 1 already done');
+    expect(again.stdout).toContain('1 failed: ');
+
+    rmSync(marker);
+    const retried = ganbench([...args, '--retry-failed']);
+    expect(retried.status, retried.stderr).toBe(0);
+    expect(records(path.join(out, 'flaky')).map((t) => t.status)).toEqual(['failed', 'finished']);
+  });
+});

@@ -31,7 +31,7 @@ function benchOptions(name: string): OptionValues {
 }
 
 /** One training step (n_disc D steps + one G step) of `name` in the bench's setting, on the current backend. */
-export function createArchitectureStep(name: string): { step: () => void; dispose: () => void } {
+export function createArchitectureStep(name: string): { step: () => void; stepAsync: () => Promise<void>; dispose: () => void } {
   const { recommended } = getArchitecture(name);
   const rng = new Rng(0);
   const { resolution, channels, batch } = ARCHITECTURE_BENCH;
@@ -57,6 +57,10 @@ export function createArchitectureStep(name: string): { step: () => void; dispos
     step: () => {
       trainer.step(() => real.clone());
     },
+    // webgpu has no synchronous read under Node: the step's numbers come back asynchronously.
+    stepAsync: async () => {
+      await trainer.stepAsync(() => real.clone());
+    },
     dispose: () => {
       real.dispose();
       trainer.dispose();
@@ -66,14 +70,16 @@ export function createArchitectureStep(name: string): { step: () => void; dispos
   };
 }
 
-/** Median milliseconds of one training step on the current backend. */
-function timeArchitectureStep(name: string, steps: number, warmup: number): number {
-  const { step, dispose } = createArchitectureStep(name);
+/** Median milliseconds of one training step on the current backend (webgpu: reading its numbers back asynchronously). */
+async function timeArchitectureStep(name: string, steps: number, warmup: number): Promise<number> {
+  const { step, stepAsync, dispose } = createArchitectureStep(name);
+  const onWebgpu = tf.getBackend() === 'webgpu';
   try {
     const times: number[] = [];
     for (let i = 0; i < warmup + steps; i++) {
       const t0 = performance.now();
-      step();
+      if (onWebgpu) await stepAsync();
+      else step();
       if (i >= warmup) times.push(performance.now() - t0);
     }
     return median(times);
@@ -109,7 +115,7 @@ export async function runArchitectureBench(options: BenchOptions): Promise<Bench
     const torchMs = python === null ? null : timeTorch(python, name, options.threads, steps, warmup);
     for (const backend of options.backends) {
       await initBackend(backend, { threads: options.threads });
-      const ms = timeArchitectureStep(name, steps, warmup);
+      const ms = await timeArchitectureStep(name, steps, warmup);
       const round = (x: number) => Math.round(x * 100) / 100;
       rows.push({
         name: `${name}-step`,
@@ -118,7 +124,7 @@ export async function runArchitectureBench(options: BenchOptions): Promise<Bench
         yardstick: torchMs === null ? null : `pytorch-${options.threads}-threads`,
         yardstick_ms: torchMs === null ? null : round(torchMs),
         ratio: torchMs === null ? null : round(ms / torchMs),
-        threads: backend === 'cpu' ? 1 : options.threads,
+        threads: backend === 'cpu' || backend === 'webgpu' ? 1 : options.threads,
       });
       options.log(`${name}-step on ${backend}: ${round(ms)} ms`);
     }

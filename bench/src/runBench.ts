@@ -68,14 +68,20 @@ export function nominalPeakGflops(): { gflops: number; basis: string } | null {
   };
 }
 
-function timeSteps(config: DcganStepConfig, steps: number, warmup: number): number {
+/** Median milliseconds of a step on the current backend; on webgpu (no synchronous read under Node) the losses come back asynchronously. */
+async function timeSteps(config: DcganStepConfig, steps: number, warmup: number): Promise<number> {
   const trainer = createDcganTrainer(config, new Rng(0));
+  const onWebgpu = tf.getBackend() === 'webgpu';
+  const step = async () => {
+    if (onWebgpu) await trainer.stepAsync();
+    else trainer.step();
+  };
   try {
-    for (let i = 0; i < warmup; i++) trainer.step();
+    for (let i = 0; i < warmup; i++) await step();
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
-      trainer.step();
+      await step();
       times.push(performance.now() - t0);
     }
     return median(times);
@@ -149,7 +155,7 @@ export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> 
     const torchMs = python === null ? null : timeTorch(python, penalty, threads, options.steps, options.warmup);
     for (const backend of options.backends) {
       await initBackend(backend, { threads });
-      const ms = timeSteps(config, options.steps, options.warmup);
+      const ms = await timeSteps(config, options.steps, options.warmup);
       const gflops = dcganStepFlops(config) / (ms * 1e6);
       rows.push({
         name,
@@ -158,7 +164,7 @@ export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> 
         yardstick: torchMs === null ? null : `pytorch-${threads}-threads`,
         yardstick_ms: torchMs === null ? null : round(torchMs),
         ratio: torchMs === null ? null : round(ms / torchMs),
-        threads: backend === 'cpu' ? 1 : threads,
+        threads: backend === 'cpu' || backend === 'webgpu' ? 1 : threads,
         gflop_per_s: round(gflops),
         ...(peak === null ? {} : { peak_pct: round((100 * gflops) / peak.gflops) }),
       });

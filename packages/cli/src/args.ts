@@ -10,6 +10,8 @@ export interface FlagDef {
   default?: string;
   /** How the value is shown in the usage line: N, FILE, LIST… (default by kind). */
   value?: string;
+  /** The least value an integer flag takes (default 0). */
+  min?: number;
 }
 
 export type FlagSpec = Readonly<Record<string, FlagDef>>;
@@ -67,7 +69,9 @@ export function parseFlags(argv: string[], spec: FlagSpec): { flags: ParsedFlags
       flags[name] = { ...pairs, [key]: pairValue };
     } else if (def.kind === 'integer') {
       const n = Number(value);
-      if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: '${value}' is not allowed; use a non-negative integer`);
+      const min = def.min ?? 0;
+      if (value.trim() === '' || !Number.isInteger(n) || n < min)
+        throw new UsageError(`--${name}: '${value}' is not allowed; use ${min === 0 ? 'a non-negative integer' : `an integer ≥ ${min}`}`);
       flags[name] = n;
     } else if (def.kind === 'number') {
       const x = Number(value);

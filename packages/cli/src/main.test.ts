@@ -101,6 +101,28 @@ describe('the CLI help is generated from the flag specs the parser uses', () => 
   });
 });
 
+describe('ganbench sweep and quick, on bad input', () => {
+  it('exit 2 before any work, naming the flag or file and what is allowed', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ganbench-bad-input-')), 'results');
+    for (const command of [['sweep', 'experiments/quick.yaml'], ['quick']])
+      for (const workers of ['0', '-1']) {
+        const r = await run(...command, '--out', out, '--workers', workers);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toBe(`ganbench ${command[0]}: --workers: '${workers}' is not allowed; use an integer ≥ 1\n`);
+      }
+    const backend = await run('sweep', 'experiments/quick.yaml', '--out', out, '--backend', 'cuda');
+    expect(backend.code).toBe(2);
+    expect(backend.stderr).toContain("--backend: 'cuda' is not allowed; allowed: wasm");
+    const gpus = await run('sweep', 'experiments/quick.yaml', '--out', out, '--backend', 'cpu', '--gpus', '0');
+    expect(gpus.code).toBe(2);
+    expect(gpus.stderr).toContain("--backend: 'cpu' cannot be combined with --gpus");
+    const missing = await run('sweep', path.join(out, 'missing.yaml'), '--out', out);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${path.join(out, 'missing.yaml')}: cannot read the study`);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('ganbench report', () => {
   it('accepts the flags of the command line it writes into report.md', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ganbench-report-'));

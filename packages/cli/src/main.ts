@@ -30,7 +30,8 @@ interface Command {
   args?: string;
   summary: string;
   flags: FlagSpec;
-  run(flags: ParsedFlags, positional: string[]): Promise<void>;
+  /** Resolves to the exit code; anything but a number is 0. */
+  run(flags: ParsedFlags, positional: string[]): Promise<unknown>;
 }
 
 const backendFlag = {
@@ -145,12 +146,13 @@ export const QUICK_STUDY = 'experiments/quick.yaml';
 export const QUICK_DIRAC_STUDY = 'experiments/dirac.yaml';
 
 /** The job a fresh clone runs: the quick sweep (5 losses × 4 regularizers × 2 seeds on the 2-D ring), its report, and the Dirac-GAN study. */
-async function quick(flags: ParsedFlags): Promise<void> {
+async function quick(flags: ParsedFlags): Promise<number> {
   const started = performance.now();
-  const { run, interrupted } = await sweepCommand(flags, [QUICK_STUDY], out);
-  if (interrupted) return;
+  const { run, interrupted, exitCode } = await sweepCommand(flags, [QUICK_STUDY], out, ['quick']);
+  if (interrupted) return exitCode;
   await diracStudyOnce(QUICK_DIRAC_STUDY, path.join(run.dir, 'dirac'), flags, out);
   out(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; \`pnpm ganbench sweep experiments/<study>.yaml\` runs any other study`);
+  return exitCode;
 }
 
 const pluginFlag = {
@@ -183,12 +185,16 @@ const objectiveFlags = {
 
 function sweepFlags(): FlagSpec {
   return {
-    workers: { kind: 'integer', description: 'worker processes', default: 'one per core' },
+    workers: { kind: 'integer', min: 1, description: 'worker processes, 1 or more', default: 'one per core' },
     gpus: { kind: 'string', value: 'LIST', description: 'pin worker i to GPU i (CUDA_VISIBLE_DEVICES) with the tensorflow-gpu backend, e.g. 0,1' },
     out: { kind: 'string', value: 'DIR', description: 'results root; the study goes to <out>/<study>/', default: 'results' },
     backend: backendFlag,
     'no-mlflow': { kind: 'boolean', description: 'keep results local (no MLflow runs)' },
     'no-report': { kind: 'boolean', description: 'do not write report.md and figures at the end' },
+    'retry-failed': {
+      kind: 'boolean',
+      description: 'run failed trials again (from their checkpoint where they have one) instead of skipping them',
+    },
     plugin: pluginFlag,
     help: helpFlag,
   };
@@ -384,12 +390,10 @@ const COMMANDS: Record<string, Command> = {
   sweep: {
     args: 'FILE',
     summary:
-      'Runs a study file: every trial not yet finished (interrupted ones resume from their checkpoint) in a pool of worker processes, results in results/<study>/, each trial a child run in MLflow (MLFLOW_TRACKING_URI; default ./mlruns), then the report.',
+      'Runs a study file: every trial not yet finished (interrupted ones resume from their checkpoint) in a pool of worker processes, results in results/<study>/, each trial a child run in MLflow (MLFLOW_TRACKING_URI; default ./mlruns), then the report. Trials another runner holds (a lease in the folder) are left to it. Exit code: 0 every trial finished or diverged, 1 some failed, 2 bad input, 130 on SIGINT, 143 on SIGTERM.',
     flags: sweepFlags(),
-    run: async (flags, positional) => {
-      const { interrupted } = await sweepCommand(flags, positional, out);
-      if (interrupted) process.exitCode = 130;
-    },
+    // Exit code: 0 every trial finished or diverged, 1 some failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM.
+    run: async (flags, positional) => (await sweepCommand(flags, positional, out)).exitCode,
   },
   report: {
     args: 'DIR',
@@ -479,8 +483,9 @@ export async function main(argv: string[]): Promise<number> {
       out(helpText(commandName, command.args, command.summary, command.flags));
       return 0;
     }
-    await command.run(flags, positional);
-    return 0;
+    // bin/ganbench.js sets process.exitCode to this, so a code is returned, never set on the side.
+    const code = await command.run(flags, positional);
+    return typeof code === 'number' ? code : 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`ganbench ${commandName}: ${message}\n`);

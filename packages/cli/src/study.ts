@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeStudyReport } from '@ganbench/report';
 import { TRIALS_FILE } from '@ganbench/study-folder';
-import { createProgressReporter, interruptOnSignals, loadStudy, PLUGIN_MODULES_ENV, runStudy, type StudyRun } from '@ganbench/sweep';
+import { checkPoolOptions, createProgressReporter, interruptOnSignals, loadStudy, PLUGIN_MODULES_ENV, runStudy, type StudyRun } from '@ganbench/sweep';
 import { parseDiracStudy, runDiracStudy, writeDiracStudy } from '@ganbench/toy-problems';
 import { describeTracker, ensureExecutionId, listTrialIds, syncStudy, type Tracker, trackerFromEnv } from '@ganbench/tracking';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
@@ -36,17 +36,52 @@ export interface SweepOutcome {
   run: StudyRun;
   interrupted: boolean;
   tracker: Tracker | null;
+  /** 0 all trials finished or diverged, 1 some failed (or were left interrupted by a killed worker), 128 + signal when stopped by one. */
+  exitCode: number;
 }
 
-/** `ganbench sweep FILE`: every trial of the study not yet in its trials.jsonl, then the report. */
-export async function sweepCommand(flags: ParsedFlags, positional: string[], out: Out): Promise<SweepOutcome> {
+/** A word for a shell command line: as it is when that is safe, else single-quoted. */
+const shellWord = (word: string) => (/^[A-Za-z0-9_\-.,/:=@+]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+
+/** The command line that runs this sweep again: the command, its file and every flag as given. */
+function rerunCommand(command: readonly string[], flags: ParsedFlags, extra: readonly string[] = []): string {
+  const words = ['ganbench', ...command];
+  for (const [flag, value] of Object.entries(flags)) {
+    if (flag === 'help' || value === undefined || value === false) continue;
+    words.push(`--${flag}`);
+    if (value !== true) words.push(String(value));
+  }
+  for (const flag of extra) if (!words.includes(flag)) words.push(flag);
+  return words.map(shellWord).join(' ');
+}
+
+/** Everything the sweep is given, checked before any work: a mistake here is bad input (exit 2), never a failed trial. */
+async function loadInput(flags: ParsedFlags, file: string) {
+  try {
+    checkPoolOptions({
+      ...(flags.workers === undefined ? {} : { workers: flags.workers as number }),
+      ...(parseGpus(flags.gpus) === undefined ? {} : { gpus: parseGpus(flags.gpus) as number[] }),
+      ...(flags.backend === undefined ? {} : { backend: flags.backend as string }),
+    });
+    // Plugins register their losses and regularizers before the study is validated; the sweep's
+    // worker processes load the same entry files (PLUGIN_MODULES_ENV).
+    await loadPlugins(pluginList(flags.plugin));
+    process.env[PLUGIN_MODULES_ENV] = loadedPlugins().join(path.delimiter);
+    return await loadStudy(file);
+  } catch (error) {
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * `ganbench sweep FILE`: every trial of the study not yet in its trials.jsonl, then the report.
+ * `command` is how the user ran it (`sweep FILE`, `quick`), for the command lines it prints.
+ */
+export async function sweepCommand(flags: ParsedFlags, positional: string[], out: Out, command?: readonly string[]): Promise<SweepOutcome> {
   const file = positional[0];
   if (file === undefined) throw new UsageError('sweep: needs a study file, e.g. ganbench sweep experiments/quick.yaml');
-  // Plugins register their losses and regularizers before the study is validated; the sweep's
-  // worker processes load the same entry files (PLUGIN_MODULES_ENV).
-  await loadPlugins(pluginList(flags.plugin));
-  process.env[PLUGIN_MODULES_ENV] = loadedPlugins().join(path.delimiter);
-  const study = await loadStudy(file);
+  const study = await loadInput(flags, file);
+  const rerun = rerunCommand(command ?? ['sweep', file], flags);
   const tracker = flags['no-mlflow'] === true ? null : trackerFromEnv();
   const interrupts = interruptOnSignals();
   const progress = createProgressReporter();
@@ -56,6 +91,7 @@ export async function sweepCommand(flags: ParsedFlags, positional: string[], out
       ...(flags.workers === undefined ? {} : { workers: flags.workers as number }),
       ...(parseGpus(flags.gpus) === undefined ? {} : { gpus: parseGpus(flags.gpus) as number[] }),
       ...(flags.backend === undefined ? {} : { backend: flags.backend as string }),
+      ...(flags['retry-failed'] === true ? { retryFailed: true } : {}),
       signal: interrupts.signal,
       kill: interrupts.kill,
       ...(tracker === null ? {} : { tracker }),
@@ -63,19 +99,27 @@ export async function sweepCommand(flags: ParsedFlags, positional: string[], out
     });
     const interrupted = interrupts.signal.aborted;
     if (interrupted) {
-      out(`stopped: running trials checkpointed; \`ganbench sweep ${file}\` resumes them (finished trials are not run again)`);
-      return { run, interrupted, tracker };
+      out(`stopped: running trials checkpointed; \`${rerun}\` resumes them (finished trials are not run again)`);
+      return { run, interrupted, tracker, exitCode: interrupts.exitCode() };
     }
     if (flags['no-report'] !== true && !reportIsCurrent(run.dir, run.hash)) {
       await writeStudyReport(run.dir, { command: `ganbench report ${relative(run.dir)}` });
     }
     const synced = tracker !== null && (await finalSync(run, tracker, (message) => progress.onEvent({ type: 'warning', message })));
     out(`study ${study.name}: ${run.finished} finished, ${run.diverged} diverged, ${run.failed} failed, ${run.skipped ?? 0} already done`);
+    // A failed trial counts whenever it failed: a rerun that skipped it has not made the study whole.
+    const failed = run.failed + run.failedSkipped;
+    if (failed > 0)
+      out(
+        `  ${failed} failed: \`${rerunCommand(command ?? ['sweep', file], flags, ['--retry-failed'])}\` runs them again (from their checkpoint where they have one)`,
+      );
+    if (run.interrupted > 0) out(`  ${run.interrupted} interrupted (a worker was killed): \`${rerun}\` resumes them from their checkpoint`);
+    if (run.runningElsewhere > 0) out(`  ${run.runningElsewhere} running elsewhere: another runner holds their lease and records them`);
     out(`  table and plots   ${relative(path.join(run.dir, 'report.md'))}  (figures in ${relative(path.join(run.dir, 'figures'))}/)`);
     out(`  trials            ${relative(path.join(run.dir, TRIALS_FILE))}`);
     // Only where the runs are: a sync that failed has been reported, with the command that finishes it.
     if (tracker !== null && synced) out(`  ${describeTracker(tracker)}`);
-    return { run, interrupted, tracker };
+    return { run, interrupted, tracker, exitCode: failed > 0 || run.interrupted > 0 ? 1 : 0 };
   } finally {
     interrupts.dispose();
   }

@@ -4,7 +4,7 @@ import { backendInfo, initBackend, resolveBackendName } from './backend.js';
 import { leakyRelu } from './layers/activations.js';
 import { testValues } from './testing/finiteDifferences.js';
 import { expectClose, onCpuAndWebgpu, webgpuSkipReason } from './testing/index.js';
-import { type DawnModule, missingLibraries, requestWebGpuAdapter, resolveDawnBackends } from './webgpu.js';
+import { type DawnModule, missingLibraries, requestWebGpuAdapter, resolveDawnBackends, WEBGPU_SYNC_READ_ERROR } from './webgpu.js';
 
 /** A Dawn whose every backend finds no adapter, as on a machine without a GPU and without the EGL libraries. */
 const noAdapterDawn = (asked: string[][]): DawnModule => ({
@@ -66,6 +66,15 @@ describe.skipIf(skipReason !== null)('webgpu against cpu (software adapter where
     expect(adapter?.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
     // OpenGL ES through Mesa's llvmpipe is a software rasterizer, and is reported as one.
     if (/llvmpipe/.test(`${adapter?.device}`)) expect(adapter?.software).toBe(true);
+  });
+
+  it('a synchronous read of a tensor on the GPU fails saying what to use instead', async () => {
+    await initBackend('webgpu');
+    // Above WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD (1000 values) the op runs on the GPU, not on a CPU copy.
+    const x = tf.add(tf.ones([4096]), 1);
+    expect(() => x.dataSync()).toThrow(WEBGPU_SYNC_READ_ERROR);
+    expect((await x.data())[4095]).toBe(2);
+    x.dispose();
   });
 
   it('AddN of more tensors than a shader can bind (a global gradient norm) sums like cpu', async () => {

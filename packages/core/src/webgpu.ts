@@ -129,6 +129,11 @@ export async function requestWebGpuAdapter(
   );
 }
 
+/** What a synchronous read (dataSync, arraySync) of a tensor on the GPU fails with under Node. */
+export const WEBGPU_SYNC_READ_ERROR =
+  "backend 'webgpu': this code reads a tensor synchronously (dataSync/arraySync), which WebGPU cannot do under Node; " +
+  'read with await data()/array() (the training loop: stepAsync; the Dirac-GAN: runDiracAsync)';
+
 let selectedAdapter: WebGpuAdapter | null = null;
 let registered = false;
 
@@ -180,6 +185,18 @@ export async function registerWebGpuBackend(): Promise<void> {
       },
     });
     selectedAdapter = info;
-    return new WebGPUBackend(device, adapter.info);
+    const backend = new WebGPUBackend(device, adapter.info);
+    // A browser reads a GPU buffer synchronously through an OffscreenCanvas; Node has none, and Dawn maps buffers only
+    // asynchronously. Say so instead of failing with "OffscreenCanvas is not defined".
+    const readSync = backend.readSync.bind(backend);
+    backend.readSync = (dataId) => {
+      try {
+        return readSync(dataId);
+      } catch (error) {
+        if (error instanceof ReferenceError && /OffscreenCanvas/.test(error.message)) throw new Error(WEBGPU_SYNC_READ_ERROR);
+        throw error;
+      }
+    };
+    return backend;
   });
 }

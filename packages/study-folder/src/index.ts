@@ -1,5 +1,21 @@
-/** @ganbench/study-folder — the study folder's record schemas (types derived from them), the settings' names and the JSONL codec. */
+/** @ganbench/study-folder — the study folder's record schemas (types derived from them), the settings' names, the JSONL codec and the per-trial lease. */
 export { appendJsonLine, encodeJsonLine, parseJsonLines, readJsonLines } from './jsonl.js';
+export {
+  acquireLease,
+  describeHolder,
+  HEARTBEATS_PER_TIMEOUT,
+  inspectLease,
+  LEASE_DIR,
+  LEASE_TIMEOUT_MS,
+  type LeaseInfo,
+  type LeaseOptions,
+  type LeaseResult,
+  type LeaseView,
+  leaseInfoSchema,
+  processAlive,
+  TrialLease,
+  trialState,
+} from './lease.js';
 export {
   type DatasetConfig,
   datasetConfigSchema,
@@ -29,11 +45,13 @@ export {
   SAFE_ID,
   type StudyInfo,
   studyInfoSchema,
+  TRIAL_STATES,
   TRIAL_STATUSES,
   type TrialRecord,
+  type TrialState,
   type TrialStatus,
   trialIdSchema,
   trialRecordSchema,
 } from './trialRecord.js';
-export { appendTrialRecord, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
+export { appendTrialRecord, followTrialRecords, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
 export { formatIssues, strictObject } from './zod.js';

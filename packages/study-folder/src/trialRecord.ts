@@ -6,9 +6,18 @@ import { strictObject } from './zod.js';
 export const SAFE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 export const trialIdSchema = z.string().regex(SAFE_ID, { error: "must be a plain name of letters, digits, '.', '_' or '-'" });
 
-/** How a trial ended: `diverged` when a loss became NaN or ±Inf (with the step), `failed` on an error. */
+/** How a trial ended, as its trials.jsonl record says: `diverged` when a loss became NaN or ±Inf (with the step), `failed` on an error. */
 export const TRIAL_STATUSES = ['finished', 'diverged', 'failed'] as const;
 export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+
+/**
+ * Every state of a trial: `pending` (never started), `running` (a live lease), `interrupted` (started,
+ * stopped without a record: Ctrl-C, a worker killed, a runner that died; the next run resumes it from
+ * its checkpoint), or how it ended. Only the ended states are written to trials.jsonl; the others
+ * come from the trial's lease (see lease.ts, `trialState`).
+ */
+export const TRIAL_STATES = ['pending', 'running', 'interrupted', ...TRIAL_STATUSES] as const;
+export type TrialState = (typeof TRIAL_STATES)[number];
 
 /**
  * A metric value. JSON has no NaN or ±Infinity: the codec writes them as "NaN", "Infinity" and

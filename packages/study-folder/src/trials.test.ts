@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { TrialRecord } from './trialRecord.js';
-import { appendTrialRecord, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
+import { appendTrialRecord, followTrialRecords, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
 
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
-  return { ...actual, writeSync: vi.fn(actual.writeSync), openSync: vi.fn(actual.openSync) };
+  return { ...actual, writeSync: vi.fn(actual.writeSync), openSync: vi.fn(actual.openSync), readSync: vi.fn(actual.readSync) };
 });
 
 const record = (id: string): TrialRecord => ({
@@ -59,7 +59,7 @@ describe('trials.jsonl', () => {
     expect(await readTrialRecords(dir)).toEqual([record('a'), record('b'), record('c')]);
   });
 
-  it('ignores a torn last line, and the next append starts a fresh line', async () => {
+  it('ignores a torn line, and the next append starts a fresh line after it without cutting anything', async () => {
     const dir = fresh();
     appendTrialRecord(dir, record('a'));
     const torn = JSON.stringify(record('b')).slice(0, 40);
@@ -67,7 +67,42 @@ describe('trials.jsonl', () => {
     expect((await readTrialRecords(dir)).map((r) => r.id)).toEqual(['a']);
     appendTrialRecord(dir, record('c'));
     expect((await readTrialRecords(dir)).map((r) => r.id)).toEqual(['a', 'c']);
-    expect(readFileSync(join(dir, TRIALS_FILE), 'utf8')).toBe(`${JSON.stringify(record('a'))}\n${JSON.stringify(record('c'))}\n`);
+    expect(readFileSync(join(dir, TRIALS_FILE), 'utf8')).toBe(`${JSON.stringify(record('a'))}\n${torn}\n${JSON.stringify(record('c'))}\n`);
+  });
+
+  it("never cuts another runner's line: a torn tail completed by its writer while the next append looks at it stays whole", async () => {
+    const dir = fresh();
+    const file = join(dir, TRIALS_FILE);
+    appendTrialRecord(dir, record('a'));
+    // Runner 1 is mid-way through appending b (the kernel copies a write page by page); runner 2
+    // appends c, finds the file ending inside a line and, while it looks, runner 1's write completes.
+    const line = JSON.stringify(record('b'));
+    appendFileSync(file, line.slice(0, 100));
+    const actual = await vi.importActual<typeof import('node:fs')>('node:fs');
+    vi.mocked(fs.readSync).mockImplementationOnce((...args: Parameters<typeof fs.readSync>) => {
+      const n = (actual.readSync as (...a: Parameters<typeof fs.readSync>) => number)(...args);
+      actual.appendFileSync(file, `${line.slice(100)}\n`);
+      return n;
+    });
+    appendTrialRecord(dir, record('c'));
+    expect((await readTrialRecords(dir)).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('follows the file as other runners append: each read returns the complete records written since the last', () => {
+    const dir = fresh();
+    const follow = followTrialRecords(dir);
+    expect(follow.read()).toEqual([]);
+    appendTrialRecord(dir, record('a'));
+    appendTrialRecord(dir, record('b'));
+    expect(follow.read().map((r) => r.id)).toEqual(['a', 'b']);
+    expect(follow.read()).toEqual([]);
+    const line = JSON.stringify(record('c'));
+    appendFileSync(join(dir, TRIALS_FILE), line.slice(0, 50));
+    expect(follow.read()).toEqual([]);
+    appendFileSync(join(dir, TRIALS_FILE), `${line.slice(50)}\n`);
+    expect(follow.read().map((r) => r.id)).toEqual(['c']);
+    appendFileSync(join(dir, TRIALS_FILE), '{"id": "d" "broken"}\n');
+    expect(() => follow.read()).toThrow(`${join(dir, TRIALS_FILE)}:4: not valid JSON`);
   });
 
   it('treats even a complete record without its newline as torn (the write did not finish)', async () => {
@@ -78,7 +113,7 @@ describe('trials.jsonl', () => {
 
   it('names the file and line of a damaged record that is not the last', async () => {
     const dir = fresh();
-    writeFileSync(join(dir, TRIALS_FILE), `${JSON.stringify(record('a'))}\n{"id": "b"\n${JSON.stringify(record('c'))}\n`);
+    writeFileSync(join(dir, TRIALS_FILE), `${JSON.stringify(record('a'))}\n{"id": "b" "study": "x"}\n${JSON.stringify(record('c'))}\n`);
     await expect(readTrialRecords(dir)).rejects.toThrow(`${join(dir, TRIALS_FILE)}:2: not valid JSON`);
     writeFileSync(join(dir, TRIALS_FILE), `${JSON.stringify({ ...record('a'), status: 'done' })}\n`);
     await expect(readTrialRecords(dir)).rejects.toThrow(/:1: status: Invalid option: expected one of "finished"\|"diverged"\|"failed"; got "done"/);

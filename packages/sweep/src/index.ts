@@ -3,7 +3,7 @@ export { formatPath, StudyError } from './errors.js';
 export { buildTrial, drawNumeric, expandStudy } from './expand.js';
 export { canonicalJson, shortHash, trialId } from './ids.js';
 export { loadStudy, type ParsedStudy, parseStudy, parseStudyWithLocations } from './parse.js';
-export { DEFAULT_WORKER_MODULE, defaultWorkers, type PoolOptions, type PoolSummary, runTrials, type StudyEvent, TRIALS_DIR } from './pool.js';
+export { checkPoolOptions, DEFAULT_WORKER_MODULE, defaultWorkers, type PoolOptions, type PoolSummary, runTrials, type StudyEvent, TRIALS_DIR } from './pool.js';
 export { createProgressReporter, formatDuration, type ProgressOptions, type ProgressReporter } from './progress.js';
 export type { RunRequest, TrialOutcome, TrialProgressMessage, TrialRunner, TrialRunOptions } from './protocol.js';
 export { PLUGIN_MODULES_ENV, serveTrials } from './protocol.js';

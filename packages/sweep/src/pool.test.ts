@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ParamValue, TrialConfig } from '@ganbench/study-folder';
-import { readTrialRecords, TRIALS_FILE } from '@ganbench/study-folder';
+import type { LeaseInfo, ParamValue, TrialConfig } from '@ganbench/study-folder';
+import { acquireLease, inspectLease, LEASE_DIR, latestTrialRecords, readTrialRecords, TRIALS_FILE } from '@ganbench/study-folder';
 import { FAKE_TRIAL_WORKER } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
 import { trialId } from './ids.js';
@@ -56,6 +57,15 @@ const stepsRun = (studyDir: string, config: TrialConfig) =>
     .split('\n')
     .map(Number);
 const lines = (studyDir: string) => readFileSync(join(studyDir, TRIALS_FILE), 'utf8').trim().split('\n');
+const trialDir = (studyDir: string, config: TrialConfig) => join(studyDir, TRIALS_DIR, trialId(config));
+const steps = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** A process that has exited: its pid names no one (until the system reuses it). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid as number;
+}
 
 describe('runTrials (local pool, fake worker)', () => {
   it('runs every trial once with at most `workers` processes, reusing them', async () => {
@@ -235,5 +245,104 @@ describe('runTrials (local pool, fake worker)', () => {
     await expect(runTrials([fakeTrial(0)], options)).rejects.toThrow(/before it was ready[\s\S]*cannot load the worker/);
     await expect(runTrials([fakeTrial(0)], { ...options, workers: 0 })).rejects.toThrow('--workers: 0 is not allowed; must be an integer ≥ 1');
     await expect(runTrials([fakeTrial(0)], { ...options, backend: 'cuda' })).rejects.toThrow("--backend: 'cuda' is not allowed; allowed: wasm, cpu");
+  });
+  it('leaves a trial whose worker is killed by a signal (the OOM killer) interrupted, unrecorded; the next run resumes it from its checkpoint', async () => {
+    const killed = fakeTrial(0, { killOnceAt: 7 });
+    const others = [fakeTrial(1), fakeTrial(2)];
+    const { studyDir, events, options } = setup();
+    const first = await runTrials([killed, ...others], options);
+    expect(first).toMatchObject({ finished: 2, failed: 0, interrupted: 1 });
+    expect((await readTrialRecords(studyDir)).map((r) => r.id).sort()).toEqual(others.map(trialId).sort());
+    const end = events.find((e) => e.type === 'trial-end' && e.id === trialId(killed));
+    expect(end).toMatchObject({ status: 'interrupted', reason: expect.stringMatching(/^worker was killed by SIGKILL at step \d+$/) });
+    // Its lease is released: the next runner takes the trial at once.
+    expect(inspectLease(trialDir(studyDir, killed)).state).toBe('free');
+
+    const rerun = setup({ studyDir });
+    const second = await runTrials([killed, ...others], rerun.options);
+    expect(second).toMatchObject({ finished: 1, skipped: 2, interrupted: 0 });
+    expect(rerun.events.find((e) => e.type === 'start')).toMatchObject({ pending: 1, resuming: 1 });
+    const record = (await readTrialRecords(studyDir)).find((r) => r.id === trialId(killed));
+    expect(record).toMatchObject({ status: 'finished', steps: 20, final: { resumed_from: 5 } });
+    expect(stepsRun(studyDir, killed)).toEqual([1, 2, 3, 4, 5, 6, ...steps(20).slice(5)]);
+  });
+
+  it('skips a failed trial on a rerun and counts it; with retryFailed it runs again from its checkpoint', async () => {
+    const flaky = fakeTrial(0, { throwOnceAt: 7 });
+    const fine = fakeTrial(1);
+    const { studyDir, options } = setup();
+    expect(await runTrials([flaky, fine], options)).toMatchObject({ finished: 1, failed: 1 });
+    const again = setup({ studyDir });
+    expect(await runTrials([flaky, fine], again.options)).toMatchObject({ skipped: 2, failedSkipped: 1, finished: 0, failed: 0 });
+    expect(started(again.events)).toEqual([]);
+
+    const retry = setup({ studyDir, retryFailed: true });
+    expect(await runTrials([flaky, fine], retry.options)).toMatchObject({ skipped: 1, failedSkipped: 0, finished: 1, failed: 0 });
+    expect(retry.events.find((e) => e.type === 'start')).toMatchObject({ pending: 1, retrying: 1 });
+    expect(started(retry.events).map((e) => e.id)).toEqual([trialId(flaky)]);
+    const records = await readTrialRecords(studyDir);
+    expect(records.filter((r) => r.id === trialId(flaky)).map((r) => r.status)).toEqual(['failed', 'finished']);
+    expect(latestTrialRecords(records).find((r) => r.id === trialId(flaky))).toMatchObject({ status: 'finished', final: { resumed_from: 5 } });
+    expect(stepsRun(studyDir, flaky)).toEqual([1, 2, 3, 4, 5, 6, ...steps(20).slice(5)]);
+  });
+
+  it('two pools on one study folder at once train and record each trial once', async () => {
+    const trials = [0, 1, 2, 3, 4, 5].map((seed) => fakeTrial(seed, { stepMs: 10 }));
+    const a = setup();
+    const b = setup({ studyDir: a.studyDir });
+    const [first, second] = await Promise.all([runTrials(trials, a.options), runTrials(trials, b.options)]);
+    expect(first.finished + second.finished).toBe(6);
+    for (const summary of [first, second]) expect(summary.finished + summary.skipped + summary.runningElsewhere).toBe(6);
+    expect(lines(a.studyDir)).toHaveLength(6);
+    expect((await readTrialRecords(a.studyDir)).map((r) => r.id).sort()).toEqual(trials.map(trialId).sort());
+    for (const t of trials) expect(stepsRun(a.studyDir, t)).toEqual(steps(20));
+    const skips = [...a.events, ...b.events].filter((e) => e.type === 'trial-skip').map((e) => (e as { reason: string }).reason);
+    // Each trial ran in one pool and was skipped by the other.
+    expect(skips).toHaveLength(6);
+    for (const reason of skips) expect(reason).toMatch(/^(running elsewhere: .+ pid \d+ \(worker \d+\)|recorded meanwhile by another runner)$/);
+  });
+
+  it('leaves a trial a live runner holds, takes over one whose runner died, and releases every lease it took', async () => {
+    const [held, orphaned, fresh] = [0, 1, 2].map((seed) => fakeTrial(seed));
+    const { studyDir, events, options } = setup();
+    const holder = acquireLease(trialDir(studyDir, held as TrialConfig));
+    acquireLease(trialDir(studyDir, orphaned as TrialConfig), { pid: await deadPid() });
+    const summary = await runTrials([held, orphaned, fresh] as TrialConfig[], options);
+    expect(summary).toMatchObject({ finished: 2, runningElsewhere: 1, skipped: 0 });
+    expect(events.find((e) => e.type === 'start')).toMatchObject({ pending: 2, runningElsewhere: 1, resuming: 1 });
+    expect((await readTrialRecords(studyDir)).map((r) => r.id).sort()).toEqual([orphaned, fresh].map((t) => trialId(t as TrialConfig)).sort());
+    expect(existsSync(join(trialDir(studyDir, held as TrialConfig), 'steps.log'))).toBe(false);
+    expect(readdirSync(join(trialDir(studyDir, orphaned as TrialConfig), LEASE_DIR)).sort()).toEqual(['0.json', '1.json']);
+    for (const t of [orphaned, fresh]) expect(inspectLease(trialDir(studyDir, t as TrialConfig)).state).toBe('free');
+    expect(inspectLease(trialDir(studyDir, held as TrialConfig)).state).toBe('live');
+    if (holder.acquired) holder.lease.release();
+  });
+
+  it('stops a trial whose lease another runner took over: its worker is killed and nothing is recorded', async () => {
+    const trial = fakeTrial(0, { stepMs: 20 }, 100);
+    let takenOver = false;
+    const other: LeaseInfo = { host: 'elsewhere', pid: 4242, token: 'other', acquiredAt: new Date().toISOString(), heartbeat: Date.now() };
+    const { studyDir, events, options } = setup({
+      workers: 1,
+      leaseTimeoutMs: 600,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'trial-progress' && event.step >= 5 && !takenOver) {
+          takenOver = true;
+          // What a runner that took this one for dead does: it creates the next lease.
+          writeFileSync(join(trialDir(studyDir, trial), LEASE_DIR, '1.json'), JSON.stringify({ ...other, heartbeat: Date.now() }));
+        }
+      },
+    });
+    const summary = await runTrials([trial], options);
+    expect(summary).toMatchObject({ finished: 0, failed: 0, interrupted: 1, records: [] });
+    expect(existsSync(join(studyDir, TRIALS_FILE))).toBe(false);
+    expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message)).toEqual([
+      `trial ${trialId(trial)}: its lease was taken over by elsewhere pid 4242; stopped here without a record`,
+    ]);
+    expect(events.find((e) => e.type === 'trial-end')).toMatchObject({ status: 'interrupted', reason: 'its lease was taken over by another runner' });
+    // Stopped well before its 100 steps, and the new holder's lease is left alone.
+    expect(stepsRun(studyDir, trial).length).toBeLessThan(60);
+    expect(inspectLease(trialDir(studyDir, trial), 600)).toMatchObject({ state: 'live', generation: 1, holder: { host: 'elsewhere' } });
   });
 });

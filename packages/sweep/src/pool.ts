@@ -6,13 +6,21 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BACKEND_NAMES, isBackendName, MAX_WASM_THREADS } from '@ganbench/core';
 import {
+  acquireLease,
   appendTrialRecord,
+  describeHolder,
+  followTrialRecords,
+  HEARTBEATS_PER_TIMEOUT,
+  inspectLease,
+  LEASE_TIMEOUT_MS,
+  latestTrialRecords,
   type MetricGoal,
-  readTrialRecords,
   TRIALS_FILE,
   type TrialConfig,
+  type TrialLease,
   type TrialRecord,
   type TrialStatus,
+  trialState,
 } from '@ganbench/study-folder';
 import { trialId } from './ids.js';
 import type { ParentMessage, TrialOutcome, WorkerMessage } from './protocol.js';
@@ -33,10 +41,29 @@ const BOOTSTRAP = fileURLToPath(new URL('./workerBootstrap.mjs', import.meta.url
 
 /** What the sweep reports as it goes; `createProgressReporter` turns these into a display. */
 export type StudyEvent =
-  | { type: 'start'; study: string; dir: string; total: number; skipped: number; pending: number; workers: number; steps: number }
+  | {
+      type: 'start';
+      study: string;
+      dir: string;
+      total: number;
+      skipped: number;
+      pending: number;
+      /** Of `pending`: started before and stopped without a record (they resume from their checkpoint), and failed ones run again. */
+      resuming: number;
+      retrying: number;
+      /** Held by a live lease of another runner: left to it. */
+      runningElsewhere: number;
+      /** Failed before and skipped (retryFailed runs them again). */
+      failedSkipped: number;
+      workers: number;
+      steps: number;
+    }
   | { type: 'trial-start'; id: string; config: TrialConfig; worker: number; pid: number }
   | { type: 'trial-progress'; id: string; step: number; steps: number; metrics?: Record<string, number> }
-  | { type: 'trial-end'; id: string; config: TrialConfig; status: TrialStatus | 'interrupted'; record?: TrialRecord }
+  /** `reason`: why an interrupted trial stopped when it was not asked to (a worker killed, a lease taken over). */
+  | { type: 'trial-end'; id: string; config: TrialConfig; status: TrialStatus | 'interrupted'; record?: TrialRecord; reason?: string }
+  /** A trial this runner meant to run that another runner holds, or recorded meanwhile. */
+  | { type: 'trial-skip'; id: string; config: TrialConfig; reason: string }
   | { type: 'interrupting' }
   | { type: 'warning'; message: string }
   | { type: 'end'; summary: PoolSummary };
@@ -44,12 +71,19 @@ export type StudyEvent =
 export interface PoolSummary {
   /** Trials in the study. */
   total: number;
-  /** Already in trials.jsonl before this run. */
+  /** Already in trials.jsonl before this run (or recorded by another runner while it ran). */
   skipped: number;
+  /** Of `skipped`: failed in an earlier run and not run again (retryFailed runs them). */
+  failedSkipped: number;
+  /** Held by another runner's live lease: left to it. */
+  runningElsewhere: number;
   finished: number;
   diverged: number;
   failed: number;
-  /** Stopped by an interrupt, checkpointed, no record: the next run resumes them. */
+  /**
+   * Stopped without a record: by an interrupt (checkpointed), or because their worker was killed
+   * (the OOM killer's SIGKILL) or their lease taken over. The next run resumes them from their checkpoint.
+   */
   interrupted: number;
   /** Never started because of an interrupt. */
   notStarted: number;
@@ -68,6 +102,10 @@ export interface PoolOptions {
   gpus?: readonly number[];
   /** A BackendName of @ganbench/core for every worker. */
   backend?: string;
+  /** Run failed trials again (from their checkpoint where they have one) instead of skipping them. */
+  retryFailed?: boolean;
+  /** A lease whose heartbeat is older than this is taken over (default LEASE_TIMEOUT_MS); heartbeats come 6 times as often. */
+  leaseTimeoutMs?: number;
   /** Abort: running trials checkpoint and stop, no new ones start, no record is written for them. */
   signal?: AbortSignal;
   /** Abort: workers are killed at once (a second Ctrl-C). */
@@ -91,6 +129,10 @@ interface Job {
   started: number;
   lastStep: number;
   error?: string;
+  /** Held from before the worker gets the trial until its record is written (or it stops without one). */
+  lease?: TrialLease;
+  /** Another runner took the lease over: this one must record nothing. */
+  lost?: boolean;
 }
 
 interface Slot {
@@ -107,7 +149,8 @@ export function defaultWorkers(gpus?: readonly number[]): number {
   return gpus !== undefined && gpus.length > 0 ? gpus.length : os.availableParallelism();
 }
 
-function checkOptions(options: PoolOptions): { workers: number; backend?: string } {
+/** The pool's options checked before any work: the CLI calls this first, so a bad flag is bad input, not a failed study. */
+export function checkPoolOptions(options: Pick<PoolOptions, 'workers' | 'gpus' | 'backend'>): { workers: number; backend?: string } {
   const workers = options.workers ?? defaultWorkers(options.gpus);
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers: ${JSON.stringify(workers)} is not allowed; must be an integer ≥ 1`);
   for (const gpu of options.gpus ?? []) {
@@ -157,25 +200,54 @@ function outcomeRecord(job: Job, options: PoolOptions, outcome: TrialOutcome): T
 
 /**
  * Runs the trials not yet in `<studyDir>/trials.jsonl` in a pool of worker processes, appending
- * one record per trial that ends (finished, diverged, or failed — a worker that throws or dies).
- * A failed trial does not stop the others; a fresh worker takes the crashed one's place. On
- * `signal` the running trials checkpoint and stop without a record, so the next run resumes them.
+ * one record per trial that ends (finished, diverged, or failed — a worker that throws or exits
+ * with an error). A failed trial does not stop the others; a fresh worker takes the crashed one's
+ * place. A worker killed by a signal (the OOM killer) leaves its trial interrupted, for the next run
+ * to resume from its checkpoint. On `signal` the running trials checkpoint and stop without a record,
+ * so the next run resumes them.
+ *
+ * Each trial runs under its lease (see @ganbench/study-folder's lease.ts), so any number of runners
+ * can share a study folder: a trial another runner holds is left to it, and none is trained or
+ * recorded twice.
  */
 export async function runTrials(trials: readonly TrialConfig[], options: PoolOptions): Promise<PoolSummary> {
-  const { workers, backend } = checkOptions(options);
-  const done = new Set((await readTrialRecords(options.studyDir)).map((r) => r.id));
+  const { workers, backend } = checkPoolOptions(options);
+  const timeoutMs = options.leaseTimeoutMs ?? LEASE_TIMEOUT_MS;
+  // Read once here, then only what other runners append (to learn of trials they ended meanwhile).
+  const follow = followTrialRecords(options.studyDir);
+  const latest = new Map(latestTrialRecords(follow.read()).map((r) => [r.id, r]));
+  const recordedSince = new Set<string>();
   const seen = new Set<string>();
   const queue: Job[] = [];
+  let failedSkipped = 0;
+  let runningElsewhere = 0;
+  let resuming = 0;
+  let retrying = 0;
   for (const config of trials) {
     const id = trialId(config);
-    if (done.has(id) || seen.has(id)) continue;
+    if (seen.has(id)) continue;
     seen.add(id);
+    const record = latest.get(id);
+    if (record !== undefined && !(record.status === 'failed' && options.retryFailed === true)) {
+      if (record.status === 'failed') failedSkipped++;
+      continue;
+    }
+    const dir = join(options.studyDir, TRIALS_DIR, id);
+    const state = trialState(record, inspectLease(dir, timeoutMs));
+    if (state === 'running') {
+      runningElsewhere++;
+      continue;
+    }
+    if (state === 'failed') retrying++;
+    if (state === 'interrupted') resuming++;
     const tags = { ...options.tags, 'ganbench.study': options.study, 'ganbench.configHash': id };
-    queue.push({ id, config, dir: join(options.studyDir, TRIALS_DIR, id), tags, started: 0, lastStep: 0 });
+    queue.push({ id, config, dir, tags, started: 0, lastStep: 0 });
   }
   const summary: PoolSummary = {
     total: trials.length,
-    skipped: trials.length - queue.length,
+    skipped: trials.length - queue.length - runningElsewhere,
+    failedSkipped,
+    runningElsewhere,
     finished: 0,
     diverged: 0,
     failed: 0,
@@ -192,6 +264,10 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
     total: summary.total,
     skipped: summary.skipped,
     pending: queue.length,
+    resuming,
+    retrying,
+    runningElsewhere,
+    failedSkipped,
     workers: size,
     steps: queue.reduce((n, job) => n + job.config.training.steps, 0),
   });
@@ -247,10 +323,53 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
       if (hook instanceof Promise) track(hook.catch((error: Error) => warn(error.message)));
     };
 
+    // The record comes first: a runner that takes the released lease must find the trial recorded.
+    const release = (job: Job) => {
+      try {
+        job.lease?.release();
+      } catch (error) {
+        warn(`trial ${job.id}: could not release its lease (another runner takes it over after ${timeoutMs / 1000} s): ${(error as Error).message}`);
+      }
+    };
+
+    /** Takes the trial's lease for `slot`'s worker; false when another runner holds it or recorded it meanwhile. */
+    const claim = (job: Job, slot: Slot): boolean => {
+      let result: ReturnType<typeof acquireLease>;
+      try {
+        result = acquireLease(job.dir, { timeoutMs, ...(slot.pid === undefined ? {} : { workerPid: slot.pid }) });
+      } catch (error) {
+        fatal ??= new Error(`cannot take the lease of trial ${job.id}: ${(error as Error).message}`);
+        stop(false);
+        return false;
+      }
+      if (!result.acquired) {
+        summary.runningElsewhere++;
+        emit({ type: 'trial-skip', id: job.id, config: job.config, reason: `running elsewhere: ${describeHolder(result.holder)}` });
+        return false;
+      }
+      // A runner that ended the trial after this one looked appended its record before releasing the lease.
+      for (const r of follow.read()) recordedSince.add(r.id);
+      if (recordedSince.has(job.id)) {
+        result.lease.release();
+        summary.skipped++;
+        emit({ type: 'trial-skip', id: job.id, config: job.config, reason: 'recorded meanwhile by another runner' });
+        return false;
+      }
+      job.lease = result.lease;
+      return true;
+    };
+
     const finishJob = (slot: Slot, outcome: TrialOutcome) => {
       const job = slot.job as Job;
       slot.job = undefined;
+      if (job.lost === true) {
+        // Its result came in as the worker was being killed: the new holder's run counts, not this one.
+        summary.interrupted++;
+        emit({ type: 'trial-end', id: job.id, config: job.config, status: 'interrupted', reason: 'its lease was taken over by another runner' });
+        return;
+      }
       if (outcome.status === 'interrupted') {
+        release(job);
         // A signal to the worker alone (the study goes on): the trial resumes from its checkpoint in a fresh worker.
         if (!stopping) queue.unshift(job);
         else summary.interrupted++;
@@ -259,6 +378,7 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
       }
       const rec = outcomeRecord(job, options, outcome);
       record(rec);
+      release(job);
       emit({ type: 'trial-end', id: job.id, config: job.config, status: rec.status, record: rec });
     };
 
@@ -271,13 +391,16 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
       track(
         Promise.resolve(marked).then(() => {
           record(rec);
+          release(job);
           emit({ type: 'trial-end', id: job.id, config: job.config, status: 'failed', record: rec });
         }),
       );
     };
 
     const next = (slot: Slot) => {
-      const job = stopping ? undefined : queue.shift();
+      let job: Job | undefined;
+      do job = stopping ? undefined : queue.shift();
+      while (job !== undefined && !claim(job, slot));
       if (job === undefined) {
         slot.child?.disconnect();
         return;
@@ -289,10 +412,36 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
       emit({ type: 'trial-start', id: job.id, config: job.config, worker: slot.index, pid: slot.pid ?? -1 });
     };
 
+    // While the trials run, their leases stay fresh; a lease found taken over (this process was taken
+    // for dead, e.g. its machine suspended past the timeout) stops its trial at once, unrecorded.
+    const heartbeat = setInterval(() => {
+      for (const slot of slots) {
+        const job = slot.job;
+        if (job?.lease === undefined || job.lost === true) continue;
+        let held: boolean;
+        try {
+          held = job.lease.heartbeat();
+        } catch (error) {
+          warn(`trial ${job.id}: could not refresh its lease: ${(error as Error).message}`);
+          continue;
+        }
+        if (held) continue;
+        job.lost = true;
+        const holder = inspectLease(job.dir, timeoutMs);
+        warn(
+          `trial ${job.id}: its lease was taken over by ${holder.state === 'free' ? 'another runner' : describeHolder(holder.holder)}; stopped here without a record`,
+        );
+        // SIGKILL, not abort: an aborted worker would write its checkpoint over the new holder's.
+        slot.child?.kill('SIGKILL');
+      }
+    }, timeoutMs / HEARTBEATS_PER_TIMEOUT);
+    heartbeat.unref();
+
     let settling = false;
     const settle = () => {
       if (settling || slots.some((slot) => slot.child !== undefined)) return;
       settling = true;
+      clearInterval(heartbeat);
       summary.notStarted = queue.length;
       void (async () => {
         // Pending work may queue more (a failure's mark, then its record's sync): wait until none is left.
@@ -311,11 +460,21 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
       slot.ready = false;
       const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
       if (job !== undefined) {
-        if (job.error !== undefined) failJob(job, job.error);
+        if (job.lost === true) {
+          summary.interrupted++;
+          emit({ type: 'trial-end', id: job.id, config: job.config, status: 'interrupted', reason: 'its lease was taken over by another runner' });
+        } else if (job.error !== undefined) failJob(job, job.error);
         else if (stopping) {
           // Interrupted (or killed) mid-trial: no record, the next run resumes from its checkpoint.
           summary.interrupted++;
+          release(job);
           emit({ type: 'trial-end', id: job.id, config: job.config, status: 'interrupted' });
+        } else if (signal !== null) {
+          // Killed from outside (the OOM killer's SIGKILL): nothing says the trial itself is wrong, so it
+          // stays resumable from its last checkpoint, for the next run (not this one: it could be killed again).
+          summary.interrupted++;
+          release(job);
+          emit({ type: 'trial-end', id: job.id, config: job.config, status: 'interrupted', reason: `worker ${how} at step ${job.lastStep}` });
         } else failJob(job, `worker ${how} during the trial${slot.stderr.trim() === '' ? '' : `; its stderr ended with:\n${slot.stderr.trim()}`}`);
       } else if (!wasReady && !stopping) {
         // A worker that cannot even start would fail every trial in turn: stop the study instead.
@@ -358,14 +517,17 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
               ...(message.metrics === undefined ? {} : { metrics: message.metrics }),
             });
             break;
-          case 'result':
+          case 'result': {
             if (slot.job === undefined) break;
+            const lost = slot.job.lost === true;
             finishJob(slot, message.outcome);
             // An interrupted worker (our abort, or a SIGINT of its own) takes no further trial; if the
-            // study goes on, a fresh worker replaces it when it has exited.
+            // study goes on, a fresh worker replaces it when it has exited. A worker whose lease was lost is being killed.
+            if (lost) break;
             if (message.outcome.status === 'interrupted') slot.child?.disconnect();
             else next(slot);
             break;
+          }
           case 'error':
             // The worker exits after reporting; the exit handler records the failure and replaces it.
             if (slot.job !== undefined) slot.job.error = message.message;

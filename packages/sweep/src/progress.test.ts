@@ -12,7 +12,20 @@ function fakeStream(isTTY: boolean) {
 }
 
 describe('createProgressReporter', () => {
-  const start: StudyEvent = { type: 'start', study: 'tiny', dir: 'results/tiny', total: 4, skipped: 0, pending: 4, workers: 2, steps: 400 };
+  const start: StudyEvent = {
+    type: 'start',
+    study: 'tiny',
+    dir: 'results/tiny',
+    total: 4,
+    skipped: 0,
+    pending: 4,
+    resuming: 0,
+    retrying: 0,
+    runningElsewhere: 0,
+    failedSkipped: 0,
+    workers: 2,
+    steps: 400,
+  };
 
   it('reports done/running/failed of the total, the step rate and the ETA it implies', () => {
     let t = 0;

@@ -50,7 +50,9 @@ function endLine(event: Extract<StudyEvent, { type: 'trial-end' }>): string {
     case 'failed':
       return `  FAILED    ${what}: ${(r?.error ?? '').split('\n')[0]}`;
     default:
-      return `  stopped   ${what} (checkpointed; it resumes from there)`;
+      return event.reason === undefined
+        ? `  stopped   ${what} (checkpointed; it resumes from there)`
+        : `  stopped   ${what}: ${event.reason} (the next run resumes it from its last checkpoint)`;
   }
 }
 
@@ -117,16 +119,25 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
 
   const onEvent = (event: StudyEvent) => {
     switch (event.type) {
-      case 'start':
+      case 'start': {
         ({ study, total, skipped } = event);
         pendingSteps = event.steps;
         samples.push({ t: now(), steps: 0 });
-        print(
-          event.pending === 0
+        const notes = [
+          event.resuming > 0 ? `${event.resuming} resume from their checkpoint` : '',
+          event.retrying > 0 ? `${event.retrying} failed before, run again` : '',
+          event.runningElsewhere > 0 ? `${event.runningElsewhere} running elsewhere (another runner holds their lease)` : '',
+          event.failedSkipped > 0 ? `${event.failedSkipped} failed before, skipped (--retry-failed runs them again)` : '',
+        ].filter((note) => note !== '');
+        const head =
+          event.pending === 0 && event.runningElsewhere === 0
             ? `${study}: all ${total} trials already done (${event.dir}/trials.jsonl)`
-            : `${study}: ${event.pending} of ${total} trials to run with ${event.workers} worker${event.workers === 1 ? '' : 's'} → ${event.dir}`,
-        );
+            : event.pending === 0
+              ? `${study}: no trial left to run here → ${event.dir}`
+              : `${study}: ${event.pending} of ${total} trials to run with ${event.workers} worker${event.workers === 1 ? '' : 's'} → ${event.dir}`;
+        print(notes.length === 0 ? head : `${head}; ${notes.join('; ')}`);
         break;
+      }
       case 'trial-start':
         pendingSteps -= event.config.training.steps;
         running.set(event.id, { step: null, steps: event.config.training.steps });
@@ -148,6 +159,10 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
         if (event.status === 'failed') failed++;
         print(endLine(event));
         break;
+      case 'trial-skip':
+        pendingSteps -= event.config.training.steps;
+        print(`  skipped   ${describeTrial(event.config)} [${event.id}]: ${event.reason}`);
+        break;
       case 'interrupting':
         print(`${study}: stopping — running trials checkpoint and stop; Ctrl-C again kills them`);
         break;
@@ -159,6 +174,7 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
         const s = event.summary;
         const parts = [`${s.finished} finished`, `${s.diverged} diverged`, `${s.failed} failed`];
         if (s.interrupted + s.notStarted > 0) parts.push(`${s.interrupted + s.notStarted} left for the next run`);
+        if (s.runningElsewhere > 0) parts.push(`${s.runningElsewhere} running elsewhere`);
         stream.write(`${study}: ${parts.join(', ')} (${s.skipped} done before)\n`);
         break;
       }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { TrialConfig } from '@ganbench/study-folder';
 import type { TrialOutcome, TrialProgress } from '@ganbench/train';
 
@@ -57,17 +58,23 @@ function errorText(error: unknown): string {
 /**
  * Serves trials in a worker process until the parent disconnects. A trial that throws is reported
  * and ends the process (a fresh one replaces it: a failed trial may leave the engine in any state).
- * The first SIGINT (Ctrl-C reaches the whole process group) aborts the running trial like an
- * `abort` message; a second one exits at once.
+ * The first SIGINT (Ctrl-C reaches the whole process group) or SIGTERM (a scheduler stopping a job
+ * signals all its processes) aborts the running trial like an `abort` message, so it checkpoints; a
+ * second one exits at once.
  */
 export function serveTrials(run: TrialRunner): void {
   if (process.send === undefined) throw new Error('serveTrials: this module runs as a worker of the sweep (child_process.fork), not on its own');
   let controller: AbortController | null = null;
   let interrupts = 0;
-  process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130);
+  // 128 + the signal's number, as a shell reports a process a signal ended.
+  let signalExit = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalExit = 128 + (os.constants.signals[signal] ?? 0);
+    if (++interrupts > 1) process.exit(signalExit);
     controller?.abort();
-  });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   process.on('disconnect', () => {
     // The parent is gone (or done): stop the trial at its next step, checkpointed, then leave.
     if (controller === null) process.exit(0);
@@ -86,7 +93,7 @@ export function serveTrials(run: TrialRunner): void {
       await send(reply);
       if (reply.type === 'error') process.exit(1);
       // Interrupted by a signal of its own: take no further trial (the parent replaces it if the study goes on).
-      if (!process.connected || interrupts > 0) process.exit(interrupts > 0 ? 130 : 0);
+      if (!process.connected || interrupts > 0) process.exit(interrupts > 0 ? signalExit : 0);
     });
   });
   void send({ type: 'ready', pid: process.pid });

@@ -20,6 +20,8 @@ export interface RunStudyOptions {
   workers?: number;
   gpus?: readonly number[];
   backend?: string;
+  /** Run failed trials again (from their checkpoint where they have one) instead of skipping them. */
+  retryFailed?: boolean;
   signal?: AbortSignal;
   kill?: AbortSignal;
   /** Where each finished trial is synced (see @ganbench/tracking's trackerFromEnv); none: results stay local. */
@@ -180,7 +182,7 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     onRecord: (record) => sync(record.id),
     onFailure: markRunFailed,
   };
-  for (const key of ['workers', 'gpus', 'backend', 'signal', 'kill', 'onEvent', 'workerModule'] as const) {
+  for (const key of ['workers', 'gpus', 'backend', 'retryFailed', 'signal', 'kill', 'onEvent', 'workerModule'] as const) {
     if (options[key] !== undefined) Object.assign(pool, { [key]: options[key] });
   }
   const summary = await runTrials(trials, pool);

@@ -2,12 +2,14 @@
  * A stand-in for trialWorker.ts in the pool's tests: it "trains" by sleeping per step, so the
  * pool can be tested without TensorFlow.js. Behaviour comes from the trial's architecture
  * options: stepMs (sleep per step), crashAt (the process exits with code 3 at that step),
- * throwAt (the trial throws), divergeAt (status diverged); or FAKE_WORKER_CRASH_SEED in the
+ * throwAt (the trial throws), divergeAt (status diverged), killOnceAt and throwOnceAt (the process
+ * SIGKILLs itself, or the trial throws, at that step the first time only: a marker file in the
+ * trial's folder remembers it, so a rerun goes through); or FAKE_WORKER_CRASH_SEED in the
  * environment (crash at step 1 for that seed). It checkpoints every
  * checkpointEvery steps and when aborted, resumes from its checkpoint, and appends each step it
  * runs to steps.log so a test can count the work done.
  */
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serveTrials } from '../protocol.js';
@@ -55,6 +57,18 @@ serveTrials(async ({ config, dir, backend }, { signal, onProgress }) => {
       process.exit(3);
     }
     if (step === number('throwAt', -1)) throw new Error(`fake trial failed at step ${step}`);
+    const once = (key: string): boolean => {
+      const marker = join(dir, `${key}.done`);
+      if (step !== number(key, -1) || existsSync(marker)) return false;
+      writeFileSync(marker, '');
+      return true;
+    };
+    if (once('throwOnceAt')) throw new Error(`fake trial failed once at step ${step}`);
+    if (once('killOnceAt')) {
+      // As the OOM killer does: no handler runs, nothing is reported.
+      process.kill(process.pid, 'SIGKILL');
+      await sleep(60_000);
+    }
     appendFileSync(join(dir, 'steps.log'), `${step}\n`);
     if (step === number('divergeAt', -1))
       return { status: 'diverged', divergedAt: step, final, best: final, steps: step, seconds: (Date.now() - started) / 1000 };
