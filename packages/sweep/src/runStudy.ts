@@ -160,6 +160,8 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     if (pending.length > 1) return syncing;
     syncing = syncing.then(async () => {
       const ids = pending.splice(0);
+      // A sync queued before the one that failed: the server is down, and the warning has been given.
+      if (failed) return;
       try {
         await syncStudy(dir, tracker, { trials: ids });
         synced.push(...ids);
