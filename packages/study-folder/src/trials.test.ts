@@ -3,6 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { exampleTrialRecord } from './testing/index.js';
 import type { TrialRecord } from './trialRecord.js';
 import { appendTrialRecord, followTrialRecords, latestTrialRecords, readTrialRecords, TRIALS_FILE } from './trials.js';
 
@@ -11,34 +12,7 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...actual, writeSync: vi.fn(actual.writeSync), openSync: vi.fn(actual.openSync), readSync: vi.fn(actual.readSync) };
 });
 
-const record = (id: string): TrialRecord => ({
-  id,
-  study: 'tiny',
-  config: {
-    dataset: { name: 'ring' },
-    architecture: { name: 'mlp', options: { gWidth: 64 } },
-    loss: { name: 'hinge', params: {} },
-    regularizer: { name: 'r1', params: { gamma: 0.1 } },
-    training: {
-      steps: 100,
-      batchSize: 64,
-      nDisc: 1,
-      optimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
-      discriminatorOptimizer: { name: 'sgd', lr: 1e-2, momentum: 0 },
-      emaDecay: null,
-      checkpointEvery: 50,
-    },
-    evaluation: { every: 50, samples: 100, metrics: ['fid'] },
-    seed: 0,
-  },
-  status: 'finished',
-  final: { fid: 12.5 },
-  best: { fid: 11 },
-  primary: { metric: 'fid', goal: 'min' },
-  steps: 100,
-  seconds: 1.5,
-  finishedAt: '2026-01-01T00:00:00.000Z',
-});
+const record = (id: string): TrialRecord => exampleTrialRecord(id);
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'ganbench-records-'));
 
