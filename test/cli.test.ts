@@ -27,7 +27,7 @@ describe('the ganbench command, as a user runs it', () => {
     expect(info.backend).toBe('wasm');
     expect(info.simd).toBe(true);
     expect(info.threads.used).toBe(Math.min(os.availableParallelism(), 8));
-    expect(Object.keys(info.optionalBackends)).toEqual(['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']);
+    expect(Object.keys(info.optionalBackends)).toEqual(['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-webgpu', 'webgpu']);
   });
 
   it('list architectures --json names every architecture with its options and defaults', () => {
