@@ -5,7 +5,8 @@ import { type BackendName, initBackend, resolveBackendName, resolveThreads } fro
  * is the one complete list of a command's flags. `pairs` is repeatable `--flag name=value`.
  */
 export interface FlagDef {
-  kind: 'boolean' | 'string' | 'integer' | 'number' | 'pairs';
+  /** `strings`: a repeatable string flag, its values in order. */
+  kind: 'boolean' | 'string' | 'integer' | 'number' | 'pairs' | 'strings';
   description: string;
   default?: string;
   /** How the value is shown in the usage line: N, FILE, LIST… (default by kind). */
@@ -17,11 +18,11 @@ export interface FlagDef {
 export type FlagSpec = Readonly<Record<string, FlagDef>>;
 
 export type PairValue = number | boolean;
-export type ParsedFlags = Record<string, string | boolean | number | Record<string, PairValue> | undefined>;
+export type ParsedFlags = Record<string, string | boolean | number | string[] | Record<string, PairValue> | undefined>;
 
 export class UsageError extends Error {}
 
-const VALUE_BY_KIND = { boolean: '', string: 'VALUE', integer: 'N', number: 'X', pairs: 'NAME=VALUE' } as const;
+const VALUE_BY_KIND = { boolean: '', string: 'VALUE', integer: 'N', number: 'X', pairs: 'NAME=VALUE', strings: 'VALUE' } as const;
 
 /** `name=value` with a number or true/false, as the registries' hyperparameters take. */
 function parsePair(flag: string, text: string): [string, PairValue] {
@@ -61,8 +62,13 @@ export function parseFlags(argv: string[], spec: FlagSpec): { flags: ParsedFlags
     }
     const value = inline ?? argv[++i];
     // A flag's value never starts with '--': `--out --no-mlflow` is a missing value, not a folder named '--no-mlflow'.
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    if (def.kind === 'pairs') {
+    if (value === undefined || (inline === undefined && value.startsWith('--')))
+      throw new UsageError(
+        `--${name} needs a value${def.kind === 'strings' ? `; a value that starts with '--' goes after '=', e.g. --${name}=--qos=high` : ''}`,
+      );
+    if (def.kind === 'strings') {
+      flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+    } else if (def.kind === 'pairs') {
       const [key, pairValue] = parsePair(name, value);
       const pairs = (flags[name] as Record<string, PairValue> | undefined) ?? {};
       if (key in pairs) throw new UsageError(`--${name}: '${key}' is given twice`);
@@ -114,7 +120,7 @@ export function helpText(name: string, args: string | undefined, summary: string
   const left = Object.fromEntries(Object.entries(spec).map(([flag, def]) => [flag, flagSynopsis(flag, def)]));
   const pad = Math.max(...Object.values(left).map((s) => s.length)) + 2;
   const rows = Object.entries(spec).flatMap(([flag, def]) => {
-    const text = `${def.description}${def.default === undefined ? '' : ` (default: ${def.default})`}${def.kind === 'pairs' ? '; repeatable' : ''}`;
+    const text = `${def.description}${def.default === undefined ? '' : ` (default: ${def.default})`}${def.kind === 'pairs' || def.kind === 'strings' ? '; repeatable' : ''}`;
     return wrap([`  ${(left[flag] as string).padEnd(pad)}${text.split(' ')[0]}`, ...text.split(' ').slice(1)], 110, ' '.repeat(pad + 2));
   });
   return [`Usage: ${usageLine(name, args, spec)}`, '', summary, '', 'Options:', ...rows].join('\n');

@@ -20,10 +20,14 @@ import { DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_BOOTSTRAP_SEED } from '@ganbench/rep
 import { DIRAC_DEFAULTS, DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
 import { featuresTrain, fidCommand } from './features.js';
+import { DEFAULT_CLAIM, DEFAULT_IMAGE, k8sCommand } from './k8s.js';
 import { formatEntries, registryEntries } from './registry.js';
 import { scaffoldLoss } from './scaffold.js';
+import { SIGNAL_BEFORE_LIMIT_S, slurmCommand } from './slurm.js';
+import { statusCommand } from './status.js';
 import { diracStudyOnce, mlflowSyncCommand, reportCommand, sweepCommand } from './study.js';
 import { MIXTURE_ARCHITECTURE_FLAGS, toyDirac, toyDivergences, toyMixture } from './toy.js';
+import { trialCommand } from './trial.js';
 
 interface Command {
   /** Positional arguments as the usage line shows them, e.g. FILE. */
@@ -198,6 +202,50 @@ function sweepFlags(): FlagSpec {
     plugin: pluginFlag,
     help: helpFlag,
   };
+}
+
+const SLURM_FLAGS = ['partition', 'cpus-per-trial', 'time', 'max-parallel', 'sbatch-arg', 'dry-run'] as const;
+const K8S_FLAGS = ['image', 'parallelism', 'claim'] as const;
+
+function clusterFlags(): FlagSpec {
+  return {
+    slurm: { kind: 'boolean', description: 'submit the trials not finished as one Slurm job array (a task per trial) and a report job after it' },
+    partition: { kind: 'string', value: 'P', description: 'with --slurm: the partition' },
+    'gpus-per-trial': { kind: 'integer', description: 'with --slurm (--gres=gpu:N) or --k8s (nvidia.com/gpu): GPUs per trial; uses tensorflow-gpu' },
+    'cpus-per-trial': { kind: 'integer', min: 1, description: 'with --slurm: cores per trial (--cpus-per-task; the wasm threads)' },
+    time: {
+      kind: 'string',
+      value: 'HH:MM:SS',
+      description: `with --slurm: each task's time limit; ${SIGNAL_BEFORE_LIMIT_S} s before it the trial checkpoints and is requeued`,
+    },
+    'max-parallel': { kind: 'integer', min: 1, description: 'with --slurm: at most K tasks at once (--array=…%K)' },
+    'sbatch-arg': { kind: 'strings', description: 'with --slurm: one more sbatch option for both jobs, e.g. --sbatch-arg=--qos=high' },
+    'dry-run': { kind: 'boolean', description: 'with --slurm: print the batch scripts and the array, submit and write nothing' },
+    k8s: { kind: 'boolean', description: 'write a Kubernetes Indexed Job manifest (a pod per trial) into the study folder for kubectl apply -f' },
+    image: { kind: 'string', value: 'IMG', description: 'with --k8s: the container image (see the Dockerfile)', default: DEFAULT_IMAGE },
+    parallelism: { kind: 'integer', min: 1, description: 'with --k8s: at most K pods at once', default: 'every trial' },
+    claim: { kind: 'string', value: 'NAME', description: 'with --k8s: the PersistentVolumeClaim of the results volume', default: DEFAULT_CLAIM },
+  };
+}
+
+/** `ganbench sweep FILE`: the local pool, or a submission with --slurm / --k8s; flags of the other executors are refused. */
+async function sweep(flags: ParsedFlags, positional: string[]): Promise<number> {
+  const file = positional[0];
+  const given = (names: readonly string[]) => names.filter((n) => flags[n] !== undefined);
+  if (flags.slurm === true && flags.k8s === true) throw new UsageError('--slurm and --k8s: choose one executor');
+  const wrong = [
+    ...(flags.slurm === true ? [] : given(SLURM_FLAGS).map((f) => `--${f} needs --slurm`)),
+    ...(flags.k8s === true ? [] : given(K8S_FLAGS).map((f) => `--${f} needs --k8s`)),
+    ...(flags.slurm === true || flags.k8s === true
+      ? given(['workers', 'gpus']).map((f) => `--${f} is for the local pool; with a cluster use --gpus-per-trial`)
+      : []),
+    ...(flags.slurm === true || flags.k8s === true || flags['gpus-per-trial'] === undefined ? [] : ['--gpus-per-trial needs --slurm or --k8s']),
+  ];
+  if (wrong.length > 0) throw new UsageError(wrong.join('; '));
+  if (file === undefined) throw new UsageError('sweep: needs a study file, e.g. ganbench sweep experiments/quick.yaml');
+  if (flags.slurm === true) return slurmCommand(flags, file, out);
+  if (flags.k8s === true) return k8sCommand(flags, file, out);
+  return (await sweepCommand(flags, positional, out)).exitCode;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -391,9 +439,31 @@ const COMMANDS: Record<string, Command> = {
     args: 'FILE',
     summary:
       'Runs a study file: every trial not yet finished (interrupted ones resume from their checkpoint) in a pool of worker processes, results in results/<study>/, each trial a child run in MLflow (MLFLOW_TRACKING_URI; default ./mlruns), then the report. Trials another runner holds (a lease in the folder) are left to it. Exit code: 0 every trial finished or diverged, 1 some failed, 2 bad input, 130 on SIGINT, 143 on SIGTERM.',
-    flags: sweepFlags(),
+    flags: { ...sweepFlags(), ...clusterFlags() },
     // Exit code: 0 every trial finished or diverged, 1 some failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM.
-    run: async (flags, positional) => (await sweepCommand(flags, positional, out)).exitCode,
+    run: sweep,
+  },
+  trial: {
+    args: 'FILE',
+    summary:
+      "Runs trial I of a study: the index contract of every executor (the local pool, Slurm arrays, Kubernetes Indexed Jobs). The index is --index, else SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX; it names a trial through the study folder's trials.index.json, and a study file changed since that was written is refused. A recorded trial exits at once; an interrupted one resumes from its checkpoint. Exit code: 0 finished or diverged, 1 failed (or its worker was killed), 2 bad input, 130/143 stopped by SIGINT/SIGTERM after a checkpoint (run it again).",
+    flags: {
+      index: { kind: 'integer', description: 'the trial index, 0 to trials − 1', default: 'from the scheduler' },
+      out: { kind: 'string', value: 'DIR', description: 'results root; the study goes to <out>/<study>/', default: 'results' },
+      backend: backendFlag,
+      'no-mlflow': { kind: 'boolean', description: 'keep results local (no MLflow runs)' },
+      'retry-failed': { kind: 'boolean', description: 'run the trial again when it failed before' },
+      plugin: pluginFlag,
+      help: helpFlag,
+    },
+    run: (flags, positional) => trialCommand(flags, positional, out),
+  },
+  status: {
+    args: 'DIR',
+    summary:
+      'Every trial of a study results folder with its state (pending, running where and since when, interrupted, finished, diverged, failed with its error), the counts, and the cluster jobs it was submitted as; read from the folder, so it works for every executor.',
+    flags: { json: { kind: 'boolean', description: 'one JSON object: dir, study, hash, counts, trials, jobs' }, help: helpFlag },
+    run: (flags, positional) => statusCommand(flags, positional, out),
   },
   report: {
     args: 'DIR',

@@ -41,13 +41,18 @@ export interface SweepOutcome {
 }
 
 /** A word for a shell command line: as it is when that is safe, else single-quoted. */
-const shellWord = (word: string) => (/^[A-Za-z0-9_\-.,/:=@+]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+export const shellWord = (word: string) => (/^[A-Za-z0-9_\-.,/:=@+]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
 
 /** The command line that runs this sweep again: the command, its file and every flag as given. */
 function rerunCommand(command: readonly string[], flags: ParsedFlags, extra: readonly string[] = []): string {
   const words = ['ganbench', ...command];
   for (const [flag, value] of Object.entries(flags)) {
     if (flag === 'help' || value === undefined || value === false) continue;
+    if (Array.isArray(value)) {
+      // A repeatable flag's values may start with '--' (--sbatch-arg=--qos=high): inline, each.
+      for (const item of value) words.push(`--${flag}=${item}`);
+      continue;
+    }
     words.push(`--${flag}`);
     if (value !== true) words.push(String(value));
   }
@@ -56,7 +61,7 @@ function rerunCommand(command: readonly string[], flags: ParsedFlags, extra: rea
 }
 
 /** Everything the sweep is given, checked before any work: a mistake here is bad input (exit 2), never a failed trial. */
-async function loadInput(flags: ParsedFlags, file: string) {
+export async function loadInput(flags: ParsedFlags, file: string) {
   try {
     checkPoolOptions({
       ...(flags.workers === undefined ? {} : { workers: flags.workers as number }),

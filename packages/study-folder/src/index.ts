@@ -1,4 +1,5 @@
 /** @ganbench/study-folder — the study folder's record schemas (types derived from them), the settings' names, the JSONL codec and the per-trial lease. */
+export { appendClusterJob, CLUSTER_DIR, CLUSTER_JOBS_FILE, type ClusterJob, clusterJobSchema, readClusterJobs } from './clusterJobs.js';
 export { appendJsonLine, encodeJsonLine, parseJsonLines, readJsonLines } from './jsonl.js';
 export {
   acquireLease,
@@ -39,6 +40,7 @@ export {
   trialSettings,
   uint32Schema,
 } from './trialConfig.js';
+export { readTrialIndex, recordTrialIndex, TRIAL_INDEX_FILE, type TrialIndex, trialIndexSchema } from './trialIndex.js';
 export {
   type MetricPoint,
   metricPointSchema,

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type TrialConfig, trialParams } from '@ganbench/study-folder';
+import { readTrialIndex, recordTrialIndex, TRIAL_INDEX_FILE, type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { RUN_JSON, RunLog, syncStudy, TRIALS_DIR, type Tracker, writeStudyLog } from '@ganbench/tracking';
 import { getMetric } from '@ganbench/train';
 import { expandStudy } from './expand.js';
-import { shortHash } from './ids.js';
+import { shortHash, trialId } from './ids.js';
 import { type PoolOptions, type PoolSummary, runTrials, type StudyEvent } from './pool.js';
 import type { Study } from './schema.js';
 
@@ -28,6 +28,44 @@ export interface RunStudyOptions {
   tracker?: Tracker;
   onEvent?(event: StudyEvent): void;
   workerModule?: string;
+  /**
+   * Runs only trial `index` of the study's index table (trials.index.json), as a cluster task does
+   * (`ganbench trial FILE --index I`). Absent: every trial, and the table is (re)made from this study.
+   */
+  index?: number;
+}
+
+/** Bad input to the index contract: a task's index out of range, or a study changed since it was submitted. */
+export class TrialIndexError extends Error {}
+
+/**
+ * The trials a run covers, checked before anything is written: every trial (recording the index
+ * table, replacing one of an earlier version of the study), or trial `index` of the recorded table,
+ * which must come from this very study (a task must not run another study's trial I).
+ */
+export function selectTrials(study: Study, dir: string, index?: number): TrialConfig[] {
+  const trials = expandStudy(study);
+  const hash = studyHash(study);
+  const table = { study: study.name, hash, trials: trials.map(trialId) };
+  if (index === undefined) {
+    recordTrialIndex(dir, table, { replace: true });
+    return trials;
+  }
+  // A task that starts a study no sweep or submission has seen (a manifest applied by hand) makes the table.
+  const recorded = readTrialIndex(dir) ?? recordTrialIndex(dir, table).index;
+  const file = join(dir, TRIAL_INDEX_FILE);
+  if (recorded.hash !== hash)
+    throw new TrialIndexError(
+      `${study.source} has changed since the study was submitted: ${file} was made from study hash ${recorded.hash}, the file now has hash ${hash}; ` +
+        'this task refuses to run (its index may name another trial now). Restore the file, or submit the study again (ganbench sweep FILE --slurm) to renumber its trials',
+    );
+  if (!Number.isInteger(index) || index < 0 || index >= recorded.trials.length)
+    throw new TrialIndexError(`--index: ${index} is not allowed; the study has ${recorded.trials.length} trials, indices 0 to ${recorded.trials.length - 1}`);
+  const id = recorded.trials[index] as string;
+  const config = trials.find((t) => trialId(t) === id);
+  // Same hash, same expansion: only a table edited by hand gets here.
+  if (config === undefined) throw new TrialIndexError(`${file}: index ${index} names trial ${id}, which study ${study.source} does not have`);
+  return [config];
 }
 
 export interface StudyRun extends PoolSummary {
@@ -128,15 +166,11 @@ async function markRunFailed(dir: string, config: TrialConfig, tags: Record<stri
 }
 
 /**
- * Runs a study: study.json first (the MLflow parent run is made from it), then every trial not
- * yet in trials.jsonl in a pool of worker processes, each record appended as its trial ends and
- * that trial (with the parent) sent to `tracker` after it: O(trials) requests in all. A tracker
- * that fails is reported once and not tried again by this run; the study goes on, everything is
- * on disk, and the caller's final sync or `ganbench mlflow sync <dir>` sends the rest later.
+ * Writes the folder's study.json (the MLflow parent run is made from it; its execution id is kept
+ * from the first write) and returns the source tags every trial's run gets. A cluster submission
+ * writes it before its tasks start, so that they all find one execution id.
  */
-export async function runStudy(study: Study, options: RunStudyOptions = {}): Promise<StudyRun> {
-  const trials = expandStudy(study);
-  const dir = join(options.out ?? 'results', study.name);
+export async function writeStudyInfo(study: Study, dir: string): Promise<Record<string, string>> {
   const hash = studyHash(study);
   const runTags = sourceTags(study.source);
   await writeStudyLog(dir, {
@@ -144,8 +178,23 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     hash,
     source: study.source,
     tags: { 'ganbench.study': study.name, 'ganbench.studyHash': hash, ...runTags },
-    params: studyParams(study, trials.length),
+    params: studyParams(study, expandStudy(study).length),
   });
+  return runTags;
+}
+
+/**
+ * Runs a study: study.json first (the MLflow parent run is made from it), then every trial not
+ * yet in trials.jsonl in a pool of worker processes, each record appended as its trial ends and
+ * that trial (with the parent) sent to `tracker` after it: O(trials) requests in all. A tracker
+ * that fails is reported once and not tried again by this run; the study goes on, everything is
+ * on disk, and the caller's final sync or `ganbench mlflow sync <dir>` sends the rest later.
+ */
+export async function runStudy(study: Study, options: RunStudyOptions = {}): Promise<StudyRun> {
+  const dir = join(options.out ?? 'results', study.name);
+  const hash = studyHash(study);
+  const trials = selectTrials(study, dir, options.index);
+  const runTags = await writeStudyInfo(study, dir);
 
   const tracker = options.tracker;
   let syncing: Promise<void> = Promise.resolve();
