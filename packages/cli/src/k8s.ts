@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CLUSTER_DIR } from '@ganbench/study-folder';
 import { type Study, selectTrials, studyHash, writeStudyInfo } from '@ganbench/sweep';
 import { type ParsedFlags, UsageError } from './args.js';
+import { createParentRun } from './slurm.js';
 import { loadInput } from './study.js';
 
 type Out = (line: string) => void;
@@ -106,6 +107,7 @@ export async function k8sCommand(flags: ParsedFlags, file: string, out: Out): Pr
   const dir = path.join((flags.out as string | undefined) ?? 'results', study.name);
   const trials = selectTrials(study, dir);
   await writeStudyInfo(study, dir);
+  await createParentRun(dir, flags, out);
   const folder = path.join(dir, CLUSTER_DIR);
   mkdirSync(folder, { recursive: true });
   const tmp = `.${randomBytes(6).toString('hex')}.tmp`;

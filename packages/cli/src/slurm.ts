@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendClusterJob, CLUSTER_DIR, inspectLease, latestTrialRecords, readClusterJobs, readTrialRecords, trialState } from '@ganbench/study-folder';
 import { expandStudy, type Study, selectTrials, studyHash, TRIALS_DIR, trialId, writeStudyInfo } from '@ganbench/sweep';
+import { syncStudy, trackerFromEnv } from '@ganbench/tracking';
 import { type ParsedFlags, UsageError } from './args.js';
 import { loadInput, shellWord } from './study.js';
 
@@ -67,6 +68,7 @@ export function slurmSettings(flags: ParsedFlags): SlurmSettings {
 const quote = shellWord;
 
 /** The ganbench arguments every task of the study gets, from the sweep's flags. */
+/** `out`: the results root (the study folder is <out>/<study>). */
 function taskFlags(flags: ParsedFlags, out: string, gpus: boolean): string[] {
   const words = ['--out', path.resolve(out)];
   const backend = (flags.backend as string | undefined) ?? (gpus ? 'tensorflow-gpu' : undefined);
@@ -103,7 +105,15 @@ export function trialsScript(study: Study, file: string, dir: string, flags: Par
   if (s.gpusPerTrial !== undefined && s.gpusPerTrial > 0) lines.push(`#SBATCH --gres=gpu:${s.gpusPerTrial}`);
   if (s.time !== undefined) lines.push(`#SBATCH --time=${s.time}`);
   for (const arg of s.sbatchArgs) lines.push(`#SBATCH ${arg}`);
-  const command = [process.execPath, GANBENCH_BIN, 'trial', path.resolve(file), ...taskFlags(flags, dir, (s.gpusPerTrial ?? 0) > 0)].map(quote).join(' ');
+  const command = [
+    process.execPath,
+    GANBENCH_BIN,
+    'trial',
+    path.resolve(file),
+    ...taskFlags(flags, (flags.out as string | undefined) ?? 'results', (s.gpusPerTrial ?? 0) > 0),
+  ]
+    .map(quote)
+    .join(' ');
   lines.push(
     '',
     `cd ${quote(process.cwd())}`,
@@ -170,6 +180,21 @@ function liveTasks(jobIds: readonly string[]): Set<number> {
   return live;
 }
 
+/**
+ * Makes the study's MLflow experiment and parent run before any task starts: tasks that end at the
+ * same moment would otherwise each find none and each create one. A tracker that cannot be reached is
+ * a warning: the tasks sync when they end, and the report job's sync finishes the rest.
+ */
+export async function createParentRun(dir: string, flags: ParsedFlags, out: Out): Promise<void> {
+  if (flags['no-mlflow'] === true) return;
+  const tracker = trackerFromEnv();
+  try {
+    await syncStudy(dir, tracker);
+  } catch (error) {
+    out(`  warning: MLflow (${tracker.describe()}) not reached from here: ${(error as Error).message}; the tasks sync their trials as they end`);
+  }
+}
+
 function sbatch(args: string[]): string {
   try {
     // --parsable: "jobid" or "jobid;cluster".
@@ -228,6 +253,7 @@ export async function slurmCommand(flags: ParsedFlags, file: string, out: Out): 
     return 0;
   }
   await writeStudyInfo(study, dir);
+  await createParentRun(dir, flags, out);
   writeAtomic(trialsFile, trialsText);
   writeAtomic(reportFile, reportText);
   const submittedAt = new Date().toISOString();
