@@ -13,6 +13,7 @@ import {
 } from '@ganbench/study-folder';
 import { TRIALS_DIR } from '@ganbench/sweep';
 import { type ParsedFlags, UsageError } from './args.js';
+import { arrayRanges } from './slurm.js';
 
 type Out = (line: string) => void;
 
@@ -28,6 +29,7 @@ export interface TrialStatusLine {
   pid?: number;
   since?: string;
   error?: string;
+  divergedAt?: number;
   steps?: number;
   seconds?: number;
 }
@@ -60,6 +62,7 @@ export async function studyStatus(dir: string): Promise<StudyStatus> {
       line.steps = record.steps;
       line.seconds = record.seconds;
       if (record.status === 'failed' && record.error !== undefined) line.error = record.error;
+      if (record.divergedAt !== undefined) line.divergedAt = record.divergedAt;
     }
     if (lease.state === 'live' && lease.holder !== null) {
       line.host = lease.holder.host;
@@ -86,11 +89,12 @@ export async function statusCommand(flags: ParsedFlags, positional: string[], ou
     let detail = t.label ?? '';
     if (t.state === 'running') detail = `on ${t.host} pid ${t.pid} since ${t.since}`;
     if (t.state === 'failed' && t.error !== undefined) detail += `: ${t.error.split('\n')[0]}`;
-    if ((t.state === 'finished' || t.state === 'diverged') && t.steps !== undefined) detail += `, ${t.steps} steps in ${(t.seconds ?? 0).toFixed(1)} s`;
+    if (t.state === 'diverged' && t.divergedAt !== undefined) detail += `, diverged at step ${t.divergedAt}`;
+    else if ((t.state === 'finished' || t.state === 'diverged') && t.steps !== undefined) detail += `, ${t.steps} steps in ${(t.seconds ?? 0).toFixed(1)} s`;
     out(`${head} ${detail}`.trimEnd());
   }
   for (const job of status.jobs) {
-    const what = job.role === 'trials' ? `trials ${job.indices.join(',')}` : 'report';
+    const what = job.role === 'trials' ? `trials ${arrayRanges(job.indices)}` : 'report';
     out(`  ${job.scheduler} job ${job.jobId}: ${what}, submitted ${job.submittedAt}`);
   }
 }
