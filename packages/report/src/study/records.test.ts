@@ -22,14 +22,15 @@ describe('parseTrialsJsonl', () => {
     expect(infinite?.best).toEqual({ fid: Number.POSITIVE_INFINITY, kid: Number.NEGATIVE_INFINITY });
   });
 
-  it('ignores a torn last line (no newline, not yet JSON) but not a torn line in the middle', () => {
+  it('leaves out a write cut short wherever it is (several runners append to one file) but not a damaged line', () => {
     const whole = jsonLines([a, b]);
     const torn = `${whole}${JSON.stringify(a).slice(0, 40)}`;
     expect(parseTrialsJsonl(torn, 'trials.jsonl').map((trial) => trial.id)).toEqual(['aaa', 'bbb']);
+    // A runner killed mid-append, then another runner's line: the cut-short JSON is a line of its own.
     const tornInside = `${JSON.stringify(a).slice(0, 40)}\n${jsonLines([b])}`;
-    expect(() => parseTrialsJsonl(tornInside, 'results/s/trials.jsonl')).toThrow(/^results\/s\/trials\.jsonl:1: not valid JSON/);
-    // A torn last line that ends in a newline was written whole and is an error.
-    expect(() => parseTrialsJsonl(`${whole}{"id":\n`, 'trials.jsonl')).toThrow(/trials\.jsonl:3: not valid JSON/);
+    expect(parseTrialsJsonl(tornInside, 'results/s/trials.jsonl').map((trial) => trial.id)).toEqual(['bbb']);
+    // JSON that is wrong before its end was not cut short: an error naming file and line.
+    expect(() => parseTrialsJsonl(`${whole}{"id": ]\n`, 'trials.jsonl')).toThrow(/trials\.jsonl:3: not valid JSON/);
   });
 
   it('names the file, line, field, value and what is allowed for a bad record', () => {
