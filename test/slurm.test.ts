@@ -1,7 +1,8 @@
 /**
  * `ganbench sweep --slurm` against a real single-node Slurm cluster (test/slurmCluster.ts): the array
  * runs every trial once through `ganbench trial`, the dependent job writes the report and syncs
- * MLflow's file store, and a second submission after a scancel submits only what is missing.
+ * MLflow's file store, a second submission after a scancel submits only what is missing, a requeued
+ * task resumes from its checkpoint, and a local sweep of the same folder shares the trials with the array.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,29 +134,83 @@ describe('ganbench sweep --slurm on a real Slurm cluster', () => {
 
   it('after a scancel of tasks, --slurm again submits only the missing trials; status shows them pending', async (context) => {
     if (cluster === null) return context.skip(skipped);
-    const file = path.join(root, 'ring4.yaml');
-    writeFileSync(file, study('ring4', 4, 20));
+    const file = path.join(root, 'cancelled.yaml');
+    writeFileSync(file, study('cancelled', 3, 20));
     const out = path.join(root, 'results');
     const first = ganbench(['sweep', file, '--slurm', '--out', out, '--max-parallel', '1', '--no-mlflow', '--no-report']);
     expect(first.status, first.stderr).toBe(0);
     const { array, report } = jobIds(first.stdout);
-    // With one task at a time, tasks 2 and 3 are still pending.
-    slurm('scancel', [`${array}_2`, `${array}_3`]);
+    // With one task at a time, tasks 1 and 2 are still pending.
+    slurm('scancel', [`${array}_1`, `${array}_2`]);
     await drained([array, report], 60_000);
-    const dir = path.join(out, 'ring4');
+    const dir = path.join(out, 'cancelled');
     const status = ganbench(['status', dir]);
-    expect(status.stdout).toContain('2 pending, 2 finished');
-    expect(status.stdout).toMatch(/\n {4}2 [0-9a-f]+ {2}pending/);
+    expect(status.stdout).toContain('2 pending, 1 finished');
+    expect(status.stdout).toMatch(/\n {4}1 [0-9a-f]+ {2}pending/);
 
     const second = ganbench(['sweep', file, '--slurm', '--out', out, '--no-mlflow', '--no-report']);
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toContain('2 ended, 0 running or queued, 2 to submit');
-    expect(second.stdout).toContain('trials 2-3 (2 tasks)');
+    expect(second.stdout).toContain('1 ended, 0 running or queued, 2 to submit');
+    expect(second.stdout).toContain('trials 1-2 (2 tasks)');
     const ids = jobIds(second.stdout);
     await drained([ids.array, ids.report], 60_000);
     const got = records(dir);
+    expect(got.length).toBe(3);
+    expect(new Set(got.map((g) => g.id)).size).toBe(3);
+    expect(got.every((g) => g.status === 'finished')).toBe(true);
+  }, 150_000);
+
+  it('`scontrol requeue` of a running task: the trial checkpoints, resumes in its next allocation and ends as an uninterrupted run does', async (context) => {
+    if (cluster === null) return context.skip(skipped);
+    const file = path.join(root, 'requeue.yaml');
+    writeFileSync(file, study('requeue', 1, 2000));
+    const out = path.join(root, 'results');
+    const r = ganbench(['sweep', file, '--slurm', '--out', out, '--no-mlflow', '--no-report']);
+    expect(r.status, r.stderr).toBe(0);
+    const { array, report } = jobIds(r.stdout);
+    const trialsDir = path.join(out, 'requeue', 'trials');
+    const checkpointed = () =>
+      existsSync(trialsDir) && readdirSync(trialsDir).some((id) => existsSync(path.join(trialsDir, id, 'checkpoint', 'latest.safetensors')));
+    for (const deadline = Date.now() + 60_000; !checkpointed() && Date.now() < deadline; ) await sleep(100);
+    slurm('scontrol', ['requeue', `${array}_0`]);
+    // A requeued task waits cred_expire seconds before it starts again (10 s in the test cluster's config, 120 by default).
+    await drained([array, report], 90_000);
+    const log = readFileSync(path.join(out, 'requeue', 'cluster', `slurm-${array}_0.out`), 'utf8');
+    expect(log).toContain('stopped by SIGTERM, checkpointed');
+    expect(log).toMatch(/of requeue: [0-9a-f]+ finished/);
+    const got = records(path.join(out, 'requeue')) as { id: string; status: string; final?: Record<string, number> }[];
+    expect(got.map((g) => g.status)).toEqual(['finished']);
+    // The same trial without an interruption, same backend and threads.
+    const whole = path.join(root, 'whole');
+    const straight = ganbench(['trial', file, '--index', '0', '--out', whole, '--no-mlflow']);
+    expect(straight.status, straight.stderr).toBe(0);
+    const [uninterrupted] = records(path.join(whole, 'requeue')) as { final?: Record<string, number> }[];
+    expect(got[0]?.final).toEqual(uninterrupted?.final);
+  }, 150_000);
+
+  it('a study on Slurm and a local sweep of the same folder at once: every trial trained once, one line each', async (context) => {
+    if (cluster === null) return context.skip(skipped);
+    const file = path.join(root, 'shared.yaml');
+    writeFileSync(file, study('shared', 4, 600));
+    const out = path.join(root, 'results');
+    const r = ganbench(['sweep', file, '--slurm', '--out', out, '--no-mlflow', '--no-report']);
+    expect(r.status, r.stderr).toBe(0);
+    const { array, report } = jobIds(r.stdout);
+    const local = ganbench(['sweep', file, '--out', out, '--workers', '1', '--no-mlflow', '--no-report']);
+    expect(local.status, local.stderr).toBe(0);
+    await drained([array, report], 90_000);
+    const dir = path.join(out, 'shared');
+    const got = records(dir);
     expect(got.length).toBe(4);
     expect(new Set(got.map((g) => g.id)).size).toBe(4);
-    expect(got.every((g) => g.status === 'finished')).toBe(true);
+    // Who trained what: the local pool's "done" lines and the tasks' "<id> finished" lines name each trial once in all.
+    const logs = readdirSync(path.join(dir, 'cluster'))
+      .filter((f) => f.endsWith('.out'))
+      .map((f) => readFileSync(path.join(dir, 'cluster', f), 'utf8'))
+      .join('\n');
+    const trained = [...`${local.stdout}${local.stderr}`.matchAll(/done .*\[([0-9a-f]+)\]/g), ...logs.matchAll(/of shared: ([0-9a-f]+) finished/g)].map(
+      (m) => m[1],
+    );
+    expect(trained.sort()).toEqual(got.map((g) => g.id).sort());
   }, 150_000);
 });

@@ -62,7 +62,8 @@ export async function startSlurmCluster(): Promise<SlurmCluster | { skip: string
       `SlurmdPort=${slurmdPort}`,
       'AuthType=auth/munge',
       'CredType=cred/munge',
-      `AuthInfo=socket=${socket}`,
+      // cred_expire is also how long a requeued job waits before it may start again (default 120 s).
+      `AuthInfo=socket=${socket},cred_expire=10`,
       'SlurmUser=root',
       'SlurmdUser=root',
       `StateSaveLocation=${dir}/state`,
@@ -112,12 +113,12 @@ export async function startSlurmCluster(): Promise<SlurmCluster | { skip: string
     `--seed-file=${dir}/munge/munged.seed`,
   ]);
   const logs = () =>
-    ['slurmctld.log', 'slurmd.log', 'munge/munged.log']
+    `${['slurmctld.log', 'slurmd.log', 'munge/munged.log']
       .map((f) => {
         const file = path.join(dir, f);
         return `== ${f}\n${existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-30).join('\n') : '(none)'}`;
       })
-      .join('\n') + `\n== munged stderr\n${mungeErr()}`;
+      .join('\n')}\n== munged stderr\n${mungeErr()}`;
   const stop = async () => {
     for (const child of children.reverse()) child.kill('SIGTERM');
     await sleep(300);
