@@ -12,6 +12,7 @@ const LINE_LIMIT = 400;
 const DOC_PAGES = [
   'studies.md',
   'mlflow.md',
+  'clusters.md',
   'report.md',
   'losses-and-regularizers.md',
   'architectures.md',
