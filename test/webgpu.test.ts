@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -26,5 +27,16 @@ describe('ganbench info --backend webgpu, as a user runs it', () => {
     const r = ganbench({ GANBENCH_WEBGPU_BACKEND: 'metal' }, 'info', '--backend', 'webgpu');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("GANBENCH_WEBGPU_BACKEND: unknown Dawn backend 'metal'; allowed: vulkan, opengles");
+  });
+});
+
+describe('trials on webgpu are refused before any work', () => {
+  it('ganbench sweep --backend webgpu fails at once, naming the backends a sweep allows, and writes nothing', () => {
+    const out = fileURLToPath(new URL('../results/.webgpu-sweep-refused', import.meta.url));
+    const r = ganbench({}, 'sweep', fileURLToPath(new URL('../experiments/quick.yaml', import.meta.url)), '--backend', 'webgpu', '--out', out, '--no-mlflow');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("--backend: 'webgpu' cannot run trials yet");
+    expect(r.stderr).toContain('allowed for sweeps: wasm, cpu, tensorflow, tensorflow-gpu');
+    expect(existsSync(out)).toBe(false);
   });
 });
