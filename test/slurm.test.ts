@@ -104,6 +104,10 @@ describe('ganbench sweep --slurm on a real Slurm cluster', () => {
     expect(dry.stdout).toContain('#SBATCH --requeue');
     expect(dry.stdout).toContain('#SBATCH --signal=B:USR1@120');
     expect(existsSync(path.join(out, 'ring3')), 'a dry run writes nothing').toBe(false);
+    const partition = ganbench(['sweep', file, '--slurm', '--out', out, '--partition', 'nope'], uri);
+    expect(partition.status).toBe(2);
+    expect(partition.stderr).toContain("--partition: 'nope' is not allowed; this cluster's partitions: debug");
+    expect(existsSync(path.join(out, 'ring3')), 'bad input writes nothing').toBe(false);
 
     const r = ganbench(['sweep', file, '--slurm', '--out', out, '--max-parallel', '2', '--cpus-per-trial', '1'], uri);
     expect(r.status, r.stderr).toBe(0);
@@ -187,6 +191,28 @@ describe('ganbench sweep --slurm on a real Slurm cluster', () => {
     const [uninterrupted] = records(path.join(whole, 'requeue')) as { final?: Record<string, number> }[];
     expect(got[0]?.final).toEqual(uninterrupted?.final);
   }, 150_000);
+
+  it("the time limit's signal (USR1 to the batch shell): the trial checkpoints, the script requeues the task, and it resumes", async (context) => {
+    if (cluster === null) return context.skip(skipped);
+    const file = path.join(root, 'limit.yaml');
+    writeFileSync(file, study('limit', 1, 1500));
+    const out = path.join(root, 'results');
+    const r = ganbench(['sweep', file, '--slurm', '--out', out, '--no-mlflow', '--no-report']);
+    expect(r.status, r.stderr).toBe(0);
+    const { array, report } = jobIds(r.stdout);
+    const trialsDir = path.join(out, 'limit', 'trials');
+    const checkpointed = () =>
+      existsSync(trialsDir) && readdirSync(trialsDir).some((id) => existsSync(path.join(trialsDir, id, 'checkpoint', 'latest.safetensors')));
+    for (const deadline = Date.now() + 60_000; !checkpointed() && Date.now() < deadline; ) await sleep(100);
+    // What --signal=B:USR1@120 sends two minutes before the time limit, sent now.
+    slurm('scancel', ['--signal=USR1', '--batch', `${array}_0`]);
+    await drained([array, report], 90_000);
+    const log = readFileSync(path.join(out, 'limit', 'cluster', `slurm-${array}_0.out`), 'utf8');
+    expect(log).toContain('stopped by SIGTERM, checkpointed');
+    expect(log).toContain(`time limit near; trial checkpointed, requeueing ${array}_0`);
+    expect(log).toContain('1 resume from their checkpoint');
+    expect(records(path.join(out, 'limit')).map((g) => g.status)).toEqual(['finished']);
+  }, 120_000);
 
   it('a study on Slurm and a local sweep of the same folder at once: every trial trained once, one line each', async (context) => {
     if (cluster === null) return context.skip(skipped);

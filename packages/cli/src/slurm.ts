@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -195,6 +195,28 @@ export async function createParentRun(dir: string, flags: ParsedFlags, out: Out)
   }
 }
 
+/**
+ * Before anything is written: Slurm's commands are here and reach a controller (a login node, not a
+ * laptop), and the partitions asked for exist.
+ */
+function checkCluster(settings: SlurmSettings): void {
+  const sinfo = spawnSync('sinfo', ['-h', '-o', '%R'], { encoding: 'utf8' });
+  if (sinfo.error !== undefined)
+    throw new UsageError(
+      "--slurm: Slurm's commands (sinfo, sbatch) are not on PATH; run this where jobs are submitted (a login node), or add --dry-run to see the scripts",
+    );
+  if (sinfo.status !== 0) throw new Error(`--slurm: sinfo cannot reach the Slurm controller: ${sinfo.stderr.trim()}`);
+  const partitions = new Set(
+    sinfo.stdout
+      .split('\n')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+  );
+  for (const p of settings.partition?.split(',') ?? []) {
+    if (!partitions.has(p)) throw new UsageError(`--partition: '${p}' is not allowed; this cluster's partitions: ${[...partitions].join(', ')}`);
+  }
+}
+
 function sbatch(args: string[]): string {
   try {
     // --parsable: "jobid" or "jobid;cluster".
@@ -216,10 +238,11 @@ function sbatch(args: string[]): string {
  */
 export async function slurmCommand(flags: ParsedFlags, file: string, out: Out): Promise<number> {
   const settings = slurmSettings(flags);
+  const dryRun = flags['dry-run'] === true;
+  if (!dryRun) checkCluster(settings);
   const study = await loadInput(flags, file);
   const dir = path.join((flags.out as string | undefined) ?? 'results', study.name);
   const hash = studyHash(study);
-  const dryRun = flags['dry-run'] === true;
   // A dry run writes nothing: the table is what a submission would record.
   const trials = dryRun ? expandStudy(study) : selectTrials(study, dir);
   const records = new Map(latestTrialRecords(await readTrialRecords(dir)).map((r) => [r.id, r]));
