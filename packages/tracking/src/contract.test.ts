@@ -189,7 +189,11 @@ contractSuite('in-process fake server, SQL store', SQL_STORE, fake('sql'));
 contractSuite('in-process fake server, file store', FILE_STORE, fake('file'));
 
 const unavailable = realMlflowServerUnavailable();
-if (unavailable !== null) console.warn(`contract.test.ts: skipping MLflow's own server: ${unavailable}`);
+if (unavailable !== null) {
+  // CI sets GANBENCH_REQUIRE_MLFLOW=1: there the real server must run, never skip.
+  if (process.env.GANBENCH_REQUIRE_MLFLOW === '1') throw new Error(`GANBENCH_REQUIRE_MLFLOW=1 but MLflow's own server cannot start: ${unavailable}`);
+  console.warn(`contract.test.ts: skipping MLflow's own server: ${unavailable}`);
+}
 
 describe.skipIf(unavailable !== null)("MLflow's own server", () => {
   const root = mkdtempSync(join(tmpdir(), 'ganbench-mlflow-server-'));
