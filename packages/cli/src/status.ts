@@ -87,7 +87,8 @@ export async function statusCommand(flags: ParsedFlags, positional: string[], ou
   for (const t of status.trials) {
     const head = `  ${t.index === null ? '' : `${String(t.index).padStart(3)} `}${t.id}  ${t.state.padEnd(11)}`;
     let detail = t.label ?? '';
-    if (t.state === 'running') detail = `on ${t.host} pid ${t.pid} since ${t.since}`;
+    // A lease found between its creation and its first write has no holder to name yet.
+    if (t.state === 'running') detail = t.host === undefined ? 'by a runner whose lease is being written' : `on ${t.host} pid ${t.pid} since ${t.since}`;
     if (t.state === 'failed' && t.error !== undefined) detail += `: ${t.error.split('\n')[0]}`;
     if (t.state === 'diverged' && t.divergedAt !== undefined) detail += `, diverged at step ${t.divergedAt}`;
     else if ((t.state === 'finished' || t.state === 'diverged') && t.steps !== undefined) detail += `, ${t.steps} steps in ${(t.seconds ?? 0).toFixed(1)} s`;
