@@ -4,7 +4,7 @@ export { jsDivergence } from './divergences/js.js';
 export { klDivergence } from './divergences/kl.js';
 export { wasserstein1 } from './divergences/wasserstein1.js';
 export { CLASSIFIER_FEATURES, type ClassifierShape, classifierFeatures, classifierLogits, initClassifier } from './features/classifier.js';
-export { type ClassifierOutputs, classifierOutputs, datasetOutputs } from './features/extract.js';
+export { type ClassifierOutputs, classifierOutputs, classifierOutputsAsync, datasetOutputs, datasetOutputsAsync } from './features/extract.js';
 export { type FeatureModel, type LocalFeatureModelOptions, type LocalModelKind, loadLocalFeatureModel, readModelArtifacts } from './features/localModel.js';
 export { CLASSIFIER_TRAINING, type ClassifierTraining, classifierAccuracy, trainClassifier } from './features/trainClassifier.js';
 export { featureWeightsPath, loadFeatureClassifier } from './features/weights.js';

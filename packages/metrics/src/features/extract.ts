@@ -26,6 +26,24 @@ export function classifierOutputs(params: ParamStore, images: tf.Tensor4D): Clas
   });
 }
 
+/** `classifierOutputs`, read back asynchronously: the webgpu backend has no synchronous read under Node. Same numbers. */
+export async function classifierOutputsAsync(params: ParamStore, images: tf.Tensor4D): Promise<ClassifierOutputs> {
+  const [features, probabilities] = tf.tidy(() => {
+    const f = classifierFeatures(params, images);
+    return [f, tf.softmax(tf.add(tf.matMul(f, params.get('logits/kernel') as tf.Tensor2D), params.get('logits/bias')))];
+  });
+  try {
+    return {
+      n: images.shape[0],
+      features: (await features.data()) as Float32Array,
+      probabilities: (await probabilities.data()) as Float32Array,
+      classes: probabilities.shape[1] as number,
+    };
+  } finally {
+    tf.dispose([features, probabilities]);
+  }
+}
+
 /** The first `limit` images of a dataset (all by default), in batches so memory stays flat. */
 export function datasetOutputs(params: ParamStore, dataset: ImageDataset, limit = dataset.length, batchSize = 500): ClassifierOutputs {
   const n = Math.min(limit, dataset.length);
@@ -38,6 +56,25 @@ export function datasetOutputs(params: ParamStore, dataset: ImageDataset, limit 
     out.features.set(part.features, start * CLASSIFIER_FEATURES);
     out.probabilities.set(part.probabilities, start * classes);
     tf.dispose([images, ...(labels === null ? [] : [labels])]);
+  }
+  return out;
+}
+
+/** `datasetOutputs`, read back asynchronously (webgpu). */
+export async function datasetOutputsAsync(params: ParamStore, dataset: ImageDataset, limit = dataset.length, batchSize = 500): Promise<ClassifierOutputs> {
+  const n = Math.min(limit, dataset.length);
+  const classes = params.get('logits/bias').shape[0] as number;
+  const out: ClassifierOutputs = { n, features: new Float32Array(n * CLASSIFIER_FEATURES), probabilities: new Float32Array(n * classes), classes };
+  for (let start = 0; start < n; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
+    const { images, labels } = dataset.batch(indices);
+    try {
+      const part = await classifierOutputsAsync(params, images);
+      out.features.set(part.features, start * CLASSIFIER_FEATURES);
+      out.probabilities.set(part.probabilities, start * classes);
+    } finally {
+      tf.dispose([images, ...(labels === null ? [] : [labels])]);
+    }
   }
   return out;
 }

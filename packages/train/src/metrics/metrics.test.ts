@@ -37,7 +37,7 @@ describe('the metric registry', () => {
     const modes = ring.modes.slice(0, 6);
     const fake = Array.from({ length: 600 }, (_, i) => modes[i % 6] as readonly number[]).flat();
     // The generator hands back float32, as a network would.
-    const metrics = evaluator.evaluate((n) => tf.tensor2d(fake.slice(0, 2 * n), [n, 2]));
+    const metrics = await evaluator.evaluate((n) => tf.tensor2d(fake.slice(0, 2 * n), [n, 2]));
     const real = sampleMixturePoints(ring, 600, new Rng(5).fork('real'));
     expect(metrics).toEqual({
       frechet_2d: frechetDistanceOfSamples({ data: Float32Array.from(fake), dim: 2 }, { data: real, dim: 2 }),

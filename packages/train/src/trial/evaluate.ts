@@ -4,8 +4,8 @@ import { loadImageDataset, sampleMixturePoints } from '@ganbench/data';
 import {
   CLASSIFIER_FEATURES,
   type ClassifierOutputs,
-  classifierOutputs,
-  datasetOutputs,
+  classifierOutputsAsync,
+  datasetOutputsAsync,
   gaussianStatistics,
   loadFeatureClassifier,
   mixtureCoverage,
@@ -15,9 +15,12 @@ import type { EvaluationData } from '../metrics/metric.js';
 import { getMetric, metricsFor } from '../metrics/registry.js';
 import type { DataSource } from './dataSource.js';
 
-/** Metrics of a generator's samples; `sample(n)` returns generated data shaped like the training data. */
+/**
+ * Metrics of a generator's samples; `sample(n)` returns generated data shaped like the training data. Samples are
+ * read back asynchronously, so it runs on every backend (webgpu has no synchronous read under Node).
+ */
 export interface Evaluator {
-  evaluate(sample: (n: number) => tf.Tensor): Record<string, number>;
+  evaluate(sample: (n: number) => tf.Tensor): Promise<Record<string, number>>;
   dispose(): void;
 }
 
@@ -47,10 +50,9 @@ export async function createEvaluator(datasetName: string, source: DataSource, m
     const mixture = source.mixture;
     const real = sampleMixturePoints(mixture, samples, rng.fork('real'));
     return {
-      evaluate(sample) {
+      async evaluate(sample) {
         const generated = sample(samples);
-        const fake = generated.dataSync();
-        generated.dispose();
+        const fake = await generated.data().finally(() => generated.dispose());
         return measure({ kind: 'mixture', mixture, real, fake, coverage: once(() => mixtureCoverage(fake, mixture)) });
       },
       dispose() {},
@@ -59,11 +61,11 @@ export async function createEvaluator(datasetName: string, source: DataSource, m
   // Classifier-FID & co. (the project's own feature networks: never compare with Inception-FID).
   const { params } = await loadFeatureClassifier(datasetName);
   const test = await loadImageDataset(datasetName, { split: 'test' });
-  const real = datasetOutputs(params, test as ImageDataset, samples);
+  const real = await datasetOutputsAsync(params, test as ImageDataset, samples);
   const realStatistics = gaussianStatistics({ data: real.features, dim: CLASSIFIER_FEATURES });
   return {
-    evaluate(sample) {
-      const fake = generatedOutputs(params, sample, samples, source.pad);
+    async evaluate(sample) {
+      const fake = await generatedOutputs(params, sample, samples, source.pad);
       const features = (o: ClassifierOutputs) => ({ data: o.features, dim: CLASSIFIER_FEATURES });
       return measure({
         kind: 'image',
@@ -78,15 +80,18 @@ export async function createEvaluator(datasetName: string, source: DataSource, m
 }
 
 /** Classifier outputs of n generated images, in batches, the padding cropped off so the classifier sees its native size. */
-function generatedOutputs(params: ParamStore, sample: (n: number) => tf.Tensor, n: number, pad: number): ClassifierOutputs {
+async function generatedOutputs(params: ParamStore, sample: (n: number) => tf.Tensor, n: number, pad: number): Promise<ClassifierOutputs> {
   const batch = 250;
   const parts: ClassifierOutputs[] = [];
   for (let start = 0; start < n; start += batch) {
     const images = sample(Math.min(batch, n - start)) as tf.Tensor4D;
     const [, h, w] = images.shape;
     const cropped = pad === 0 ? images : tf.slice(images, [0, pad, pad, 0], [-1, h - 2 * pad, w - 2 * pad, -1]);
-    parts.push(classifierOutputs(params, cropped));
-    tf.dispose([images, cropped]);
+    try {
+      parts.push(await classifierOutputsAsync(params, cropped));
+    } finally {
+      tf.dispose([images, cropped]);
+    }
   }
   const first = parts[0] as ClassifierOutputs;
   const dim = CLASSIFIER_FEATURES;

@@ -132,7 +132,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
       trainer.state().then((state) => saveCheckpoint(checkpointFile, networks, state, { step, dataRng: source.rng.state(), final, best, seconds: seconds() }));
 
     const evaluate = async () => {
-      const metrics = evaluator.evaluate((n) => trainer.sample(n, evaluationLatents()));
+      const metrics = await evaluator.evaluate((n) => trainer.sample(n, evaluationLatents()));
       final = metrics;
       best = improve(best, metrics);
       await log.logMetrics(step, metrics);
@@ -142,9 +142,8 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
 
     const writeSamples = async (at: number) => {
       const samples = trainer.sample(source.mixture === null ? GRID_SAMPLES : SCATTER_POINTS, evaluationLatents());
-      const values = samples.dataSync();
       const shape = samples.shape;
-      samples.dispose();
+      const values = await samples.data().finally(() => samples.dispose());
       const name = `samples/step-${String(at).padStart(6, '0')}`;
       if (source.mixture === null) await log.addArtifact(`${name}.png`, imageGridPng(values, shape as [number, number, number, number]));
       else await log.addArtifact(`${name}.json`, JSON.stringify(Array.from(values, (v) => Math.round(v * 1e4) / 1e4)));
@@ -156,7 +155,8 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
         await log.finish('KILLED');
         return { status: 'interrupted', final, best, steps: step, seconds: seconds() };
       }
-      const losses = trainer.step((n) => source.sample(n));
+      // Every number is read back asynchronously: the webgpu backend has no synchronous read under Node.
+      const losses = await trainer.stepAsync((n) => source.sample(n));
       step++;
       const lossValues = trainingMetrics(losses);
       // Diverged: any loss, penalty, mean logit or gradient norm non-finite. A gradient norm can overflow while
