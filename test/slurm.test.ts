@@ -167,7 +167,7 @@ describe('ganbench sweep --slurm on a real Slurm cluster', () => {
   it('`scontrol requeue` of a running task: the trial checkpoints, resumes in its next allocation and ends as an uninterrupted run does', async (context) => {
     if (cluster === null) return context.skip(skipped);
     const file = path.join(root, 'requeue.yaml');
-    writeFileSync(file, study('requeue', 1, 2000));
+    writeFileSync(file, study('requeue', 1, 800));
     const out = path.join(root, 'results');
     const r = ganbench(['sweep', file, '--slurm', '--out', out, '--no-mlflow', '--no-report']);
     expect(r.status, r.stderr).toBe(0);
@@ -177,7 +177,7 @@ describe('ganbench sweep --slurm on a real Slurm cluster', () => {
       existsSync(trialsDir) && readdirSync(trialsDir).some((id) => existsSync(path.join(trialsDir, id, 'checkpoint', 'latest.safetensors')));
     for (const deadline = Date.now() + 60_000; !checkpointed() && Date.now() < deadline; ) await sleep(100);
     slurm('scontrol', ['requeue', `${array}_0`]);
-    // A requeued task waits cred_expire seconds before it starts again (10 s in the test cluster's config, 120 by default).
+    // A requeued task waits cred_expire seconds before it starts again (5 s in the test cluster's config, 120 by default).
     await drained([array, report], 90_000);
     const log = readFileSync(path.join(out, 'requeue', 'cluster', `slurm-${array}_0.out`), 'utf8');
     expect(log).toContain('stopped by SIGTERM, checkpointed');
@@ -195,7 +195,7 @@ describe('ganbench sweep --slurm on a real Slurm cluster', () => {
   it("the time limit's signal (USR1 to the batch shell): the trial checkpoints, the script requeues the task, and it resumes", async (context) => {
     if (cluster === null) return context.skip(skipped);
     const file = path.join(root, 'limit.yaml');
-    writeFileSync(file, study('limit', 1, 1500));
+    writeFileSync(file, study('limit', 1, 800));
     const out = path.join(root, 'results');
     const r = ganbench(['sweep', file, '--slurm', '--out', out, '--no-mlflow', '--no-report']);
     expect(r.status, r.stderr).toBe(0);

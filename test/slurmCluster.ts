@@ -63,7 +63,7 @@ export async function startSlurmCluster(): Promise<SlurmCluster | { skip: string
       'AuthType=auth/munge',
       'CredType=cred/munge',
       // cred_expire is also how long a requeued job waits before it may start again (default 120 s).
-      `AuthInfo=socket=${socket},cred_expire=10`,
+      `AuthInfo=socket=${socket},cred_expire=5`,
       'SlurmUser=root',
       'SlurmdUser=root',
       `StateSaveLocation=${dir}/state`,
