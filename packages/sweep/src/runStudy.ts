@@ -208,12 +208,12 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     pending.push(id);
     if (pending.length > 1) return syncing;
     syncing = syncing.then(async () => {
-      const ids = pending.splice(0);
+      // A trial the sync that made the parent already sent (it sends every ended trial) is not sent again.
+      const ids = pending.splice(0).filter((id) => !synced.includes(id));
       // A sync queued before the one that failed: the server is down, and the warning has been given.
-      if (failed) return;
+      if (failed || ids.length === 0) return;
       try {
-        await syncStudy(dir, tracker, { trials: ids });
-        synced.push(...ids);
+        synced.push(...(await syncStudy(dir, tracker, { trials: ids })).trials);
       } catch (error) {
         failed = true;
         options.onEvent?.({

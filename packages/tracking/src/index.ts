@@ -40,6 +40,7 @@ export {
   STUDY_TAG,
   type SyncCounts,
   type SyncOptions,
+  type SyncResult,
   syncStudy,
 } from './sync.js';
 export {

@@ -42,6 +42,11 @@ export interface SyncOptions {
   trials?: readonly string[];
 }
 
+/** How much a sync sent, and which trials it brought up to date. */
+export interface SyncResult extends SyncCounts {
+  trials: string[];
+}
+
 export interface SyncCounts {
   runsCreated: number;
   metricsSent: number;
@@ -394,7 +399,7 @@ function withContext(err: unknown, studyDir: string, tracker: Tracker): Error {
  * ganbench.configHash, the trial id) with its params, tags, metric histories, artifacts and status.
  * Only what the tracker lacks is sent; the counts say how much that was.
  */
-export async function syncStudy(studyDir: string, tracker: Tracker, options: SyncOptions = {}): Promise<SyncCounts> {
+export async function syncStudy(studyDir: string, tracker: Tracker, options: SyncOptions = {}): Promise<SyncResult> {
   // Read the folder's state first: a broken results folder fails before anything is sent.
   let study: StudyLog;
   try {
@@ -420,10 +425,13 @@ export async function syncStudy(studyDir: string, tracker: Tracker, options: Syn
     const parent = await sync.syncRun(parentRun(studyDir, study, [...runs.values()], parentFiles));
     if (parent.created) await sync.deleteOrphans(study.executionId, parent.runId);
     const wanted = options.trials === undefined || parent.created ? undefined : new Set(options.trials);
+    const trials: string[] = [];
     for (const id of ended) {
-      if (wanted === undefined || wanted.has(id)) await sync.syncRun(await trialRun(studyDir, study, id, parent.runId));
+      if (wanted !== undefined && !wanted.has(id)) continue;
+      await sync.syncRun(await trialRun(studyDir, study, id, parent.runId));
+      trials.push(id);
     }
-    return sync.counts;
+    return { ...sync.counts, trials };
   } catch (err) {
     throw withContext(err, studyDir, tracker);
   }
