@@ -213,7 +213,7 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
       // A sync queued before the one that failed: the server is down, and the warning has been given.
       if (failed || ids.length === 0) return;
       try {
-        synced.push(...(await syncStudy(dir, tracker, { trials: ids })).trials);
+        await syncStudy(dir, tracker, { trials: ids, onTrialSynced: (id) => synced.push(id) });
       } catch (error) {
         failed = true;
         options.onEvent?.({

@@ -40,7 +40,6 @@ export {
   STUDY_TAG,
   type SyncCounts,
   type SyncOptions,
-  type SyncResult,
   syncStudy,
 } from './sync.js';
 export {

@@ -40,11 +40,8 @@ export interface SyncOptions {
    * to be made (a first sync, or the parent was deleted in MLflow), every ended trial comes along.
    */
   trials?: readonly string[];
-}
-
-/** How much a sync sent, and which trials it brought up to date. */
-export interface SyncResult extends SyncCounts {
-  trials: string[];
+  /** Called with each trial whose run the tracker now matches (sent, or found up to date). */
+  onTrialSynced?(id: string): void;
 }
 
 export interface SyncCounts {
@@ -399,7 +396,7 @@ function withContext(err: unknown, studyDir: string, tracker: Tracker): Error {
  * ganbench.configHash, the trial id) with its params, tags, metric histories, artifacts and status.
  * Only what the tracker lacks is sent; the counts say how much that was.
  */
-export async function syncStudy(studyDir: string, tracker: Tracker, options: SyncOptions = {}): Promise<SyncResult> {
+export async function syncStudy(studyDir: string, tracker: Tracker, options: SyncOptions = {}): Promise<SyncCounts> {
   // Read the folder's state first: a broken results folder fails before anything is sent.
   let study: StudyLog;
   try {
@@ -425,13 +422,12 @@ export async function syncStudy(studyDir: string, tracker: Tracker, options: Syn
     const parent = await sync.syncRun(parentRun(studyDir, study, [...runs.values()], parentFiles));
     if (parent.created) await sync.deleteOrphans(study.executionId, parent.runId);
     const wanted = options.trials === undefined || parent.created ? undefined : new Set(options.trials);
-    const trials: string[] = [];
     for (const id of ended) {
       if (wanted !== undefined && !wanted.has(id)) continue;
       await sync.syncRun(await trialRun(studyDir, study, id, parent.runId));
-      trials.push(id);
+      options.onTrialSynced?.(id);
     }
-    return { ...sync.counts, trials };
+    return sync.counts;
   } catch (err) {
     throw withContext(err, studyDir, tracker);
   }
