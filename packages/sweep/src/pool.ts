@@ -158,10 +158,6 @@ export function checkPoolOptions(options: Pick<PoolOptions, 'workers' | 'gpus' |
   }
   let backend = options.backend;
   if (backend !== undefined && !isBackendName(backend)) throw new Error(`--backend: '${backend}' is not allowed; allowed: ${BACKEND_NAMES.join(', ')}`);
-  if (backend === 'webgpu')
-    throw new Error(
-      `--backend: 'webgpu' cannot run trials yet (the trial loop and its evaluation read tensors synchronously, which WebGPU cannot under Node); allowed for sweeps: ${BACKEND_NAMES.filter((n) => n !== 'webgpu').join(', ')}`,
-    );
   if (options.gpus !== undefined && options.gpus.length > 0) {
     if (backend !== undefined && backend !== 'tensorflow-gpu')
       throw new Error(`--backend: '${backend}' cannot be combined with --gpus, which uses tensorflow-gpu`);
