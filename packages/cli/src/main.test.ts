@@ -3,21 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { appendTrialRecord } from '@ganbench/study-folder';
 import { exampleTrialRecord } from '@ganbench/study-folder/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
+import { describe, expect, it } from 'vitest';
+import { runCli as run } from './testing/runCli.js';
 
 /** Runs the CLI in this process and returns its exit code and what it printed. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
-
-afterEach(() => vi.restoreAllMocks());
 
 /** Every command, read from the top-level help. */
 async function commands(): Promise<string[]> {

@@ -3,20 +3,8 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { acquireLease, appendClusterJob, appendTrialRecord, LEASE_DIR, recordTrialIndex } from '@ganbench/study-folder';
 import { exampleTrialRecord } from '@ganbench/study-folder/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
-
-afterEach(() => vi.restoreAllMocks());
+import { describe, expect, it } from 'vitest';
+import { runCli as run } from './testing/runCli.js';
 
 /**
  * A folder with one trial in each state: t0 pending (never started), t1 running (a live lease of this
