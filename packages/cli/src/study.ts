@@ -4,7 +4,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeStudyReport } from '@ganbench/report';
 import { TRIALS_FILE } from '@ganbench/study-folder';
-import { checkPoolOptions, createProgressReporter, interruptOnSignals, loadStudy, PLUGIN_MODULES_ENV, runStudy, type StudyRun } from '@ganbench/sweep';
+import {
+  checkPoolOptions,
+  createProgressReporter,
+  interruptOnSignals,
+  loadStudy,
+  PLUGIN_MODULES_ENV,
+  type RunStudyOptions,
+  runStudy,
+  type StudyRun,
+} from '@ganbench/sweep';
 import { parseDiracStudy, runDiracStudy, writeDiracStudy } from '@ganbench/toy-problems';
 import { describeTracker, ensureExecutionId, listTrialIds, syncStudy, type Tracker, trackerFromEnv } from '@ganbench/tracking';
 import { initBackendFromFlags, type ParsedFlags, UsageError } from './args.js';
@@ -82,6 +91,24 @@ export async function loadInput(flags: ParsedFlags, file: string) {
  * `ganbench sweep FILE`: every trial of the study not yet in its trials.jsonl, then the report.
  * `command` is how the user ran it (`sweep FILE`, `quick`), for the command lines it prints.
  */
+/** What `sweep` and `trial` both pass to the runner: results root, backend, retry, signals, tracker and progress. */
+export function runnerOptions(
+  flags: ParsedFlags,
+  tracker: Tracker | null,
+  interrupts: ReturnType<typeof interruptOnSignals>,
+  onEvent: RunStudyOptions['onEvent'],
+) {
+  return {
+    ...(flags.out === undefined ? {} : { out: flags.out as string }),
+    ...(flags.backend === undefined ? {} : { backend: flags.backend as string }),
+    ...(flags['retry-failed'] === true ? { retryFailed: true } : {}),
+    signal: interrupts.signal,
+    kill: interrupts.kill,
+    ...(tracker === null ? {} : { tracker }),
+    ...(onEvent === undefined ? {} : { onEvent }),
+  };
+}
+
 export async function sweepCommand(flags: ParsedFlags, positional: string[], out: Out, command?: readonly string[]): Promise<SweepOutcome> {
   const file = positional[0];
   if (file === undefined) throw new UsageError('sweep: needs a study file, e.g. ganbench sweep experiments/quick.yaml');
@@ -92,15 +119,9 @@ export async function sweepCommand(flags: ParsedFlags, positional: string[], out
   const progress = createProgressReporter();
   try {
     const run = await runStudy(study, {
-      ...(flags.out === undefined ? {} : { out: flags.out as string }),
+      ...runnerOptions(flags, tracker, interrupts, progress.onEvent),
       ...(flags.workers === undefined ? {} : { workers: flags.workers as number }),
       ...(parseGpus(flags.gpus) === undefined ? {} : { gpus: parseGpus(flags.gpus) as number[] }),
-      ...(flags.backend === undefined ? {} : { backend: flags.backend as string }),
-      ...(flags['retry-failed'] === true ? { retryFailed: true } : {}),
-      signal: interrupts.signal,
-      kill: interrupts.kill,
-      ...(tracker === null ? {} : { tracker }),
-      onEvent: progress.onEvent,
     });
     const interrupted = interrupts.signal.aborted;
     if (interrupted) {

@@ -1,7 +1,7 @@
 import { createProgressReporter, interruptOnSignals, resolveTaskIndex, runTrialTask, TrialIndexError } from '@ganbench/sweep';
 import { trackerFromEnv } from '@ganbench/tracking';
 import { type ParsedFlags, UsageError } from './args.js';
-import { loadInput } from './study.js';
+import { loadInput, runnerOptions } from './study.js';
 
 type Out = (line: string) => void;
 
@@ -30,13 +30,7 @@ export async function trialCommand(flags: ParsedFlags, positional: string[], out
   try {
     const run = await runTrialTask(study, {
       index,
-      ...(flags.out === undefined ? {} : { out: flags.out as string }),
-      ...(flags.backend === undefined ? {} : { backend: flags.backend as string }),
-      ...(flags['retry-failed'] === true ? { retryFailed: true } : {}),
-      signal: interrupts.signal,
-      kill: interrupts.kill,
-      ...(tracker === null ? {} : { tracker }),
-      onEvent: progress.onEvent,
+      ...runnerOptions(flags, tracker, interrupts, progress.onEvent),
       onWait: () => {
         if (!waiting) out(`trial ${index}: another runner holds its lease; waiting until it records the trial or its lease goes stale`);
         waiting = true;
