@@ -13,6 +13,7 @@ import { BUDGET_BAND, type BudgetPoint, budgetCurve } from './budget.js';
 import { type StudyGroup, sortTrials, studyPrimary, summarizeStudy } from './cells.js';
 import { type BudgetSeries, budgetCurves, metricBoxPlot, metricTitle, type TrainingCurveRow, trainingCurves } from './figures.js';
 import { formatSettings, type HyperparameterSummary, summarizeHyperparameters } from './hyperparameters.js';
+import { mixtureOutcomeLines } from './mixtureOutcome.js';
 import { readStudyResults, readTrialMetrics, type StudyInfo } from './records.js';
 import { seededRng } from './rng.js';
 import { bestTrialsTable, failureTable, kurachTable, trialsAppendixTable } from './tables.js';
@@ -314,9 +315,11 @@ function header(info: StudyInfo, trials: readonly TrialRecord[], groups: readonl
     info.source ? `from \`${info.source}\`` : undefined,
     info.createdAt ? `created ${info.createdAt}` : undefined,
   ].filter((part) => part !== undefined);
+  const outcome = groups.flatMap((group) => mixtureOutcomeLines(group));
   const lines = [
     `# GAN study report: ${info.name}`,
     '',
+    ...(outcome.length > 0 ? [...outcome, ''] : []),
     `- Study: \`${info.name}\`${origin.length > 0 ? ` (${origin.join(', ')})` : ''}`,
     first ? `- Primary metric: \`${first.metric}\`, ${first.goal === 'min' ? 'lower' : 'higher'} is better` : undefined,
     `- Trials: ${trials.length} (${statuses.join(', ')})`,
