@@ -60,13 +60,16 @@ describe('the ganbench command, as a user runs it', () => {
     const rows = r.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { name: string; kernel: string; share: number });
+      .map((line) => JSON.parse(line) as { name: string; kernel?: string; share?: number; step_ms?: number; outside_ms?: number });
     expect(new Set(rows.map((row) => row.name))).toEqual(new Set(['progan-step']));
-    expect(rows.map((row) => row.kernel)).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']));
-    expect(rows.reduce((sum, row) => sum + row.share, 0)).toBeCloseTo(1, 2);
-    const bad = ganbench('bench', '--profile', '--architecture', 'mlp');
+    const kernels = rows.filter((row) => row.kernel !== undefined);
+    expect(kernels.map((row) => row.kernel)).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']));
+    expect(kernels.reduce((sum, row) => sum + (row.share as number), 0)).toBeCloseTo(1, 2);
+    // The last line: the step's wall time against the kernels' sum.
+    expect(rows.at(-1)).toEqual(expect.objectContaining({ step_ms: expect.any(Number), outside_ms: expect.any(Number) }));
+    const bad = ganbench('bench', '--profile', '--architecture', 'vgg');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain("--architecture: 'mlp' is not allowed; allowed: sagan, progan, stylegan2");
+    expect(bad.stderr).toContain("--architecture: 'vgg' is not allowed; allowed: sagan, progan, stylegan2, mlp");
   });
 
   it('--threads picks the wasm pool size; a bad count fails naming the flag', () => {

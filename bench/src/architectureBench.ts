@@ -6,7 +6,7 @@ import { initBackend, type OptionValues, Rng, tf } from '@ganbench/core';
 import { createLoss } from '@ganbench/losses';
 import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
-import { createGanTrainer } from '@ganbench/train';
+import { createGanTrainer, type GanModel, type GanTrainer } from '@ganbench/train';
 import { type BenchOptions, type BenchRow, findPython, median } from './runBench.js';
 
 /**
@@ -30,23 +30,44 @@ function benchOptions(name: string): OptionValues {
   });
 }
 
+/** What a bench step trains with; the one place the bench builds a trainer (createGanTrainer's config), for every step line. */
+export interface BenchTraining {
+  loss: { name: string; params: OptionValues };
+  regularizer: { name: string; params: OptionValues } | null;
+  batch: number;
+  optimizer: OptimizerConfig;
+  discriminatorOptimizer: OptimizerConfig;
+}
+
+/** The trial loop's trainer (n_disc 1) for `model` with `training`. */
+export function createBenchTrainer(model: GanModel, training: BenchTraining, rng: Rng): GanTrainer {
+  const { regularizer } = training;
+  return createGanTrainer(
+    model,
+    {
+      loss: createLoss(training.loss.name, training.loss.params),
+      regularizer: regularizer === null || regularizer.name === NO_REGULARIZER ? null : createRegularizer(regularizer.name, regularizer.params),
+      nDisc: 1,
+      batchSize: training.batch,
+      optimizer: training.optimizer,
+      discriminatorOptimizer: training.discriminatorOptimizer,
+    },
+    rng,
+  );
+}
+
 /** One training step (n_disc D steps + one G step) of `name` in the bench's setting, on the current backend. */
 export function createArchitectureStep(name: string): { step: () => void; stepAsync: () => Promise<void>; dispose: () => void } {
   const { recommended } = getArchitecture(name);
   const rng = new Rng(0);
   const { resolution, channels, batch } = ARCHITECTURE_BENCH;
   const model = getArchitecture(name).build(benchOptions(name), { dataShape: [resolution, resolution, channels] }, rng.fork('model'));
-  const regularizer =
-    recommended === undefined || recommended.regularizer.name === NO_REGULARIZER
-      ? null
-      : createRegularizer(recommended.regularizer.name, recommended.regularizer.params);
-  const trainer = createGanTrainer(
+  const trainer = createBenchTrainer(
     model,
     {
-      loss: createLoss(recommended?.loss.name ?? 'non-saturating', recommended?.loss.params ?? {}),
-      regularizer,
-      nDisc: 1,
-      batchSize: batch,
+      loss: { name: recommended?.loss.name ?? 'non-saturating', params: recommended?.loss.params ?? {} },
+      regularizer: recommended?.regularizer ?? null,
+      batch,
       optimizer: recommended?.optimizer ?? DEFAULT_ADAM,
       discriminatorOptimizer: recommended?.discriminatorOptimizer ?? recommended?.optimizer ?? DEFAULT_ADAM,
     },

@@ -40,12 +40,17 @@ for (const backend of ['wasm', 'cpu'] as const) {
       trainer.dispose();
     });
 
-    it('the profile splits the whole step over the kernels it ran, convolutions among them', async () => {
+    it('the profile splits the whole step over the kernels it ran, convolutions among them, with their GFLOP/s and the time outside them', async () => {
       await initBackend(backend);
-      const kernels = await profileDcganStep(SMALL, 1, 1);
+      const profile = await profileDcganStep(SMALL, 1, 1);
+      const { kernels } = profile;
       expect(kernels.map((k) => k.kernel)).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput']));
       expect(kernels.reduce((s, k) => s + k.share, 0)).toBeCloseTo(1, 2);
       expect(kernels.every((k, i) => i === 0 || k.ms_per_step <= (kernels[i - 1]?.ms_per_step as number))).toBe(true);
+      for (const k of kernels.filter((k) => k.kernel.startsWith('Conv2D'))) expect(k.gflop_per_step).toBeGreaterThan(0);
+      expect(kernels.find((k) => k.kernel === 'Add')?.gflop_per_s ?? null).toBeNull();
+      expect(profile.outside_ms).toBeCloseTo(profile.step_ms - profile.kernel_ms, 1);
+      expect(profile.kernel_ms).toBeGreaterThan(0);
     });
   });
 }

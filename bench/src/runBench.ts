@@ -4,6 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BackendName, initBackend, installedVersion, OPTIONAL_BACKEND_PACKAGES, Rng, tf } from '@ganbench/core';
 import { BENCH_DCGAN, createDcganTrainer, type DcganStepConfig, dcganStepFlops } from './dcganStep.js';
+import { kernelFlops } from './kernelFlops.js';
 
 /** One benchmark line; every ganbench benchmark prints this shape (`--json`: one object per line). */
 export interface BenchRow {
@@ -17,6 +18,9 @@ export interface BenchRow {
   threads: number;
   gflop_per_s?: number;
   peak_pct?: number;
+  /** Steps per second (1000 / median_ms), for the steps that take about a millisecond; and the yardstick's. */
+  steps_per_s?: number;
+  yardstick_steps_per_s?: number;
 }
 
 export interface BenchOptions {
@@ -93,11 +97,30 @@ async function timeSteps(config: DcganStepConfig, steps: number, warmup: number)
 export interface KernelTime {
   kernel: string;
   ms_per_step: number;
+  /** Of the summed kernel time. */
   share: number;
+  calls_per_step: number;
+  /** From the kernel's shapes (kernelFlops): convolutions, their gradients, matrix products; null for the rest. */
+  gflop_per_step: number | null;
+  gflop_per_s: number | null;
+}
+
+/** Where a step's time goes: each kernel, and the wall time of the step (unprofiled) against the kernels' sum. */
+export interface StepProfile {
+  kernels: KernelTime[];
+  /** Median wall time of an unprofiled step. */
+  step_ms: number;
+  /** Summed kernel time of a profiled step (mean). */
+  kernel_ms: number;
+  /** step_ms − kernel_ms: the engine, the tape, tidy/dispose, uploads and reads, JavaScript between kernels. */
+  outside_ms: number;
+  outside_share: number;
+  /** GFLOP/s of the counted kernels over the whole step's wall time. */
+  step_gflop_per_s: number | null;
 }
 
 /** Milliseconds per step spent in each tfjs kernel (tf.profile), largest first: where the step's time goes. */
-export async function profileDcganStep(config: DcganStepConfig, steps: number, warmup: number): Promise<KernelTime[]> {
+export async function profileDcganStep(config: DcganStepConfig, steps: number, warmup: number): Promise<StepProfile> {
   const trainer = createDcganTrainer(config, new Rng(0));
   try {
     return await profileStep(() => trainer.step(), steps, warmup);
@@ -106,20 +129,54 @@ export async function profileDcganStep(config: DcganStepConfig, steps: number, w
   }
 }
 
-/** Milliseconds per call of `step` in each tfjs kernel (tf.profile), mean over `steps` after `warmup`, longest first. */
-export async function profileStep(step: () => void, steps: number, warmup: number): Promise<KernelTime[]> {
+/**
+ * `step`'s time: first the median wall time of `steps` plain calls after `warmup`, then
+ * milliseconds per call in each tfjs kernel (tf.profile, mean over `steps` more calls), longest
+ * first, with GFLOP/s where the kernel's FLOPs are counted, and the time outside kernels.
+ */
+export async function profileStep(step: () => void, steps: number, warmup: number): Promise<StepProfile> {
   for (let i = 0; i < warmup; i++) step();
-  const totals = new Map<string, number>();
+  const walls: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    step();
+    walls.push(performance.now() - t0);
+  }
+  const totals = new Map<string, { ms: number; calls: number; flops: number | null }>();
   for (let i = 0; i < steps; i++) {
     const info = await tf.profile(() => {
       step();
     });
-    for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + ((await k.kernelTimeMs) as number) / steps);
+    for (const k of info.kernels) {
+      const entry = totals.get(k.name) ?? { ms: 0, calls: 0, flops: 0 };
+      entry.ms += ((await k.kernelTimeMs) as number) / steps;
+      entry.calls += 1 / steps;
+      const flops = kernelFlops(k.name, k.inputShapes, k.outputShapes);
+      entry.flops = flops === null || entry.flops === null ? null : entry.flops + flops / steps;
+      totals.set(k.name, entry);
+    }
   }
-  const sum = [...totals.values()].reduce((a, b) => a + b, 0);
-  return [...totals.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([kernel, ms]) => ({ kernel, ms_per_step: round(ms), share: Math.round((ms / sum) * 1e4) / 1e4 }));
+  const kernelMs = [...totals.values()].reduce((a, b) => a + b.ms, 0);
+  const stepMs = median(walls);
+  const countedFlops = [...totals.values()].reduce((a, b) => a + (b.flops ?? 0), 0);
+  const kernels = [...totals.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([kernel, { ms, calls, flops }]) => ({
+      kernel,
+      ms_per_step: round(ms),
+      share: Math.round((ms / kernelMs) * 1e4) / 1e4,
+      calls_per_step: round(calls),
+      gflop_per_step: flops === null || flops === 0 ? null : Math.round(flops / 1e6) / 1e3,
+      gflop_per_s: flops === null || flops === 0 || ms <= 0 ? null : round(flops / (ms * 1e6)),
+    }));
+  return {
+    kernels,
+    step_ms: round(stepMs),
+    kernel_ms: round(kernelMs),
+    outside_ms: round(stepMs - kernelMs),
+    outside_share: Math.round(((stepMs - kernelMs) / stepMs) * 1e4) / 1e4,
+    step_gflop_per_s: countedFlops === 0 ? null : round(countedFlops / (stepMs * 1e6)),
+  };
 }
 
 /** A Python that can import `modules` (e.g. 'torch', 'numpy, scipy.linalg'): $GANBENCH_PYTHON, python3, or Debian's /usr/bin/python3. */
@@ -180,9 +237,21 @@ function round(x: number): number {
 }
 
 export function formatTable(rows: BenchRow[]): string {
-  const header = ['name', 'backend', 'threads', 'median_ms', 'yardstick', 'yardstick_ms', 'ratio', 'GFLOP/s', '% peak'];
+  const header = ['name', 'backend', 'threads', 'median_ms', 'yardstick', 'yardstick_ms', 'ratio', 'GFLOP/s', '% peak', 'steps/s (yardstick)'];
+  const perSecond = (r: BenchRow) => (r.steps_per_s === undefined ? '-' : `${r.steps_per_s} (${r.yardstick_steps_per_s ?? '-'})`);
   const body = rows.map((r) =>
-    [r.name, r.backend, r.threads, r.median_ms, r.yardstick ?? '-', r.yardstick_ms ?? '-', r.ratio ?? '-', r.gflop_per_s ?? '-', r.peak_pct ?? '-'].map(String),
+    [
+      r.name,
+      r.backend,
+      r.threads,
+      r.median_ms,
+      r.yardstick ?? '-',
+      r.yardstick_ms ?? '-',
+      r.ratio ?? '-',
+      r.gflop_per_s ?? '-',
+      r.peak_pct ?? '-',
+      perSecond(r),
+    ].map(String),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');

@@ -4,16 +4,18 @@ import {
   BENCH_DCGAN,
   BENCHED_ARCHITECTURES,
   createArchitectureStep,
+  createMlpStep,
   defaultBenchBackends,
   formatTable,
-  type KernelTime,
   profileDcganStep,
   profileStep,
   runArchitectureBench,
   runDcganBench,
   runDiracStudyBench,
   runFidBench,
+  runMlpBench,
   runPrecisionRecallBench,
+  type StepProfile,
 } from '@ganbench/bench';
 import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_THREADS, type OptionSpec, resolveThreads } from '@ganbench/core';
 import { DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_BOOTSTRAP_SEED } from '@ganbench/report';
@@ -87,25 +89,31 @@ async function info(flags: ParsedFlags): Promise<void> {
   }
 }
 
-/** Per-kernel time of the benchmark's DCGAN step (each penalty setting), or of `--architecture NAME`'s step, on the one backend selected. */
+/** Architectures --profile --architecture takes: the benched ones and the quick study's MLP. */
+const PROFILED_ARCHITECTURES: readonly string[] = [...BENCHED_ARCHITECTURES, 'mlp'];
+
+/**
+ * Per-kernel time and GFLOP/s of the benchmark's DCGAN step (each penalty setting), or of
+ * `--architecture NAME`'s step, on the one backend selected, and the share of the step outside kernels.
+ */
 async function profile(flags: ParsedFlags): Promise<void> {
   const steps = (flags.steps as number | undefined) ?? 5;
   const warmup = (flags.warmup as number | undefined) ?? 3;
   const architecture = flags.architecture as string | undefined;
-  if (architecture !== undefined && !(BENCHED_ARCHITECTURES as readonly string[]).includes(architecture))
-    throw new UsageError(`--architecture: '${architecture}' is not allowed; allowed: ${BENCHED_ARCHITECTURES.join(', ')}`);
+  if (architecture !== undefined && !PROFILED_ARCHITECTURES.includes(architecture))
+    throw new UsageError(`--architecture: '${architecture}' is not allowed; allowed: ${PROFILED_ARCHITECTURES.join(', ')}`);
   const backend = await initBackendFromFlags(flags);
-  const runs: { name: string; kernels: () => Promise<KernelTime[]> }[] =
+  const runs: { name: string; profile: () => Promise<StepProfile> }[] =
     architecture === undefined
       ? (['none', 'gp'] as const).map((penalty) => ({
           name: penalty === 'none' ? 'dcgan-step' : 'dcgan-step+gp',
-          kernels: () => profileDcganStep({ ...BENCH_DCGAN, penalty }, steps, warmup),
+          profile: () => profileDcganStep({ ...BENCH_DCGAN, penalty }, steps, warmup),
         }))
       : [
           {
             name: `${architecture}-step`,
-            kernels: async () => {
-              const { step, dispose } = createArchitectureStep(architecture);
+            profile: async () => {
+              const { step, dispose } = architecture === 'mlp' ? createMlpStep() : createArchitectureStep(architecture);
               try {
                 return await profileStep(step, steps, warmup);
               } finally {
@@ -115,13 +123,32 @@ async function profile(flags: ParsedFlags): Promise<void> {
           },
         ];
   for (const run of runs) {
-    const kernels = await run.kernels();
+    const p = await run.profile();
     if (flags.json) {
-      for (const k of kernels) out(JSON.stringify({ name: run.name, backend, ...k }));
+      for (const k of p.kernels) out(JSON.stringify({ name: run.name, backend, ...k }));
+      const { kernels: _, ...summary } = p;
+      out(JSON.stringify({ name: run.name, backend, ...summary }));
       continue;
     }
-    out(`${run.name} on ${backend}, ms per step by kernel (tf.profile):`);
-    for (const k of kernels.slice(0, 12)) out(`  ${k.kernel.padEnd(24)} ${k.ms_per_step.toFixed(1).padStart(8)}  ${(100 * k.share).toFixed(1).padStart(5)}%`);
+    const gflops = p.step_gflop_per_s === null ? '' : `, ${p.step_gflop_per_s} GFLOP/s over the step`;
+    out(
+      `${run.name} on ${backend}: ${p.step_ms} ms per step (median, unprofiled), ${p.kernel_ms} ms in kernels, ` +
+        `${p.outside_ms} ms (${(100 * p.outside_share).toFixed(1)}%) outside them${gflops}`,
+    );
+    out(`  ${'kernel'.padEnd(24)} ${'ms/step'.padStart(8)} ${'share'.padStart(6)} ${'calls'.padStart(6)} ${'GFLOP/s'.padStart(8)}`);
+    for (const k of p.kernels.slice(0, 15)) {
+      out(
+        `  ${k.kernel.padEnd(24)} ${k.ms_per_step.toFixed(2).padStart(8)} ${(100 * k.share).toFixed(1).padStart(5)}% ${String(Math.round(k.calls_per_step)).padStart(6)} ${(k.gflop_per_s === null ? '-' : k.gflop_per_s.toFixed(1)).padStart(8)}`,
+      );
+    }
+    const rest = p.kernels.slice(15);
+    if (rest.length > 0)
+      out(
+        `  ${`${rest.length} more kernels`.padEnd(24)} ${rest
+          .reduce((a, k) => a + k.ms_per_step, 0)
+          .toFixed(2)
+          .padStart(8)}`,
+      );
   }
 }
 
@@ -136,6 +163,7 @@ async function bench(flags: ParsedFlags): Promise<void> {
   };
   const timing = { steps: (flags.steps as number | undefined) ?? 20, warmup: (flags.warmup as number | undefined) ?? 3 };
   const rows = await runDcganBench({ ...common, ...timing });
+  if (!flags['no-mlp']) rows.push(...(await runMlpBench({ ...common, ...timing })));
   if (!flags['no-architectures']) rows.push(...(await runArchitectureBench({ ...common, ...timing })));
   if (!flags['no-dirac']) rows.push(...(await runDiracStudyBench(common)));
   if (!flags['no-metrics']) {
@@ -293,11 +321,18 @@ const COMMANDS: Record<string, Command> = {
         kind: 'boolean',
         description: 'skip the FID (d = 64, 512, 2048) and precision/recall (d = 64, 2048) lines against scipy/numpy; n = 10,000, minutes',
       },
-      profile: { kind: 'boolean', description: 'instead: ms per step in each tfjs kernel (tf.profile) on --backend; --steps defaults to 5' },
+      'no-mlp': {
+        kind: 'boolean',
+        description: "skip the quick study's MLP trial step (2 × 64 units, batch 128, Adam, the ring) against bench/torch_mlp_step.py",
+      },
+      profile: {
+        kind: 'boolean',
+        description: 'instead: ms and GFLOP/s per step in each tfjs kernel (tf.profile) on --backend, and the time outside kernels; --steps defaults to 5',
+      },
       architecture: {
         kind: 'string',
         value: 'NAME',
-        description: `with --profile: that architecture's bench step instead of DCGAN's (${BENCHED_ARCHITECTURES.join(', ')})`,
+        description: `with --profile: that architecture's bench step instead of DCGAN's (${PROFILED_ARCHITECTURES.join(', ')})`,
       },
       backend: backendFlag,
       json: {
