@@ -1,6 +1,6 @@
 import { type GanNetworks, getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
 import type { ParamStore, Rng } from '@ganbench/core';
-import { tf } from '@ganbench/core';
+import { fusedAdam, tf } from '@ganbench/core';
 import { minimaxDiscriminatorLoss, nonSaturatingGeneratorLoss } from '@ganbench/losses';
 import { wganGpPenalty } from '@ganbench/regularizers';
 
@@ -52,8 +52,8 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
   const dataRng = rng.fork('data');
   const real = dataRng.uniformTensor([config.batch, SIZE, SIZE, 1], -1, 1);
   const noiseRng = rng.fork('noise');
-  const dOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
-  const gOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
+  const dOptimizer = fusedAdam(2e-4, 0.5, 0.999);
+  const gOptimizer = fusedAdam(2e-4, 0.5, 0.999);
   const dVars = discriminator.trainableVariables();
   const gVars = generator.trainableVariables();
 

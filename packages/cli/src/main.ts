@@ -132,8 +132,8 @@ async function profile(flags: ParsedFlags): Promise<void> {
     }
     const gflops = p.step_gflop_per_s === null ? '' : `, ${p.step_gflop_per_s} GFLOP/s over the step`;
     out(
-      `${run.name} on ${backend}: ${p.step_ms} ms per step (median, unprofiled), ${p.kernel_ms} ms in kernels, ` +
-        `${p.outside_ms} ms (${(100 * p.outside_share).toFixed(1)}%) outside them${gflops}`,
+      `${run.name} on ${backend}: ${p.step_ms} ms per step (median, unprofiled)${gflops}; profiled: ${p.profiled_step_ms} ms, ` +
+        `${p.kernel_ms} ms in kernels, ${p.outside_ms} ms (${(100 * p.outside_share).toFixed(1)}%) outside them`,
     );
     out(`  ${'kernel'.padEnd(24)} ${'ms/step'.padStart(8)} ${'share'.padStart(6)} ${'calls'.padStart(6)} ${'GFLOP/s'.padStart(8)}`);
     for (const k of p.kernels.slice(0, 15)) {

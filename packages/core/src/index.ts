@@ -26,6 +26,7 @@ export {
 } from './gradients/register.js';
 export * from './layers/index.js';
 export { logSigmoid } from './ops/logSigmoid.js';
+export { ADAM_UPDATE, adamUpdate, FusedAdamOptimizer, fusedAdam } from './optimizers/fusedAdam.js';
 export {
   describeOption,
   type OptionSpec,

@@ -1,11 +1,12 @@
-import { type NamedArray, tf } from '@ganbench/core';
+import { fusedAdam, type NamedArray, tf } from '@ganbench/core';
 import { OPTIMIZER_NAMES, type OptimizerConfig } from '@ganbench/study-folder';
 
 /** Adam (Kingma & Ba 2015), RMSProp (Tieleman & Hinton 2012) or SGD with optional heavy-ball momentum. */
 export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
   switch (config.name) {
     case 'adam':
-      return tf.train.adam(config.lr, config.beta1, config.beta2);
+      // tfjs's Adam, each variable's update one kernel on cpu and wasm (the same bits).
+      return fusedAdam(config.lr, config.beta1, config.beta2);
     case 'rmsprop':
       return tf.train.rmsprop(config.lr, config.decay);
     case 'sgd':
