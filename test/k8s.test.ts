@@ -71,12 +71,22 @@ describe('ganbench sweep --k8s', () => {
     expect(container?.resources.limits).toEqual({ 'nvidia.com/gpu': 1 });
     expect(container?.args).toEqual(expect.arrayContaining(['trial', '--backend', 'tensorflow-gpu']));
     expect(container?.env).toContainEqual({ name: 'MLFLOW_TRACKING_URI', value: `file:${path.join(root, 'mlruns')}` });
+    expect(container?.env.map((e) => e.name)).not.toContain('NVIDIA_DRIVER_CAPABILITIES');
     const mount = container?.volumeMounts[0];
     expect(job.spec.template.spec.volumes).toEqual([{ name: mount?.name, persistentVolumeClaim: { claimName: 'ganbench-results' } }]);
     // The study file the pods read is the one the index table was made from, on the volume.
     expect(readFileSync(path.join(dir, 'cluster', 'study.yaml'), 'utf8')).toBe(STUDY);
   });
 
+  it('with --backend webgpu, a GPU pod asks the NVIDIA toolkit for the Vulkan driver (the graphics capability)', () => {
+    const webgpuOut = path.join(root, 'results-webgpu');
+    const r = ganbench(['sweep', file, '--k8s', '--out', webgpuOut, '--gpus-per-trial', '1', '--backend', 'webgpu']);
+    expect(r.status, r.stderr).toBe(0);
+    const job = JSON.parse(readFileSync(path.join(webgpuOut, 'ring-k8s', 'cluster', 'k8s-job.json'), 'utf8'));
+    const [container] = job.spec.template.spec.containers as Container[];
+    expect(container?.args).toEqual(expect.arrayContaining(['trial', '--backend', 'webgpu']));
+    expect(container?.env).toContainEqual({ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility,graphics' });
+  });
   it("the container's command, run here with JOB_COMPLETION_INDEX=i, runs trial i", () => {
     const r = ganbench(['sweep', file, '--k8s', '--out', out, '--no-mlflow']);
     expect(r.status, r.stderr).toBe(0);

@@ -11,14 +11,7 @@ function ganbench(env: NodeJS.ProcessEnv, ...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
 }
 
-// Opt-in, as webgpuTestsOptOut in @ganbench/core/testing decides for the in-process webgpu tests (see docs/development.md).
-const optOut =
-  process.env.GANBENCH_WEBGPU_TESTS === '1' || process.env.GANBENCH_REQUIRE_WEBGPU === '1'
-    ? null
-    : 'webgpu CLI tests skipped: they run with GANBENCH_WEBGPU_TESTS=1';
-if (optOut !== null) console.warn(optOut);
-
-describe.skipIf(optOut !== null)('ganbench info --backend webgpu, as a user runs it', () => {
+describe('ganbench info --backend webgpu, as a user runs it', () => {
   it('prints the adapter: Dawn backend, feature level, software or GPU, limits', (context) => {
     const r = ganbench({}, 'info', '--backend', 'webgpu');
     if (r.status !== 0 && process.env.GANBENCH_REQUIRE_WEBGPU !== '1' && /no adapter|cannot be loaded/.test(r.stderr)) {
@@ -65,17 +58,17 @@ const jsonl = <T>(file: string): T[] =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as T);
 
-describe.skipIf(optOut !== null)('ganbench sweep --backend webgpu, as a user runs it', () => {
+describe('ganbench sweep --backend webgpu, as a user runs it', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ganbench-webgpu-sweep-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('runs a two-trial study in a worker process, and its metrics agree with the same study on cpu within float32 round-off', (context) => {
     const studyFile = path.join(root, 'study.yaml');
     writeFileSync(studyFile, STUDY);
-    const sweep = (backend: string) => {
+    const sweep = (backend: string, ...extra: string[]) => {
       const out = path.join(root, backend);
       // A timeout, so that a worker that hangs on Dawn fails the test instead of stalling it.
-      const r = spawnSync(process.execPath, [bin, 'sweep', studyFile, '--backend', backend, '--workers', '1', '--no-mlflow', '--out', out], {
+      const r = spawnSync(process.execPath, [bin, 'sweep', studyFile, '--backend', backend, '--workers', '1', '--no-mlflow', '--out', out, ...extra], {
         encoding: 'utf8',
         env: { ...process.env, GANBENCH_BACKEND: '', MLFLOW_TRACKING_URI: '' },
         timeout: 60_000,
@@ -88,7 +81,8 @@ describe.skipIf(optOut !== null)('ganbench sweep --backend webgpu, as a user run
       console.warn(`webgpu sweep test skipped: ${probe.stderr.trim()}`);
       return context.skip();
     }
-    const webgpu = sweep('webgpu');
+    // --gpus 0: the worker selects its adapter by name (GANBENCH_WEBGPU_GPU), as on a machine with several GPUs.
+    const webgpu = sweep('webgpu', '--gpus', '0');
     expect(webgpu.r.error, 'ganbench sweep --backend webgpu did not end within the timeout').toBeUndefined();
     expect(webgpu.r.status, webgpu.r.stderr).toBe(0);
     const cpu = sweep('cpu');
@@ -117,6 +111,25 @@ describe.skipIf(optOut !== null)('ganbench sweep --backend webgpu, as a user run
     }
     expect(existsSync(path.join(webgpu.dir, 'report.md'))).toBe(true);
   }, 150_000);
+
+  it('--gpus names GPUs that Dawn has, or the sweep fails before any work, listing the adapters', (context) => {
+    const probe = ganbench({}, 'info', '--backend', 'webgpu');
+    if (probe.status !== 0 && process.env.GANBENCH_REQUIRE_WEBGPU !== '1' && /no adapter|cannot be loaded/.test(probe.stderr)) {
+      console.warn(`webgpu --gpus test skipped: ${probe.stderr.trim()}`);
+      return context.skip();
+    }
+    const studyFile = path.join(root, 'study.yaml');
+    writeFileSync(studyFile, STUDY);
+    const out = path.join(root, 'gpus');
+    const r = spawnSync(process.execPath, [bin, 'sweep', studyFile, '--backend', 'webgpu', '--gpus', '0,7', '--no-mlflow', '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, GANBENCH_BACKEND: '', MLFLOW_TRACKING_URI: '' },
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--gpus: GPU 7 is not allowed with webgpu: Dawn's adapters are 0 '[^']+'/);
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 /** |a − b| ≤ 1e-5 + 1e-3·|b|: float32 round-off grown over a few steps (observed ≤ 1e-6 relative). */

@@ -50,6 +50,8 @@ export function indexedJob(study: Study, trials: number, flags: ParsedFlags): Re
   const env: { name: string; value: string }[] = [];
   const uri = process.env.MLFLOW_TRACKING_URI;
   if (uri !== undefined && uri !== '' && flags['no-mlflow'] !== true) env.push({ name: 'MLFLOW_TRACKING_URI', value: uri });
+  // The NVIDIA container toolkit mounts the Vulkan driver (what webgpu runs on) only with the graphics capability.
+  if (backend === 'webgpu' && gpus > 0) env.push({ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility,graphics' });
   const labels = { 'app.kubernetes.io/name': 'ganbench', 'ganbench/study': jobName(study).slice('ganbench-'.length) };
   return {
     apiVersion: 'batch/v1',

@@ -218,7 +218,11 @@ const objectiveFlags = {
 function sweepFlags(): FlagSpec {
   return {
     workers: { kind: 'integer', min: 1, description: 'worker processes, 1 or more', default: 'one per core' },
-    gpus: { kind: 'string', value: 'LIST', description: 'pin worker i to GPU i (CUDA_VISIBLE_DEVICES) with the tensorflow-gpu backend, e.g. 0,1' },
+    gpus: {
+      kind: 'string',
+      value: 'LIST',
+      description: 'pin worker i to GPU i, e.g. 0,1: tensorflow-gpu (the default; CUDA_VISIBLE_DEVICES) or --backend webgpu',
+    },
     out: { kind: 'string', value: 'DIR', description: 'results root; the study goes to <out>/<study>/', default: 'results' },
     backend: backendFlag,
     'no-mlflow': { kind: 'boolean', description: 'keep results local (no MLflow runs)' },
@@ -239,7 +243,10 @@ function clusterFlags(): FlagSpec {
   return {
     slurm: { kind: 'boolean', description: 'submit the trials not finished as one Slurm job array (a task per trial) and a report job after it' },
     partition: { kind: 'string', value: 'P', description: 'with --slurm: the partition' },
-    'gpus-per-trial': { kind: 'integer', description: 'with --slurm (--gres=gpu:N) or --k8s (nvidia.com/gpu): GPUs per trial; uses tensorflow-gpu' },
+    'gpus-per-trial': {
+      kind: 'integer',
+      description: 'with --slurm (--gres=gpu:N) or --k8s (nvidia.com/gpu): GPUs per trial; tensorflow-gpu unless --backend webgpu',
+    },
     'cpus-per-trial': { kind: 'integer', min: 1, description: 'with --slurm: cores per trial (--cpus-per-task; the wasm threads)' },
     time: {
       kind: 'string',

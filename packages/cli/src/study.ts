@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkWebGpuGpus } from '@ganbench/core';
 import { writeStudyReport } from '@ganbench/report';
 import { TRIALS_FILE } from '@ganbench/study-folder';
 import {
@@ -72,11 +73,14 @@ function rerunCommand(command: readonly string[], flags: ParsedFlags, extra: rea
 /** Everything the sweep is given, checked before any work: a mistake here is bad input (exit 2), never a failed trial. */
 export async function loadInput(flags: ParsedFlags, file: string) {
   try {
-    checkPoolOptions({
+    const gpus = parseGpus(flags.gpus);
+    const { backend } = checkPoolOptions({
       ...(flags.workers === undefined ? {} : { workers: flags.workers as number }),
-      ...(parseGpus(flags.gpus) === undefined ? {} : { gpus: parseGpus(flags.gpus) as number[] }),
+      ...(gpus === undefined ? {} : { gpus }),
       ...(flags.backend === undefined ? {} : { backend: flags.backend as string }),
     });
+    // Each GPU must be one that Dawn can select, or the sweep would record every trial on it as failed.
+    if (backend === 'webgpu' && gpus !== undefined) await checkWebGpuGpus(gpus);
     // Plugins register their losses and regularizers before the study is validated; the sweep's
     // worker processes load the same entry files (PLUGIN_MODULES_ENV).
     await loadPlugins(pluginList(flags.plugin));

@@ -16,6 +16,7 @@ export {
   resolveBackendName,
   resolveThreads,
 } from './backend.js';
+export { checkWebGpuGpus, WEBGPU_GPU_ENV } from './webgpu.js';
 export {
   PROJECT_CPU_KERNELS,
   PROJECT_GRADIENTS,

@@ -4,7 +4,18 @@ import { backendInfo, initBackend, resolveBackendName } from './backend.js';
 import { leakyRelu } from './layers/activations.js';
 import { testValues } from './testing/finiteDifferences.js';
 import { expectClose, onCpuAndWebgpu, webgpuSkipReason } from './testing/index.js';
-import { type DawnModule, missingLibraries, requestWebGpuAdapter, resolveDawnBackends, WEBGPU_SYNC_READ_ERROR } from './webgpu.js';
+import {
+  adapterNameForGpu,
+  type DawnAdapter,
+  type DawnModule,
+  listWebGpuAdapters,
+  missingLibraries,
+  parseDawnAdapterList,
+  requestWebGpuAdapter,
+  resolveDawnBackends,
+  WEBGPU_GPU_ENV,
+  WEBGPU_SYNC_READ_ERROR,
+} from './webgpu.js';
 
 /** A Dawn whose every backend finds no adapter, as on a machine without a GPU and without the EGL libraries. */
 const noAdapterDawn = (asked: string[][]): DawnModule => ({
@@ -49,6 +60,76 @@ describe('webgpu adapter selection', () => {
     await expect(requestWebGpuAdapter(noAdapterDawn([]), ['opengles'], libraries)).rejects.toThrow(
       "cannot be loaded. Install Dawn's OpenGL ES path with: apt-get install libegl1 libgles2 libegl-mesa0 (missing: libegl1, libgles2)",
     );
+  });
+});
+
+/**
+ * A Dawn with these Vulkan adapters, selecting as its Node binding does: the first adapter whose name contains the
+ * `adapter=` flag, and when none does, a rejection that lists them all.
+ */
+function dawnWithAdapters(names: readonly string[], created: string[][]): DawnModule {
+  return {
+    create: (flags) => {
+      created.push(flags);
+      const wanted = flags.find((f) => f.startsWith('adapter='))?.slice('adapter='.length) ?? '';
+      return {
+        requestAdapter: async () => {
+          if (!flags.includes('backend=vulkan') || names.length === 0) return null;
+          const name = names.find((n) => n.includes(wanted));
+          if (name === undefined)
+            throw new Error(
+              `no adapter with backend 'vulkan' and name '${wanted}' found\nAvailable adapters:${names.map((n) => `\n * backend: 'vulkan', name: '${n}'`).join('')}`,
+            );
+          return {
+            info: { vendor: 'nvidia', architecture: '', device: name, description: '', isFallbackAdapter: false },
+            limits: {},
+            features: { has: () => false },
+          } as unknown as DawnAdapter;
+        },
+      };
+    },
+    globals: {},
+  };
+}
+
+describe('--gpus with webgpu: worker i selects GPU i by its adapter name', () => {
+  const names = ['NVIDIA H100 80GB HBM3', 'NVIDIA H100 80GB HBM3', 'NVIDIA A100-SXM4-40GB'];
+
+  it("reads the adapter list from the binding's error, in Dawn's order", async () => {
+    expect(await listWebGpuAdapters(dawnWithAdapters(names, []), 'vulkan')).toEqual(names);
+    expect(await listWebGpuAdapters(dawnWithAdapters(names, []), 'opengles')).toEqual([]);
+    expect(parseDawnAdapterList("no adapter found\nAvailable adapters:\n * backend: 'opengles', name: 'llvmpipe (LLVM 15.0.6, 256 bits)'")).toEqual([
+      'llvmpipe (LLVM 15.0.6, 256 bits)',
+    ]);
+  });
+
+  it('a GPU is selectable when no GPU before it has its name; otherwise the message says why and what to do', () => {
+    expect(adapterNameForGpu(names, 0)).toBe('NVIDIA H100 80GB HBM3');
+    expect(adapterNameForGpu(names, 2)).toBe('NVIDIA A100-SXM4-40GB');
+    expect(() => adapterNameForGpu(names, 1)).toThrow(
+      "--gpus: GPU 1 cannot be selected with webgpu: GPUs 0 and 1 are both 'NVIDIA H100 80GB HBM3', and Dawn's Node binding (webgpu 0.6.2) selects an adapter only by name",
+    );
+    expect(() => adapterNameForGpu(names, 3)).toThrow(
+      "--gpus: GPU 3 is not allowed with webgpu: Dawn's adapters are 0 'NVIDIA H100 80GB HBM3', 1 'NVIDIA H100 80GB HBM3', 2 'NVIDIA A100-SXM4-40GB'",
+    );
+  });
+
+  it('GANBENCH_WEBGPU_GPU makes the worker ask Dawn for that adapter by name', async () => {
+    const previous = process.env[WEBGPU_GPU_ENV];
+    try {
+      process.env[WEBGPU_GPU_ENV] = '2';
+      const created: string[][] = [];
+      const { info } = await requestWebGpuAdapter(dawnWithAdapters(names, created), ['vulkan', 'opengles'], []);
+      expect(info.device).toBe('NVIDIA A100-SXM4-40GB');
+      expect(created.at(-1)).toEqual(['backend=vulkan', 'adapter=NVIDIA A100-SXM4-40GB']);
+      process.env[WEBGPU_GPU_ENV] = 'one';
+      await expect(requestWebGpuAdapter(dawnWithAdapters(names, []), ['vulkan'], [])).rejects.toThrow(
+        `${WEBGPU_GPU_ENV}: 'one' is not allowed; must be a GPU index (an integer ≥ 0)`,
+      );
+    } finally {
+      if (previous === undefined) delete process.env[WEBGPU_GPU_ENV];
+      else process.env[WEBGPU_GPU_ENV] = previous;
+    }
   });
 });
 

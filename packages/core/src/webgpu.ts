@@ -98,20 +98,126 @@ export interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-/** Finds the first Dawn backend with an adapter; fails naming the Debian packages when a library is missing. */
+/**
+ * Every Dawn instance created, the ones that found no adapter too. Dawn's Node binding polls an instance's events
+ * from a callback it schedules on the event loop with a raw pointer to the instance; once the GPU object is garbage
+ * collected, that callback runs on freed memory (a core dump showed the crash in CallbackTaskManager::Flush under
+ * AsyncRunner::ScheduleProcessEvents, after the Vulkan attempt's object was dropped). Keeping them alive avoids that.
+ */
+const liveDawnInstances: DawnGpu[] = [];
+
+function createDawnInstance(dawn: DawnModule, flags: string[]): DawnGpu {
+  // Dawn's OpenGL ES backend needs an EGL display; without a window system, Mesa's surfaceless platform gives one.
+  process.env.EGL_PLATFORM ??= 'surfaceless';
+  const gpu = dawn.create(flags);
+  liveDawnInstances.push(gpu);
+  return gpu;
+}
+
+function adapterOptions(backend: DawnBackend): Record<string, string> {
+  // OpenGL ES offers WebGPU's compatibility level only; asked for core, Dawn reports no adapter.
+  return backend === 'opengles' ? { powerPreference: 'high-performance', featureLevel: 'compatibility' } : { powerPreference: 'high-performance' };
+}
+
+/** The adapter names in the list Dawn's Node binding puts in its error when no adapter has the name asked for. */
+export function parseDawnAdapterList(message: string): string[] {
+  return [...message.matchAll(/^ \* backend: '[^']*', name: '(.*)'$/gm)].map((m) => m[1] as string);
+}
+
+/**
+ * The adapters of one Dawn backend, in Dawn's order (its sort by power preference). The binding has no call that
+ * lists them; asked for a name no adapter has, it rejects with the list, which is read here.
+ */
+export async function listWebGpuAdapters(dawn: DawnModule, backend: DawnBackend): Promise<string[]> {
+  const gpu = createDawnInstance(dawn, [`backend=${backend}`, 'adapter=\u0001ganbench: list the adapters']);
+  try {
+    // Resolved: this backend has no adapter at all.
+    await gpu.requestAdapter(adapterOptions(backend));
+    return [];
+  } catch (error) {
+    return parseDawnAdapterList(String((error as Error).message ?? error));
+  }
+}
+
+/** `GANBENCH_WEBGPU_GPU`: the index of the GPU a sweep worker runs on (`--gpus` with webgpu); unset, Dawn's first. */
+export const WEBGPU_GPU_ENV = 'GANBENCH_WEBGPU_GPU';
+
+/**
+ * The name that selects GPU `index` of `names` (Dawn's adapters, in its order). Dawn's Node binding selects by a
+ * substring of the name and takes the first match, so GPU i can be selected only when no GPU before it has its name.
+ */
+export function adapterNameForGpu(names: readonly string[], index: number): string {
+  const name = names[index];
+  if (name === undefined) {
+    const found = names.length === 0 ? 'none' : names.map((n, i) => `${i} '${n}'`).join(', ');
+    throw new Error(`--gpus: GPU ${index} is not allowed with webgpu: Dawn's adapters are ${found}`);
+  }
+  const first = names.indexOf(name);
+  if (first < index) {
+    throw new Error(
+      `--gpus: GPU ${index} cannot be selected with webgpu: GPUs ${first} and ${index} are both '${name}', and Dawn's Node binding ` +
+        `(webgpu 0.6.2) selects an adapter only by name. Run one sweep per GPU where only that GPU is visible ` +
+        `(a container: docker run --gpus device=${index} with NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics), ` +
+        'or let the cluster give each trial its GPU (--slurm/--k8s --gpus-per-trial 1); see docs/backends.md#gpus',
+    );
+  }
+  return name;
+}
+
+/** The first Dawn backend in `backends` that has an adapter, with the name that selects GPU `index` on it. */
+export async function resolveWebGpuGpu(
+  dawn: DawnModule,
+  index: number,
+  backends: readonly DawnBackend[] = resolveDawnBackends(),
+): Promise<{ backend: DawnBackend; name: string }> {
+  for (const backend of backends) {
+    const names = await listWebGpuAdapters(dawn, backend);
+    if (names.length > 0) return { backend, name: adapterNameForGpu(names, index) };
+  }
+  return { backend: backends[0] as DawnBackend, name: adapterNameForGpu([], index) };
+}
+
+/** The `webgpu` package (dawn.node), loaded on demand. */
+async function loadDawn(): Promise<DawnModule> {
+  // A variable specifier keeps TypeScript and bundlers from resolving it at build time.
+  const dawnSpecifier: string = 'webgpu';
+  return (await import(dawnSpecifier)) as DawnModule;
+}
+
+/** Checks, before a sweep starts, that each GPU of `--gpus` can be selected on webgpu (loads Dawn to list adapters). */
+export async function checkWebGpuGpus(indices: readonly number[]): Promise<void> {
+  const dawn = await loadDawn();
+  for (const index of indices) await resolveWebGpuGpu(dawn, index);
+}
+
+/** Parses GANBENCH_WEBGPU_GPU: a GPU index, or undefined when unset. */
+export function webgpuGpuFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = env[WEBGPU_GPU_ENV];
+  if (value === undefined || value === '') return undefined;
+  const index = Number(value);
+  if (!Number.isInteger(index) || index < 0) throw new Error(`${WEBGPU_GPU_ENV}: '${value}' is not allowed; must be a GPU index (an integer ≥ 0)`);
+  return index;
+}
+
+/**
+ * Finds the first Dawn backend with an adapter (GPU `GANBENCH_WEBGPU_GPU` of it when set); fails naming the Debian
+ * packages when a library is missing.
+ */
 export async function requestWebGpuAdapter(
   dawn: DawnModule,
   backends: readonly DawnBackend[] = resolveDawnBackends(),
   libraries: readonly (readonly [string, string])[] = GLES_LIBRARIES,
 ): Promise<{ gpu: DawnGpu; adapter: DawnAdapter; info: WebGpuAdapter }> {
-  // Dawn's OpenGL ES backend needs an EGL display; without a window system, Mesa's surfaceless platform gives one.
-  process.env.EGL_PLATFORM ??= 'surfaceless';
+  const gpuIndex = webgpuGpuFromEnv();
+  if (gpuIndex !== undefined) {
+    const { backend, name } = await resolveWebGpuGpu(dawn, gpuIndex, backends);
+    const gpu = createDawnInstance(dawn, [`backend=${backend}`, `adapter=${name}`]);
+    const adapter = await gpu.requestAdapter(adapterOptions(backend));
+    if (adapter !== null) return { gpu, adapter, info: describeAdapter(adapter, backend) };
+  }
   for (const backend of backends) {
-    const gpu = dawn.create([`backend=${backend}`]);
-    const options: Record<string, string> = { powerPreference: 'high-performance' };
-    // OpenGL ES offers WebGPU's compatibility level only; asked for core, Dawn reports no adapter.
-    if (backend === 'opengles') options.featureLevel = 'compatibility';
-    const adapter = await gpu.requestAdapter(options);
+    const gpu = createDawnInstance(dawn, [`backend=${backend}`]);
+    const adapter = await gpu.requestAdapter(adapterOptions(backend));
     if (adapter !== null) return { gpu, adapter, info: describeAdapter(adapter, backend) };
   }
   const missing = backends.includes('opengles') ? missingLibraries(libraries) : [];
@@ -151,10 +257,8 @@ export async function registerWebGpuBackend(): Promise<void> {
   // Once per process: registering again would dispose the backend (and its device) that tensors live on.
   if (registered) return;
   registered = true;
-  // A variable specifier keeps TypeScript and bundlers from resolving these at build time; they load on demand.
-  const dawnSpecifier: string = 'webgpu';
+  const dawn = await loadDawn();
   const backendSpecifier: string = '@tensorflow/tfjs-backend-webgpu';
-  const dawn = (await import(dawnSpecifier)) as DawnModule;
   // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode and GPUTextureUsage as globals, as in a browser.
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });

@@ -17,7 +17,8 @@ function fakeTrial(seed: number, options: Record<string, ParamValue> = {}, steps
     dataset: { name: 'ring' },
     architecture: { name: 'fake', options: { stepMs: 5, ...options } },
     loss: { name: 'hinge', params: {} },
-    regularizer: { name: 'none', params: {} },
+    regularizers: [],
+    normalization: { name: 'none', params: {} },
     training: { steps, batchSize: 1, nDisc: 1, optimizer: adam, discriminatorOptimizer: adam, emaDecay: null, checkpointEvery: 5 },
     evaluation: { every: 10, samples: 1, metrics: ['frechet_2d'] },
     seed,
@@ -222,8 +223,21 @@ describe('runTrials (local pool, fake worker)', () => {
     const worker = new Map(started(events).map((e) => [e.id, e.worker]));
     const records = await readTrialRecords(studyDir);
     expect(records).toHaveLength(4);
-    for (const r of records) expect(r.final).toMatchObject({ gpu: gpus[worker.get(r.id) as number], gpu_backend: 1 });
+    for (const r of records) expect(r.final).toMatchObject({ gpu: gpus[worker.get(r.id) as number], webgpu_gpu: -1, gpu_backend: 1 });
     await expect(runTrials([fakeTrial(9)], { ...options, backend: 'cpu' })).rejects.toThrow("--backend: 'cpu' cannot be combined with --gpus");
+  });
+
+  it('pins worker i to gpus[i] with webgpu through GANBENCH_WEBGPU_GPU, leaving CUDA_VISIBLE_DEVICES alone', async () => {
+    const gpus = [1, 0];
+    const { studyDir, events, options } = setup({ gpus, workers: 2, backend: 'webgpu' });
+    await runTrials(
+      [0, 1, 2].map((seed) => fakeTrial(seed)),
+      options,
+    );
+    const worker = new Map(started(events).map((e) => [e.id, e.worker]));
+    const records = await readTrialRecords(studyDir);
+    expect(records).toHaveLength(3);
+    for (const r of records) expect(r.final).toMatchObject({ gpu: -1, webgpu_gpu: gpus[worker.get(r.id) as number], gpu_backend: 2 });
   });
 
   it('works from any current directory (tsx is loaded by absolute URL)', async () => {

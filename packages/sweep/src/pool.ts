@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BACKEND_NAMES, isBackendName, MAX_WASM_THREADS } from '@ganbench/core';
+import { BACKEND_NAMES, isBackendName, MAX_WASM_THREADS, WEBGPU_GPU_ENV } from '@ganbench/core';
 import {
   acquireLease,
   appendTrialRecord,
@@ -98,7 +98,7 @@ export interface PoolOptions {
   primary: { metric: string; goal: MetricGoal };
   /** Worker processes; default: one per GPU when gpus are given, else one per core. */
   workers?: number;
-  /** Pins worker i to GPU gpus[i mod n] (CUDA_VISIBLE_DEVICES) with the tensorflow-gpu backend. */
+  /** Pins worker i to GPU gpus[i mod n]: tensorflow-gpu (the default) or webgpu, by `gpuEnvironment`. */
   gpus?: readonly number[];
   /** A BackendName of @ganbench/core for every worker. */
   backend?: string;
@@ -149,6 +149,14 @@ export function defaultWorkers(gpus?: readonly number[]): number {
   return gpus !== undefined && gpus.length > 0 ? gpus.length : os.availableParallelism();
 }
 
+/** The backends `--gpus` pins a worker's GPU for: tensorflow-gpu by CUDA_VISIBLE_DEVICES, webgpu by GANBENCH_WEBGPU_GPU. */
+export const GPU_BACKENDS = ['tensorflow-gpu', 'webgpu'] as const;
+
+/** The environment that pins a worker to one GPU on its backend. */
+export function gpuEnvironment(backend: string | undefined, gpu: number): NodeJS.ProcessEnv {
+  return backend === 'webgpu' ? { [WEBGPU_GPU_ENV]: String(gpu) } : { CUDA_VISIBLE_DEVICES: String(gpu) };
+}
+
 /** The pool's options checked before any work: the CLI calls this first, so a bad flag is bad input, not a failed study. */
 export function checkPoolOptions(options: Pick<PoolOptions, 'workers' | 'gpus' | 'backend'>): { workers: number; backend?: string } {
   const workers = options.workers ?? defaultWorkers(options.gpus);
@@ -159,9 +167,9 @@ export function checkPoolOptions(options: Pick<PoolOptions, 'workers' | 'gpus' |
   let backend = options.backend;
   if (backend !== undefined && !isBackendName(backend)) throw new Error(`--backend: '${backend}' is not allowed; allowed: ${BACKEND_NAMES.join(', ')}`);
   if (options.gpus !== undefined && options.gpus.length > 0) {
-    if (backend !== undefined && backend !== 'tensorflow-gpu')
-      throw new Error(`--backend: '${backend}' cannot be combined with --gpus, which uses tensorflow-gpu`);
-    backend = 'tensorflow-gpu';
+    if (backend !== undefined && !(GPU_BACKENDS as readonly string[]).includes(backend))
+      throw new Error(`--backend: '${backend}' cannot be combined with --gpus; allowed with it: tensorflow-gpu (the default) or webgpu`);
+    backend ??= 'tensorflow-gpu';
   }
   return backend === undefined ? { workers } : { workers, backend };
 }
@@ -489,7 +497,7 @@ export async function runTrials(trials: readonly TrialConfig[], options: PoolOpt
     const spawn = (slot: Slot) => {
       const child = fork(BOOTSTRAP, [workerModule], {
         execArgv: ['--import', TSX_LOADER],
-        env: slot.gpu === undefined ? env : { ...env, CUDA_VISIBLE_DEVICES: String(slot.gpu) },
+        env: slot.gpu === undefined ? env : { ...env, ...gpuEnvironment(backend, slot.gpu) },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
       slot.child = child;

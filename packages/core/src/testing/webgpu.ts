@@ -2,27 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend.js';
 
 /**
- * Why the webgpu tests do not run here, or null when they do: they are opt-in (GANBENCH_WEBGPU_TESTS=1, or
- * GANBENCH_REQUIRE_WEBGPU=1) because Dawn on Mesa's software adapter aborted a test process once in three full runs
- * on the 2-core VM ("terminate called after throwing an instance of 'std::system_error'"), which takes the whole
- * suite down with it; decided before Dawn is loaded.
- */
-export function webgpuTestsOptOut(): string | null {
-  if (process.env.GANBENCH_WEBGPU_TESTS === '1' || process.env.GANBENCH_REQUIRE_WEBGPU === '1') return null;
-  return 'webgpu tests skipped: they run with GANBENCH_WEBGPU_TESTS=1 (Dawn on the software adapter can abort its process; see docs/development.md)';
-}
-
-/**
  * Initializes the webgpu backend (the software adapter where there is no GPU). Resolves to null when it runs, or to
  * why it cannot, for the test file to print and skip on. Under GANBENCH_REQUIRE_WEBGPU=1 (CI sets it) a backend that
  * cannot start is an error instead, so the webgpu tests cannot skip there unnoticed.
  */
 export async function webgpuSkipReason(): Promise<string | null> {
-  const optOut = webgpuTestsOptOut();
-  if (optOut !== null) {
-    console.warn(optOut);
-    return optOut;
-  }
   try {
     await initBackend('webgpu');
     return null;

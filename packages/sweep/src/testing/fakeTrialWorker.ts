@@ -44,7 +44,8 @@ serveTrials(async ({ config, dir, backend }, { signal, onProgress }) => {
     resumed_from: resumedFrom,
     pid: process.pid,
     gpu: Number(process.env.CUDA_VISIBLE_DEVICES ?? -1),
-    gpu_backend: backend === 'tensorflow-gpu' ? 1 : 0,
+    webgpu_gpu: Number(process.env.GANBENCH_WEBGPU_GPU ?? -1),
+    gpu_backend: backend === 'tensorflow-gpu' ? 1 : backend === 'webgpu' ? 2 : 0,
   };
   for (let step = resumedFrom + 1; step <= steps; step++) {
     if (signal.aborted) {
