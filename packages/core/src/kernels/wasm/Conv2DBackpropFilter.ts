@@ -20,6 +20,8 @@ export function conv2DBackpropFilterWasm(args: {
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight, outWidth } = info;
   const [, height, width] = x.shape as [number, number, number, number];
+  const [, , , inChannels] = x.shape as [number, number, number, number];
+  if (kh * kw * inChannels <= IM2COL_MAX_PATCH) return conv2DBackpropFilterIm2col(backend, x, dy, info);
   const rows = cropAmounts(info.padInfo.top, kh + sh * (outHeight - 1) - info.padInfo.top - height);
   const cols = cropAmounts(info.padInfo.left, kw + sw * (outWidth - 1) - info.padInfo.left - width);
 
@@ -47,6 +49,51 @@ export function conv2DBackpropFilterWasm(args: {
       ),
     );
     return runWasmKernel(backend, 'Transpose', { x: dwT }, { perm: [1, 2, 0, 3] });
+  });
+}
+
+/**
+ * Up to this many filter taps × input channels (an image's first layer: 4×4×1, 3×3×3), the
+ * convolution route above is a GEMM of only that many rows behind two large copies (dy transposed,
+ * then packed as a filter); an explicit patch matrix makes it one GEMM on XNNPACK instead.
+ */
+export const IM2COL_MAX_PATCH = 64;
+
+/**
+ * dW [kh·kw·Ci, Co] = Pᵀ · dy [N·OH·OW, Co], Pᵀ[(p, q, c), (n, i, j)] = x[n, i·sh + p − top, j·sw + q − left, c]
+ * (0 in the padding): the patch matrix written transposed, one XNNPACK product.
+ */
+function conv2DBackpropFilterIm2col(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const { top, left } = info.padInfo;
+  const k = kh * kw * ci;
+  const m = n * oh * ow;
+  return withTemporaries(backend, (keep) => {
+    const patchesT = keep(backend.makeOutput([1, k, m], 'float32'));
+    const pt = backend.typedArrayFromHeap(patchesT);
+    const xs = backend.typedArrayFromHeap(x);
+    for (let p = 0; p < kh; p++)
+      for (let q = 0; q < kw; q++)
+        for (let c = 0; c < ci; c++) {
+          const row = ((p * kw + q) * ci + c) * m;
+          for (let b = 0; b < n; b++)
+            for (let i = 0; i < oh; i++) {
+              const y = i * sh + p - top;
+              const dst = row + (b * oh + i) * ow;
+              if (y < 0 || y >= h) {
+                pt.fill(0, dst, dst + ow);
+                continue;
+              }
+              const src = (b * h + y) * w;
+              for (let j = 0, xc = q - left; j < ow; j++, xc += sw) pt[dst + j] = xc < 0 || xc >= w ? 0 : (xs[(src + xc) * ci + c] as number);
+            }
+        }
+    const dyMatrix: TensorInfo = { ...dy, shape: [1, m, co] };
+    const product = keep(runWasmKernel(backend, 'BatchMatMul', { a: patchesT, b: dyMatrix }, { transposeA: false, transposeB: false }));
+    const out = backend.makeOutput([kh, kw, ci, co], 'float32');
+    backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(product));
+    return out;
   });
 }
 

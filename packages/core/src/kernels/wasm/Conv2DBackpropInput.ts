@@ -45,6 +45,7 @@ export function conv2DBackpropInputWasm(args: {
   }
   const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inChannels, outChannels } = info;
+  if (kh * kw * inChannels <= COL2IM_MAX_PATCH) return conv2DBackpropInputCol2im(backend, dy, filter, info);
   const [batch, height, width] = inputShape;
   const [, dyHeight, dyWidth] = dy.shape as [number, number, number, number];
   const qh = Math.ceil(height / sh);
@@ -146,6 +147,57 @@ function interleavePhases(
         }
       }
     }
+  }
+}
+
+/**
+ * Up to this many filter taps × dx channels (an image's last layer: 4×4×1, 3×3×3), each phase's
+ * convolution above has a handful of output channels, which XNNPACK runs far below its speed; one
+ * product dy · Wᵀ and a scatter-add (col2im) do the same work.
+ */
+export const COL2IM_MAX_PATCH = 64;
+
+/**
+ * cols [N·OH·OW, kh·kw·Ci] = dy [N·OH·OW, Co] · Wᵀ (W as [kh·kw·Ci, Co]) on XNNPACK, then
+ * dx[n, i·sh + p − top, j·sw + q − left, c] += cols[(n, i, j), (p, q, c)] in a fixed order.
+ */
+function conv2DBackpropInputCol2im(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const { top, left } = info.padInfo;
+  const k = kh * kw * ci;
+  const m = n * oh * ow;
+  const filterT = backend.makeOutput([1, co, k], 'float32');
+  let cols: TensorInfo | null = null;
+  try {
+    const wt = backend.typedArrayFromHeap(filterT);
+    const ws = backend.typedArrayFromHeap(filter);
+    for (let r = 0; r < k; r++) for (let o = 0; o < co; o++) wt[o * k + r] = ws[r * co + o] as number;
+    cols = runWasmKernel(backend, 'BatchMatMul', { a: { ...dy, shape: [1, m, co] }, b: filterT }, { transposeA: false, transposeB: false });
+    const out = backend.makeOutput([n, h, w, ci], 'float32');
+    const dx = backend.typedArrayFromHeap(out);
+    const cs = backend.typedArrayFromHeap(cols);
+    dx.fill(0);
+    for (let b = 0; b < n; b++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          const src = ((b * oh + i) * ow + j) * k;
+          for (let p = 0; p < kh; p++) {
+            const y = i * sh + p - top;
+            if (y < 0 || y >= h) continue;
+            for (let q = 0; q < kw; q++) {
+              const xc = j * sw + q - left;
+              if (xc < 0 || xc >= w) continue;
+              const dst = ((b * h + y) * w + xc) * ci;
+              const tap = src + (p * kw + q) * ci;
+              for (let c = 0; c < ci; c++) dx[dst + c] = (dx[dst + c] as number) + (cs[tap + c] as number);
+            }
+          }
+        }
+    return out;
+  } finally {
+    backend.disposeData(filterT.dataId);
+    if (cols !== null) backend.disposeData(cols.dataId);
   }
 }
 

@@ -2,6 +2,8 @@ import { checkGradients, testValues } from '@ganbench/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
+import { IM2COL_MAX_PATCH } from './Conv2DBackpropFilter.js';
+import { COL2IM_MAX_PATCH } from './Conv2DBackpropInput.js';
 
 /** float64 reference: dW[kh,kw,ci,co] = Σ x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n,oh,ow,co]; dx by the same index map. */
 function referenceConvGrads(c: ConvCase) {
@@ -69,6 +71,12 @@ const CASES: ConvCase[] = [
   convCase('k1 s2 valid (empty phases)', 8, 1, 2, 'valid', 2, 2, 6),
   convCase('k3 s3 same', 10, 3, 3, 'same', 2, 4, 7),
   convCase('k4 s2 same odd input', 7, 4, 2, 'same', 2, 3, 8),
+  // Above IM2COL_MAX_PATCH / COL2IM_MAX_PATCH taps × channels: the convolution routes (the cases above, DCGAN's conv2 aside, take the GEMM routes).
+  convCase('k3 s2 valid odd, 8 channels', 9, 3, 2, 'valid', 8, 3, 9),
+  convCase('k5 s2 same, 3 channels', 8, 5, 2, 'same', 3, 2, 10),
+  convCase('k1 s2 valid (empty phases), 72 channels', 8, 1, 2, 'valid', 72, 2, 11),
+  convCase('k4 s2 same odd input, 5 channels', 7, 4, 2, 'same', 5, 3, 12),
+  convCase('k3 s3 same, 8 channels', 10, 3, 3, 'same', 8, 4, 13),
 ];
 
 function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -97,6 +105,12 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(maxRelativeError(dW.dataSync(), ref.dW)).toBeLessThan(1e-5);
       expect(maxRelativeError(dX.dataSync(), ref.dX)).toBeLessThan(1e-5);
       tf.dispose([x, w, dy, dW, dX]);
+    });
+
+    it('the cases cover both routes of each gradient kernel', () => {
+      const taps = CASES.map((c) => c.wShape[0] * c.wShape[1] * c.wShape[2]);
+      expect(taps.some((t) => t <= IM2COL_MAX_PATCH) && taps.some((t) => t > IM2COL_MAX_PATCH)).toBe(true);
+      expect(taps.some((t) => t <= COL2IM_MAX_PATCH) && taps.some((t) => t > COL2IM_MAX_PATCH)).toBe(true);
     });
 
     it('conv2d gradients in input and filter match central finite differences', () => {
