@@ -6,6 +6,11 @@ export { leastSquares, leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss 
 export { minimax, minimaxDiscriminatorLoss, minimaxGeneratorLoss } from './losses/minimax.js';
 export { nonSaturating, nonSaturatingGeneratorLoss } from './losses/nonSaturating.js';
 export { relativisticAverage, relativisticAverageDiscriminatorLoss, relativisticAverageGeneratorLoss } from './losses/relativisticAverage.js';
+export {
+  relativisticPairing,
+  relativisticPairingDiscriminatorLoss,
+  relativisticPairingGeneratorLoss,
+} from './losses/relativisticPairing.js';
 export { wasserstein, wassersteinDiscriminatorLoss, wassersteinGeneratorLoss } from './losses/wasserstein.js';
 export { BUILT_IN_LOSSES, createLoss, getLossDefinition, listLosses, registerLoss } from './registry.js';
 export type { GanLoss, LossDefinition, LossFunctions, TensorOps } from './types.js';

@@ -51,6 +51,10 @@ const HAND: Record<string, { d: number; g: number }> = {
     d: mean(REAL.map((r) => -Math.log(sigmoid(r - mean(FAKE))))) + mean(FAKE.map((f) => -Math.log(1 - sigmoid(f - mean(REAL))))),
     g: mean(FAKE.map((f) => -Math.log(sigmoid(f - mean(REAL))))) + mean(REAL.map((r) => -Math.log(1 - sigmoid(r - mean(FAKE))))),
   },
+  'relativistic-pairing': {
+    d: mean(REAL.map((r, i) => -Math.log(sigmoid(r - (FAKE[i] as number))))),
+    g: mean(FAKE.map((f, i) => -Math.log(sigmoid(f - (REAL[i] as number))))),
+  },
 };
 
 /** Two discrete distributions on three points as batches whose means are exact expectations. */
@@ -92,7 +96,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
 
     it('every built-in loss is registered under the names the issue lists', () => {
       expect(listLosses().map((l) => l.name)).toEqual(Object.keys(HAND));
-      expect(BUILT_IN_LOSSES.length).toBe(12);
+      expect(BUILT_IN_LOSSES.length).toBe(13);
     });
 
     it.each(Object.keys(HAND))('%s matches its hand-computed values on fixed logits', (name) => {
@@ -111,6 +115,23 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const d = tf.tidy(() => loss.discriminatorLoss(tf.tensor1d(REAL), tf.tensor1d(FAKE)).dataSync()[0] as number);
       const expected = 0.5 * mean(REAL.map((r) => (sigmoid(r) - 1) ** 2)) + 0.5 * mean(FAKE.map((f) => (sigmoid(f) + 1) ** 2));
       expect(d).toBeCloseTo(expected, 5);
+    });
+
+    it('relativistic-pairing pairs real i with fake i (relativistic-average compares with the batch mean), leaks nothing and refuses unequal batches', () => {
+      const pairing = createLoss('relativistic-pairing');
+      const average = createLoss('relativistic-average');
+      const before = tf.memory().numTensors;
+      const at = (loss: typeof pairing, fake: number[]) => tf.tidy(() => loss.discriminatorLoss(tf.tensor1d(REAL), tf.tensor1d(fake)).dataSync()[0] as number);
+      const reversed = [...FAKE].reverse();
+      expect(at(pairing, reversed)).toBeCloseTo(mean(REAL.map((r, i) => softplus((reversed[i] as number) - r))), 5);
+      expect(at(pairing, reversed)).not.toBeCloseTo(at(pairing, FAKE), 3);
+      expect(at(average, reversed)).toBeCloseTo(at(average, FAKE), 5);
+      // Equal logits: log 2 for both players, whatever the values.
+      expect(at(pairing, REAL)).toBeCloseTo(Math.log(2), 6);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(() => tf.tidy(() => pairing.discriminatorLoss(tf.tensor1d([1, 2]), tf.tensor1d([1, 2, 3])))).toThrow(
+        'relativistic-pairing discriminator loss: real and fake batches must pair up one to one; got 2 and 3 logits',
+      );
     });
 
     it('minimax at the optimal discriminator D* = p/(p+q) gives 2·log 2 − 2·JSD(P‖Q)', () => {

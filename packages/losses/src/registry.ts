@@ -6,6 +6,7 @@ import { leastSquares } from './losses/leastSquares.js';
 import { minimax } from './losses/minimax.js';
 import { nonSaturating } from './losses/nonSaturating.js';
 import { relativisticAverage } from './losses/relativisticAverage.js';
+import { relativisticPairing } from './losses/relativisticPairing.js';
 import { wasserstein } from './losses/wasserstein.js';
 import type { GanLoss, LossDefinition } from './types.js';
 
@@ -18,6 +19,7 @@ export const BUILT_IN_LOSSES: readonly LossDefinition[] = [
   ...fGanLosses,
   energyBased,
   relativisticAverage,
+  relativisticPairing,
 ];
 
 const registry = new Map<string, LossDefinition>(BUILT_IN_LOSSES.map((d) => [d.name, d]));
