@@ -47,7 +47,9 @@ describe('LeCam regularization (Tseng et al. 2021)', () => {
     expect(second.real).toBeCloseTo(0.99 * 1 + 0.01 * 3, 12);
     expect(second.fake).toBeCloseTo(0.99 * -1 + 0.01 * 1, 12);
     const before = tf.memory().numTensors;
-    const third = tf.tidy(() => ema.updateFrom(tf.tensor1d(REAL), tf.tensor1d(FAKE)));
+    const [real, fake] = [tf.tensor1d(REAL), tf.tensor1d(FAKE)];
+    const third = ema.updateFrom(real, fake);
+    tf.dispose([real, fake]);
     expect(third.real).toBeCloseTo(0.99 * second.real + 0.01 * mean(REAL), 6);
     expect(tf.memory().numTensors).toBe(before);
   });
