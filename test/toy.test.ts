@@ -89,7 +89,7 @@ describe('ganbench toy dirac, as a user runs it', () => {
     writeFileSync(path.join(dir, 'bad.yaml'), STUDY.replace('gamma: 1', 'gamma: -1'));
     const bad = ganbench(dir, 'toy', 'dirac', '--study', 'bad.yaml', '--out', 'out');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain("row 'R1 γ = 1' under column 'simultaneous': regularizer r1.gamma: -1 is not allowed");
+    expect(bad.stderr).toContain("row 'R1 γ = 1' under column 'simultaneous': regularizers[0]: regularizer r1.gamma: -1 is not allowed");
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toBe(summary);
     expect(readdirSync(dir).sort()).toEqual(['bad.yaml', 'out', 'study.yaml']);
   });

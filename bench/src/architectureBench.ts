@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getArchitecture, listArchitectures, resolveArchitectureOptions } from '@ganbench/architectures';
 import { initBackend, type OptionValues, Rng, tf } from '@ganbench/core';
-import { createLoss } from '@ganbench/losses';
-import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
+import { NO_REGULARIZER } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
-import { createGanTrainer, type GanModel, type GanTrainer } from '@ganbench/train';
+import { compileObjective, createGanTrainer, type GanModel, type GanTrainer } from '@ganbench/train';
 import { type BenchOptions, type BenchRow, findPython, median } from './runBench.js';
 
 /**
@@ -45,8 +44,10 @@ export function createBenchTrainer(model: GanModel, training: BenchTraining, rng
   return createGanTrainer(
     model,
     {
-      loss: createLoss(training.loss.name, training.loss.params),
-      regularizer: regularizer === null || regularizer.name === NO_REGULARIZER ? null : createRegularizer(regularizer.name, regularizer.params),
+      objective: compileObjective({
+        loss: training.loss,
+        regularizers: regularizer === null || regularizer.name === NO_REGULARIZER ? [] : [regularizer],
+      }),
       nDisc: 1,
       batchSize: training.batch,
       optimizer: training.optimizer,

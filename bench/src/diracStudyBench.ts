@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BackendName, initBackend } from '@ganbench/core';
-import { parseDiracStudy, runDiracStudy } from '@ganbench/toy-problems';
+import { diracRegularizers, parseDiracStudy, runDiracStudy } from '@ganbench/toy-problems';
 import { type BenchRow, findPython } from './runBench.js';
 
 const STUDY = fileURLToPath(new URL('../../experiments/dirac.yaml', import.meta.url));
@@ -42,7 +42,7 @@ export async function runDiracStudyBench(options: {
     if (torch !== null) {
       const deterministic = results
         .map((r, i) => [r, torch?.final_distances[i] as number] as const)
-        .filter(([r]) => r.config.regularizer.name !== 'instance-noise');
+        .filter(([r]) => !diracRegularizers(r.config).some((reg) => reg.name === 'instance-noise'));
       const worst = Math.max(...deterministic.map(([r, t]) => Math.abs(r.final_distance - t) / Math.max(t, 1e-6)));
       options.log(
         `dirac-study on ${backend}: ${Math.round(ms)} ms; final distances agree with PyTorch to ${worst.toExponential(1)} relative (runs without noise)`,

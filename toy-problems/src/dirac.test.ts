@@ -64,7 +64,7 @@ describe('Dirac-GAN (Mescheder et al. 2018) on the registered losses and regular
     expect(() => run({ optimizer: 'adam' as never })).toThrow('optimizer: Invalid option: expected one of "gd"|"consensus"; got "adam"');
     expect(() => run({ regularizer: { name: 'r1', params: {} } })).toThrow('regularizer r1.gamma: required');
     expect(() => run({ loss: { name: 'hinge', params: {} }, regularizer: { name: 'label-smoothing', params: {} } })).toThrow(
-      'label-smoothing needs a sigmoid cross-entropy loss',
+      "'label-smoothing' needs a loss with labels, a sigmoid cross-entropy (minimax, non-saturating); loss 'hinge' has none",
     );
   });
 });

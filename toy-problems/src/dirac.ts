@@ -1,8 +1,8 @@
 import { Rng, tf } from '@ganbench/core';
 import type { GanLoss } from '@ganbench/losses';
 import { type BoundRegularizer, NO_REGULARIZER, type PenaltyContext } from '@ganbench/regularizers';
-import { formatIssues, namedSettingSchema, strictObject, uint32Schema } from '@ganbench/study-folder';
-import { createObjective } from '@ganbench/train';
+import { formatIssues, type NamedParams, namedSettingSchema, strictObject, uint32Schema } from '@ganbench/study-folder';
+import { compileObjective, type Objective } from '@ganbench/train';
 import { z } from 'zod';
 import { consensusField } from './consensus.js';
 
@@ -16,8 +16,10 @@ export type DiracOptimizer = (typeof DIRAC_OPTIMIZERS)[number];
 
 export const diracConfigSchema = strictObject({
   loss: namedSettingSchema('loss'),
-  /** `none` or a registered regularizer. */
-  regularizer: namedSettingSchema('regularizer'),
+  /** One regularizer (`none` for none): read as a one-element list. */
+  regularizer: namedSettingSchema('regularizer').optional(),
+  /** Registered regularizers, compiled with the loss into one objective (penalties summed, constraints in order). */
+  regularizers: z.array(namedSettingSchema('regularizer')).optional(),
   /** gd: plain gradient steps; consensus: both players also descend γ/2‖v‖² (Mescheder et al. 2017). */
   optimizer: z.enum(DIRAC_OPTIMIZERS),
   /** γ of consensus optimization; unused by gd. */
@@ -48,7 +50,7 @@ export interface DiracRun {
 
 export const DIRAC_DEFAULTS: DiracConfig = {
   loss: { name: 'non-saturating', params: {} },
-  regularizer: { name: NO_REGULARIZER, params: {} },
+  regularizers: [],
   optimizer: 'gd',
   consensusGamma: 1,
   mode: 'sim',
@@ -74,21 +76,38 @@ export interface DiracField {
 /** The resolved pieces of a configuration: what runs and what the closed forms read. */
 export interface DiracGame {
   loss: GanLoss;
-  regularizer: BoundRegularizer | null;
+  /** The loss and regularizers compiled together: what the field differentiates. */
+  objective: Objective;
+  regularizers: readonly BoundRegularizer[];
   field: DiracField;
   /** ψ after the discriminator's constraint, if any. */
   constrain(psi: number): number;
 }
 
+/** The regularizers a configuration names: `regularizers`, or the single `regularizer` as a one-element list (none: empty); not both. */
+export function diracRegularizers(config: Pick<DiracConfig, 'regularizer' | 'regularizers'>): NamedParams[] {
+  const single = config.regularizer;
+  if (single !== undefined && (config.regularizers?.length ?? 0) > 0)
+    throw new Error('regularizer and regularizers: give one of them (regularizer is a one-element regularizers)');
+  if (single !== undefined) return single.name === NO_REGULARIZER ? [] : [single];
+  return config.regularizers ?? [];
+}
+
+/** `none`, or the regularizers' names joined by '+'. */
+export const diracRegularizersLabel = (config: Pick<DiracConfig, 'regularizer' | 'regularizers'>) => {
+  const list = diracRegularizers(config);
+  return list.length === 0 ? NO_REGULARIZER : list.map((r) => r.name).join('+');
+};
+
 const point = (v: tf.Tensor) => tf.reshape(v, [1, 1]);
 const discriminatorOf = (psi: tf.Tensor) => (x: tf.Tensor) => tf.reshape(tf.matMul(x, tf.reshape(psi, [1, 1])), [-1]);
 
-/** The gradient field of the game itself, through the registered loss and regularizer. */
-function gameField(loss: GanLoss, regularizer: BoundRegularizer | null, rng: Rng, noiseSamples: number): DiracField {
+/** The gradient field of the game itself, through the compiled objective. */
+function gameField(objective: Objective, rng: Rng, noiseSamples: number): DiracField {
   // Antithetic pairs cancel the noise's odd moments exactly, so the mean over few draws is close to the expectation.
   const seen = (x: tf.Tensor, step: number) => {
-    if (regularizer?.kind !== 'input-noise') return x;
-    const noise = regularizer.perturb(tf.zeros([noiseSamples / 2, 1]), rng, step);
+    if (!objective.perturbsInputs) return x;
+    const noise = objective.perturb(tf.zeros([noiseSamples / 2, 1]), rng, step);
     return tf.add(x, tf.concat([noise, tf.neg(noise)]));
   };
   const discriminatorLoss = (theta: tf.Tensor, psi: tf.Tensor, step: number) => {
@@ -97,19 +116,15 @@ function gameField(loss: GanLoss, regularizer: BoundRegularizer | null, rng: Rng
     const discriminator = discriminatorOf(psi);
     const realLogits = discriminator(real);
     const fakeLogits = discriminator(fake);
-    let value =
-      regularizer?.kind === 'label-smoothing' ? regularizer.discriminatorLoss(realLogits, fakeLogits) : loss.discriminatorLoss(realLogits, fakeLogits);
-    if (regularizer?.kind === 'penalty') {
-      const context: PenaltyContext = { discriminator, real, fake, rng, step };
-      const penalty = regularizer.penalty(context);
-      if (penalty !== null) value = tf.add(value, penalty);
-    }
-    return value;
+    const value = objective.discriminatorLoss(realLogits, fakeLogits);
+    const context: PenaltyContext = { discriminator, real, fake, rng, step };
+    const penalty = objective.penalty(context);
+    return penalty === null ? value : tf.add(value, penalty);
   };
   return {
     theta: (theta, psi) => {
       const discriminator = discriminatorOf(psi);
-      return tf.grad((t: tf.Tensor) => loss.generatorLoss(discriminator(point(t)), discriminator(point(tf.scalar(0)))))(theta) as tf.Tensor;
+      return tf.grad((t: tf.Tensor) => objective.generatorLoss(discriminator(point(t)), discriminator(point(tf.scalar(0)))))(theta) as tf.Tensor;
     },
     psi: (theta, psi, step) => tf.grad((p: tf.Tensor) => discriminatorLoss(theta, p, step))(psi) as tf.Tensor,
   };
@@ -119,21 +134,24 @@ function gameField(loss: GanLoss, regularizer: BoundRegularizer | null, rng: Rng
 export function diracGame(config: DiracConfig): DiracGame {
   const checked = diracConfigSchema.safeParse(config, { reportInput: true });
   if (!checked.success) throw new Error(formatIssues(checked.error).join('; '));
-  const { loss, regularizer } = createObjective(config.loss, config.regularizer);
-  if (regularizer?.kind === 'reparametrization')
-    throw new Error(`regularizer: '${config.regularizer.name}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
-  const plain = gameField(loss, regularizer, new Rng(config.seed), config.noiseSamples);
+  const objective = compileObjective({ loss: config.loss, regularizers: diracRegularizers(config) });
+  const reparametrizing = objective.regularizers.find((r) => r.kind === 'reparametrization');
+  if (reparametrizing !== undefined)
+    throw new Error(`regularizers: '${reparametrizing.name}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
+  const plain = gameField(objective, new Rng(config.seed), config.noiseSamples);
+  const constrained = objective.regularizers.some((r) => r.kind === 'constraint');
   return {
-    loss,
-    regularizer,
+    loss: objective.loss,
+    objective,
+    regularizers: objective.regularizers,
     field: config.optimizer === 'consensus' ? consensusField(plain, config.consensusGamma) : plain,
     constrain(psi) {
-      if (regularizer?.kind !== 'constraint') return psi;
+      if (!constrained) return psi;
       const variable = tf.variable(tf.scalar(psi));
-      regularizer.apply([variable]);
-      const constrained = variable.dataSync()[0] as number;
+      objective.constrain([variable]);
+      const clipped = variable.dataSync()[0] as number;
       variable.dispose();
-      return constrained;
+      return clipped;
     },
   };
 }
@@ -167,7 +185,8 @@ export function runDirac(config: DiracConfig): DiracRun {
  * The same steps in the same order, so on one backend both give the same trajectory.
  */
 export async function runDiracAsync(config: DiracConfig): Promise<DiracRun> {
-  const { field, regularizer } = diracGame(config);
+  const { field, objective } = diracGame(config);
+  const constrained = objective.regularizers.some((r) => r.kind === 'constraint');
   const read = async (value: tf.Tensor): Promise<number> => {
     const result = (await value.data())[0] as number;
     value.dispose();
@@ -176,9 +195,9 @@ export async function runDiracAsync(config: DiracConfig): Promise<DiracRun> {
   const evaluateAsync = (component: DiracField['theta'], theta: number, psi: number, step: number) =>
     read(tf.tidy(() => component(tf.scalar(theta), tf.scalar(psi), step)));
   const constrain = async (psi: number): Promise<number> => {
-    if (regularizer?.kind !== 'constraint') return psi;
+    if (!constrained) return psi;
     const variable = tf.variable(tf.scalar(psi));
-    regularizer.apply([variable]);
+    objective.constrain([variable]);
     return read(variable);
   };
   let [theta, psi] = config.init;

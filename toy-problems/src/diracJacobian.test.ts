@@ -78,4 +78,21 @@ describe('Dirac-GAN Jacobian eigenvalues at the equilibrium (Mescheder et al. 20
     expect(closed).not.toBeNull();
     for (const i of [0, 1]) for (const j of [0, 1]) expect(Math.abs((closed?.[i]?.[j] ?? NaN) - (numerical[i]?.[j] ?? NaN))).toBeLessThan(tolerance);
   });
+
+  it('several regularizers compile into one objective whose damping is the sum of theirs: R1 γ₁ + R2 γ₂ gives the eigenvalues of R1 at γ₁ + γ₂', () => {
+    const both = diracEigenvalues(
+      config({
+        regularizers: [
+          { name: 'r1', params: { gamma: 0.2 } },
+          { name: 'r2', params: { gamma: 0.1 } },
+        ],
+      }),
+    );
+    expect(both.note).toContain("no closed form for regularizer 'r1+r2'");
+    const expected = pair(-gamma / 2, gamma ** 2 / 4 - 0.25);
+    for (const [i, [re, im]] of sorted(both.eigenvalues).entries()) {
+      expect(re).toBeCloseTo(expected[i]?.[0] as number, 5);
+      expect(im).toBeCloseTo(expected[i]?.[1] as number, 5);
+    }
+  });
 });

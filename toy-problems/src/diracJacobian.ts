@@ -1,5 +1,5 @@
 import { type OptionValues, tf } from '@ganbench/core';
-import { type DiracConfig, type DiracField, type DiracGame, diracGame } from './dirac.js';
+import { type DiracConfig, type DiracField, type DiracGame, diracGame, diracRegularizersLabel } from './dirac.js';
 
 export type Matrix2 = [[number, number], [number, number]];
 /** [re, im] */
@@ -52,8 +52,8 @@ interface LogitDerivatives {
 }
 
 /** Exact derivatives (autograd) of the configured losses as functions of one real and one fake logit, at 0. */
-function logitDerivatives({ loss, regularizer }: DiracGame): LogitDerivatives {
-  const dLoss = (r: tf.Tensor, f: tf.Tensor) => (regularizer?.kind === 'label-smoothing' ? regularizer.discriminatorLoss(r, f) : loss.discriminatorLoss(r, f));
+function logitDerivatives({ loss, objective }: DiracGame): LogitDerivatives {
+  const dLoss = (r: tf.Tensor, f: tf.Tensor) => objective.discriminatorLoss(r, f);
   return tf.tidy(() => {
     // A fresh tensor per argument: tf.grads with respect to a tensor passed twice would add both partials.
     const zero = () => tf.zeros([1]);
@@ -118,14 +118,17 @@ function damping(reg: string, params: OptionValues, loss: string, derivatives: L
 export function diracEigenvalues(config: DiracConfig): DiracEigenvalues {
   const game = diracGame(config);
   const derivatives = logitDerivatives(game);
-  const regularized = damping(config.regularizer.name, game.regularizer?.params ?? {}, config.loss.name, derivatives);
+  // Closed forms for no regularizer or one; several at once go through autograd.
+  const [only, ...more] = game.regularizers;
+  const regName = more.length > 0 ? diracRegularizersLabel(config) : (only?.name ?? 'none');
+  const regularized = more.length > 0 ? null : damping(regName, only?.params ?? {}, config.loss.name, derivatives);
   if (typeof regularized === 'string') return { eigenvalues: null, jacobian: null, note: regularized };
   if (regularized === null) {
     const jacobian = diracJacobianByAutograd(config);
     return {
       eigenvalues: eigenvalues2(jacobian),
       jacobian,
-      note: `no closed form for regularizer '${config.regularizer.name}': Jacobian by autograd at (0, 0)`,
+      note: `no closed form for regularizer '${regName}': Jacobian by autograd at (0, 0)`,
     };
   }
   let jacobian: Matrix2 = [

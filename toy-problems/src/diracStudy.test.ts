@@ -39,7 +39,7 @@ describe('the Dirac-GAN study file', () => {
       (rows: string, columns = '[{name: sim, mode: sim}]') =>
       () =>
         parseDiracStudy(`rows: ${rows}\ncolumns: ${columns}\n`, 'study.yaml');
-    expect(study('[{name: r1, regularizer: r1}]')).toThrow("study.yaml: row 'r1' under column 'sim': regularizer r1.gamma: required");
+    expect(study('[{name: r1, regularizer: r1}]')).toThrow("study.yaml: row 'r1' under column 'sim': regularizers[0]: regularizer r1.gamma: required");
     expect(study('[{name: a, loss: minimax, lr: -1}]')).toThrow('study.yaml: rows[0].lr: Too small: expected number to be >0; got -1');
     expect(study('[{name: a, los: minimax}]')).toThrow('study.yaml: rows[0].los: unknown key; allowed: name, loss, regularizer,');
     expect(study('[{name: a, reg: r1, d_steps: 2}]')).toThrow(

@@ -8,6 +8,8 @@ export {
   type DiracOptimizer,
   type DiracRun,
   diracGame,
+  diracRegularizers,
+  diracRegularizersLabel,
   diracVectorField,
   type FieldArrow,
   runDirac,

@@ -18,8 +18,8 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
   });
 
   it('the same seed gives the same run; snapshots are evenly spread and end at the last step', () => {
-    const a = runMixture(small({ loss: { name: 'non-saturating', params: {} }, regularizer: { name: 'r1', params: { gamma: 1 } } }));
-    const b = runMixture(small({ loss: { name: 'non-saturating', params: {} }, regularizer: { name: 'r1', params: { gamma: 1 } } }));
+    const a = runMixture(small({ loss: { name: 'non-saturating', params: {} }, regularizers: [{ name: 'r1', params: { gamma: 1 } }] }));
+    const b = runMixture(small({ loss: { name: 'non-saturating', params: {} }, regularizers: [{ name: 'r1', params: { gamma: 1 } }] }));
     expect(a.snapshots.map((s) => s.step)).toEqual([2, 4, 6]);
     expect(b.snapshots).toEqual(a.snapshots);
     expect(a.real).toHaveLength(200);
@@ -29,13 +29,19 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
   it('training leaves no tensors behind, for each kind of regularizer', () => {
     for (const [reg, regParams] of [
       ['none', {}],
-      ['spectral-norm', {}],
+      ['spectral', {}],
       ['gradient-penalty', { lambda: 1 }],
       ['weight-clipping', { c: 0.1 }],
       ['instance-noise', { sigma: 0.1 }],
     ] as const) {
       const before = tf.memory().numTensors;
-      runMixture(small({ loss: { name: 'hinge', params: {} }, regularizer: { name: reg, params: regParams } }));
+      const setting = { name: reg, params: regParams as Record<string, number> };
+      runMixture(
+        small({
+          loss: { name: 'hinge', params: {} },
+          ...(reg === 'spectral' ? { normalization: setting } : { regularizers: reg === 'none' ? [] : [setting] }),
+        }),
+      );
       expect(tf.memory().numTensors, reg).toBe(before);
     }
   });
@@ -45,8 +51,11 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
     expect(() => validateMixtureConfig(small({ batchSize: 0 }))).toThrow('batchSize: 0 is not allowed');
     expect(() => validateMixtureConfig(small({ beta1: 1 }))).toThrow('beta1: 1 is not allowed; must be in [0, 1)');
     expect(() => validateMixtureConfig(small({ architecture: { activation: 'sigmoid' } }))).toThrow('architecture mlp.activation: "sigmoid" is not allowed');
-    expect(() => validateMixtureConfig(small({ loss: { name: 'hinge', params: {} }, regularizer: { name: 'label-smoothing', params: {} } }))).toThrow(
-      'label-smoothing needs a sigmoid cross-entropy loss',
+    expect(() => validateMixtureConfig(small({ loss: { name: 'hinge', params: {} }, regularizers: [{ name: 'label-smoothing', params: {} }] }))).toThrow(
+      "regularizers[0]: 'label-smoothing' needs a loss with labels, a sigmoid cross-entropy (minimax, non-saturating); loss 'hinge' has none",
+    );
+    expect(() => validateMixtureConfig(small({ normalization: { name: 'layer', params: {} } }))).toThrow(
+      "architecture mlp: normalization 'layer' is not allowed; mlp takes none, spectral",
     );
   });
 });
@@ -61,7 +70,7 @@ describe.skipIf(!process.env.GANBENCH_SLOW)('mode collapse on the ring, at the d
     const last = (run: ReturnType<typeof runMixture>) => run.snapshots[run.snapshots.length - 1];
     expect(last(runMixture(MIXTURE_DEFAULTS))?.modes_covered).toBeLessThan(8);
     expect(
-      last(runMixture({ ...MIXTURE_DEFAULTS, loss: { name: 'non-saturating', params: {} }, regularizer: { name: 'r1', params: { gamma: 0.1 } } }))
+      last(runMixture({ ...MIXTURE_DEFAULTS, loss: { name: 'non-saturating', params: {} }, regularizers: [{ name: 'r1', params: { gamma: 0.1 } }] }))
         ?.modes_covered,
     ).toBe(8);
   }, 1_800_000);

@@ -1,17 +1,18 @@
-import { getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
+import { checkArchitecture, getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
 import { Rng, type tf } from '@ganbench/core';
 import { getMixture, sampleMixture, sampleMixturePoints } from '@ganbench/data';
 import { frechetDistanceOfSamples, mixtureCoverage } from '@ganbench/metrics';
-import { NO_REGULARIZER } from '@ganbench/regularizers';
-import type { NamedParams } from '@ganbench/study-folder';
-import { createGanTrainer, createObjective } from '@ganbench/train';
+import { type NamedParams, NO_NORMALIZATION } from '@ganbench/study-folder';
+import { compileObjective, createGanTrainer } from '@ganbench/train';
 
 /** A GAN on a 2-D Gaussian mixture (the mode-collapse test of Metz et al. 2017), any loss × regularizer. */
 export interface MixtureConfig {
   dataset: string;
   loss: NamedParams;
-  /** `none` or a registered regularizer. */
-  regularizer: NamedParams;
+  /** Registered regularizers (empty for none), compiled with the loss into one objective. */
+  regularizers: NamedParams[];
+  /** The discriminator's normalization: none or spectral (the mlp takes those). */
+  normalization: NamedParams;
   /** Generator steps. */
   steps: number;
   /** Discriminator steps per generator step. */
@@ -33,7 +34,8 @@ export interface MixtureConfig {
 export const MIXTURE_DEFAULTS: MixtureConfig = {
   dataset: 'ring',
   loss: { name: 'minimax', params: {} },
-  regularizer: { name: NO_REGULARIZER, params: {} },
+  regularizers: [],
+  normalization: NO_NORMALIZATION,
   steps: 1500,
   nDisc: 1,
   batchSize: 256,
@@ -79,23 +81,24 @@ export function validateMixtureConfig(config: MixtureConfig) {
   if (!(config.lr > 0)) throw new Error(`lr: ${config.lr} is not allowed; must be a number > 0`);
   for (const field of ['beta1', 'beta2'] as const)
     if (!(config[field] >= 0 && config[field] < 1)) throw new Error(`${field}: ${config[field]} is not allowed; must be in [0, 1)`);
-  const { loss, regularizer } = createObjective(config.loss, config.regularizer);
+  const objective = compileObjective(config);
   const architecture = resolveArchitectureOptions('mlp', config.architecture);
-  return { mixture, loss, regularizer, architecture };
+  checkArchitecture('mlp', architecture, { dataShape: [2], normalization: config.normalization.name });
+  return { mixture, objective, architecture };
 }
 
 const pairs = (flat: ArrayLike<number>): [number, number][] =>
   Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i] as number, flat[2 * i + 1] as number]);
 
 export function runMixture(config: MixtureConfig, onSnapshot?: (snapshot: MixtureSnapshot) => void): MixtureRun {
-  const { mixture, loss, regularizer, architecture } = validateMixtureConfig(config);
+  const { mixture, objective, architecture } = validateMixtureConfig(config);
   const rng = new Rng(config.seed);
   // The architecture registry's mlp, so the toy trains exactly what a study's `mlp` trains.
-  const model = getArchitecture('mlp').build(architecture, { dataShape: [2] }, rng);
+  const model = getArchitecture('mlp').build(architecture, { dataShape: [2], normalization: config.normalization.name }, rng);
   const adam = { name: 'adam', lr: config.lr, beta1: config.beta1, beta2: config.beta2 } as const;
   const trainer = createGanTrainer(
     model,
-    { loss, regularizer, nDisc: config.nDisc, batchSize: config.batchSize, optimizer: adam, discriminatorOptimizer: adam },
+    { objective, nDisc: config.nDisc, batchSize: config.batchSize, optimizer: adam, discriminatorOptimizer: adam },
     rng.fork('train'),
   );
   const dataRng = rng.fork('data');

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lineChart, replaceDirectory, scatterSnapshots, writePlot } from '@ganbench/report';
+import { regularizersLabel } from '@ganbench/study-folder';
 import type { Provenance } from './diracStudyReport.js';
 import type { MixtureRun } from './mixture.js';
 
@@ -33,7 +34,7 @@ export async function writeMixtureRun(run: MixtureRun, dir: string, provenance: 
         })),
         columns: Math.min(3, snapshots.length),
         domain: domainOf(modes),
-        title: `${config.dataset}: ${config.loss.name} + ${config.regularizer.name}, ${config.steps} steps`,
+        title: `${config.dataset}: ${config.loss.name} + ${regularizersLabel(config.regularizers)}${config.normalization.name === 'none' ? '' : ` + ${config.normalization.name} norm`}, ${config.steps} steps`,
       }),
     );
     await writePlot(
@@ -44,7 +45,7 @@ export async function writeMixtureRun(run: MixtureRun, dir: string, provenance: 
           { label: `modes covered (of ${modes.length})`, points: snapshots.map((s) => [s.step, s.modes_covered / modes.length] as const) },
           { label: 'high-quality samples', points: snapshots.map((s) => [s.step, s.high_quality] as const) },
         ],
-        title: `${config.dataset}: ${config.loss.name} + ${config.regularizer.name}`,
+        title: `${config.dataset}: ${config.loss.name} + ${regularizersLabel(config.regularizers)}${config.normalization.name === 'none' ? '' : ` + ${config.normalization.name} norm`}`,
         xTitle: 'generator step',
         yTitle: 'fraction',
         yDomain: [0, 1],

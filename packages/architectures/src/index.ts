@@ -42,7 +42,9 @@ export { orthogonalMatrix } from './mlp/orthogonal.js';
 export * from './progan/index.js';
 export {
   BUILT_IN_ARCHITECTURES,
+  checkArchitecture,
   createArchitecture,
+  DEFAULT_NORMALIZATIONS,
   getArchitecture,
   listArchitectures,
   registerArchitecture,

@@ -24,7 +24,7 @@ describe('architecture registry', () => {
     for (const a of listed) {
       expect(
         Object.keys(a)
-          .filter((k) => k !== 'recommended')
+          .filter((k) => k !== 'recommended' && k !== 'normalizations')
           .sort(),
       ).toEqual(['description', 'name', 'options', 'paper']);
       for (const spec of Object.values(a.options as Record<string, { default: unknown; description: string }>)) {
@@ -34,6 +34,15 @@ describe('architecture registry', () => {
     }
     expect(resolveArchitectureOptions('dcgan')).toEqual({ latentDim: 128, width: 64, kernelSize: 4, discriminatorBatchNorm: false });
     expect(resolveArchitectureOptions('sndcgan')).toEqual({ latentDim: 128, width: 64, powerIterations: 1 });
+    // The normalizations of D each takes (Kurach et al.'s axis): the list when it declares one.
+    expect(Object.fromEntries(listed.map((a) => [a.name, a.normalizations ?? null]))).toEqual({
+      mlp: null,
+      dcgan: ['none', 'batch', 'layer', 'spectral'],
+      sndcgan: ['none'],
+      sagan: ['none'],
+      progan: null,
+      stylegan2: null,
+    });
   });
 
   it("mlp's options are MLP_DEFAULTS under the registry's names", () => {

@@ -38,6 +38,19 @@ export function getArchitecture(name: string): ArchitectureDefinition {
   return definition;
 }
 
+/** What an architecture that declares nothing takes: its own discriminator, or it with every weight spectrally normalized through the weight transform. */
+export const DEFAULT_NORMALIZATIONS: readonly string[] = ['none', 'spectral'];
+
+/** The architecture's own check, then whether it takes the context's normalization; errors name the architecture, the value and what it takes. */
+export function checkArchitecture(name: string, options: Readonly<Record<string, unknown>>, context: ArchitectureContext): void {
+  const definition = getArchitecture(name);
+  definition.check(options as Parameters<ArchitectureDefinition['check']>[0], context);
+  const normalization = context.normalization ?? 'none';
+  const allowed = definition.normalizations ?? DEFAULT_NORMALIZATIONS;
+  if (!allowed.includes(normalization))
+    throw new Error(`architecture ${name}: normalization '${normalization}' is not allowed; ${name} takes ${allowed.join(', ')}`);
+}
+
 /** Defaults filled in and every value checked; errors name `architecture <name>.<option>`, the value and what is allowed. */
 export function resolveArchitectureOptions(name: string, given: Readonly<Record<string, unknown>> = {}): OptionValues {
   return resolveOptions(`architecture ${name}`, getArchitecture(name).options, given);

@@ -51,8 +51,8 @@ export interface RecommendedTraining {
 export interface ArchitectureContext {
   /** One data point's shape: [dim] for points, [height, width, channels] (NHWC) for images. */
   dataShape: readonly number[];
-  /** The training regularizer's name, when known, so a conflicting combination fails before any work. */
-  regularizer?: string;
+  /** The discriminator's normalization (none, batch, layer, spectral), so a combination the architecture cannot take fails before any work; absent: none. */
+  normalization?: string;
 }
 
 export interface ArchitectureDefinition {
@@ -64,6 +64,12 @@ export interface ArchitectureDefinition {
   /** Every option has a default (registerArchitecture checks), so `ganbench list architectures` shows a complete network. */
   options: OptionSpecs;
   recommended?: RecommendedTraining;
+  /**
+   * The normalizations of the discriminator it takes (Kurach et al.'s axis): `batch` and `layer` it must
+   * insert itself, `spectral` it takes when every D weight goes through the weight transform. Absent:
+   * none and spectral (DEFAULT_NORMALIZATIONS).
+   */
+  normalizations?: readonly string[];
   /** What `build` checks before it allocates anything (options against the data shape and the regularizer), so a study can be validated without tensors. */
   check(options: OptionValues, context: ArchitectureContext): void;
   /** Initializes both networks from `rng`; `options` are resolved (see resolveArchitectureOptions). */

@@ -58,7 +58,7 @@ describe('the CLI help is generated from the flag specs the parser uses', () => 
     expect(twice.stderr).toContain("--regularizer-param: 'gamma' is given twice");
   });
 
-  it('toy dirac --json echoes the configuration by the names a study file uses', async () => {
+  it('toy dirac --json echoes the configuration by the names a study file uses; --regularizer repeats, REGULARIZER.PARAM targets one', async () => {
     const { code, stdout } = await run(
       'toy',
       'dirac',
@@ -68,8 +68,14 @@ describe('the CLI help is generated from the flag specs the parser uses', () => 
       'minimax',
       '--regularizer',
       'r1',
+      '--regularizer',
+      'r2',
       '--regularizer-param',
-      'gamma=0.3',
+      'r1.gamma=0.3',
+      '--regularizer-param',
+      'r2.gamma=0.1',
+      '--regularizer-param',
+      'every=1',
       '--mode',
       'alt',
       '--n-disc',
@@ -82,7 +88,10 @@ describe('the CLI help is generated from the flag specs the parser uses', () => 
     const { config } = JSON.parse(stdout) as { config: Record<string, unknown> };
     expect(config).toMatchObject({
       loss: { name: 'minimax', params: {} },
-      regularizer: { name: 'r1', params: { gamma: 0.3 } },
+      regularizers: [
+        { name: 'r1', params: { gamma: 0.3, every: 1 } },
+        { name: 'r2', params: { gamma: 0.1, every: 1 } },
+      ],
       mode: 'alt',
       nDisc: 3,
       steps: 2,

@@ -177,7 +177,7 @@ async function bench(flags: ParsedFlags): Promise<void> {
 export const QUICK_STUDY = 'experiments/quick.yaml';
 export const QUICK_DIRAC_STUDY = 'experiments/dirac.yaml';
 
-/** The job a fresh clone runs: the quick sweep (5 losses × 4 regularizers × 2 seeds on the 2-D ring), its report, and the Dirac-GAN study. */
+/** The job a fresh clone runs: the quick sweep (3 losses × no regularizer or R1 × 2 seeds on the 2-D ring), its report, and the Dirac-GAN study. */
 async function quick(flags: ParsedFlags): Promise<number> {
   const started = performance.now();
   const { run, interrupted, exitCode } = await sweepCommand(flags, [QUICK_STUDY], out, ['quick']);
@@ -211,8 +211,17 @@ async function create(flags: ParsedFlags, positional: string[]): Promise<void> {
 const objectiveFlags = {
   loss: { kind: 'string', value: 'NAME', description: 'a registered loss (ganbench list losses)' },
   'loss-param': { kind: 'pairs', description: "one of the loss's hyperparameters" },
-  regularizer: { kind: 'string', value: 'NAME', description: 'none or a registered regularizer (ganbench list regularizers)', default: 'none' },
-  'regularizer-param': { kind: 'pairs', description: "one of the regularizer's hyperparameters, e.g. gamma=0.3" },
+  regularizer: {
+    kind: 'strings',
+    value: 'NAME',
+    description: 'a registered regularizer (ganbench list regularizers), compiled with the loss into one objective; give it again for several',
+    default: 'none',
+  },
+  'regularizer-param': {
+    kind: 'pairs',
+    description:
+      "a regularizer's hyperparameter: REGULARIZER.PARAM=VALUE (gradient-penalty.lambda=10) for that one, or PARAM=VALUE for each given regularizer that takes it (gamma=0.3)",
+  },
 } as const;
 
 function sweepFlags(): FlagSpec {
@@ -407,6 +416,13 @@ const COMMANDS: Record<string, Command> = {
       },
       ...objectiveFlags,
       loss: { ...objectiveFlags.loss, default: MIXTURE_DEFAULTS.loss.name },
+      normalization: {
+        kind: 'string',
+        value: 'NAME',
+        description: "the discriminator's normalization: none or spectral (what the mlp takes)",
+        default: MIXTURE_DEFAULTS.normalization.name,
+      },
+      'normalization-param': { kind: 'pairs', description: "one of the normalization's hyperparameters, e.g. iterations=2" },
       steps: { kind: 'integer', description: 'generator steps', default: String(MIXTURE_DEFAULTS.steps) },
       'n-disc': { kind: 'integer', description: 'discriminator steps per generator step', default: String(MIXTURE_DEFAULTS.nDisc) },
       lr: { kind: 'number', description: 'Adam learning rate of both players (β₁ 0.5, β₂ 0.999)', default: String(MIXTURE_DEFAULTS.lr) },
@@ -515,6 +531,12 @@ const COMMANDS: Record<string, Command> = {
       out: { kind: 'string', value: 'DIR', description: 'where report.md and figures/ go', default: 'DIR' },
       seed: { kind: 'integer', description: 'seed of the bootstrap behind the budget curves', default: String(DEFAULT_BOOTSTRAP_SEED) },
       'bootstrap-samples': { kind: 'integer', description: 'bootstrap resamples per budget curve', default: String(DEFAULT_BOOTSTRAP_SAMPLES) },
+      pivot: {
+        kind: 'string',
+        value: 'ROWS,COLUMNS[,PANELS]',
+        description:
+          "the tables' axes, each one of loss, regularizers, normalization, regularization (regularizers and normalization in one label), e.g. loss,regularizers,normalization; default: that when the study crosses regularizers with normalizations, else loss,regularization",
+      },
       help: helpFlag,
     },
     run: (flags, positional) => reportCommand(flags, positional, out),
@@ -527,7 +549,7 @@ const COMMANDS: Record<string, Command> = {
     run: (_flags, positional) => mlflowSyncCommand(positional, out),
   },
   quick: {
-    summary: `What \`pnpm start\` runs: the sweep ${QUICK_STUDY} (5 losses × 4 regularizers × 2 seeds on the 2-D ring) with its report, then the Dirac-GAN study ${QUICK_DIRAC_STUDY}; a rerun does no work.`,
+    summary: `What \`pnpm start\` runs: the sweep ${QUICK_STUDY} (3 losses × no regularizer or R1 × 2 seeds on the 2-D ring) with its report, then the Dirac-GAN study ${QUICK_DIRAC_STUDY}; a rerun does no work.`,
     flags: sweepFlags(),
     run: quick,
   },

@@ -12,6 +12,7 @@ import {
   trialState,
 } from '@ganbench/study-folder';
 import { TRIALS_DIR } from '@ganbench/sweep';
+import { trialName } from '@ganbench/train';
 import { type ParsedFlags, UsageError } from './args.js';
 import { arrayRanges } from './slurm.js';
 
@@ -58,7 +59,7 @@ export async function studyStatus(dir: string): Promise<StudyStatus> {
     counts[state]++;
     const line: TrialStatusLine = { index: table === null ? null : i, id, state };
     if (record !== undefined) {
-      line.label = `${record.config.loss.name} + ${record.config.regularizer.name} (seed ${record.config.seed})`;
+      line.label = trialName(record.config);
       line.steps = record.steps;
       line.seconds = record.seconds;
       if (record.status === 'failed' && record.error !== undefined) line.error = record.error;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkWebGpuGpus } from '@ganbench/core';
-import { writeStudyReport } from '@ganbench/report';
+import { type Pivot, parsePivot, writeStudyReport } from '@ganbench/report';
 import { TRIALS_FILE } from '@ganbench/study-folder';
 import {
   checkPoolOptions,
@@ -179,7 +179,14 @@ export async function reportCommand(flags: ParsedFlags, positional: string[], ou
   const dir = positional[0];
   if (dir === undefined) throw new UsageError('report: needs a study results folder, e.g. ganbench report results/quick');
   if (flags['bootstrap-samples'] === 0) throw new UsageError("--bootstrap-samples: '0' is not allowed; use an integer ≥ 1");
+  let pivot: Pivot | undefined;
+  try {
+    pivot = flags.pivot === undefined ? undefined : parsePivot(flags.pivot as string);
+  } catch (error) {
+    throw new UsageError(`--${(error as Error).message}`);
+  }
   const report = await writeStudyReport(dir, {
+    ...(pivot === undefined ? {} : { pivot }),
     ...(flags.out === undefined ? {} : { out: flags.out as string }),
     ...(flags.seed === undefined ? {} : { seed: flags.seed as number }),
     ...(flags['bootstrap-samples'] === undefined ? {} : { bootstrapSamples: flags['bootstrap-samples'] as number }),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { getRegularizerDefinition } from '@ganbench/regularizers';
 import type { NamedParams } from '@ganbench/study-folder';
 import {
   DIRAC_DEFAULTS,
@@ -7,6 +8,7 @@ import {
   describeEigenvalues,
   diracEigenvalues,
   diracGame,
+  diracRegularizersLabel,
   MIXTURE_DEFAULTS,
   type MixtureConfig,
   parseDiracStudy,
@@ -36,19 +38,55 @@ function asUsageError<T>(check: () => T): T {
   }
 }
 
-/** `--loss L --loss-param k=v …` and `--regularizer R --regularizer-param k=v …` as `{name, params}`. */
-function objectiveFlags(flags: ParsedFlags, defaults: { loss: NamedParams; regularizer: NamedParams }): { loss: NamedParams; regularizer: NamedParams } {
-  const named = (role: 'loss' | 'regularizer'): NamedParams => ({
-    name: (flags[role] as string | undefined) ?? defaults[role].name,
-    params: (flags[`${role}-param`] as Record<string, PairValue> | undefined) ?? defaults[role].params,
-  });
-  return { loss: named('loss'), regularizer: named('regularizer') };
+/**
+ * `--loss L --loss-param k=v …` and `--regularizer R … --regularizer-param …` as the loss and the list of
+ * regularizers. `--regularizer` repeats (none: no regularizer); `--regularizer-param R.p=v` goes to
+ * regularizer R, a bare `p=v` to every given regularizer that takes p (to the only one, when one is given).
+ */
+export function objectiveFlags(flags: ParsedFlags, defaults: { loss: NamedParams }): { loss: NamedParams; regularizers: NamedParams[] } {
+  const loss: NamedParams = {
+    name: (flags.loss as string | undefined) ?? defaults.loss.name,
+    params: (flags['loss-param'] as Record<string, PairValue> | undefined) ?? defaults.loss.params,
+  };
+  const given = ((flags.regularizer as string[] | undefined) ?? []).filter((name) => name !== 'none');
+  if (given.length === 0 && flags.regularizer !== undefined && (flags.regularizer as string[]).length > 1)
+    throw new UsageError("--regularizer: 'none' is not allowed beside other regularizers; leave it out");
+  const pairs = Object.entries((flags['regularizer-param'] as Record<string, PairValue> | undefined) ?? {});
+  const regularizers: NamedParams[] = given.map((name) => ({ name, params: {} }));
+  for (const [key, value] of pairs) {
+    const dot = key.indexOf('.');
+    if (dot > 0) {
+      const target = regularizers.find((r) => r.name === key.slice(0, dot));
+      if (target === undefined)
+        throw new UsageError(
+          `--regularizer-param: '${key}' names regularizer '${key.slice(0, dot)}', which no --regularizer gives; given: ${given.join(', ') || 'none'}`,
+        );
+      target.params[key.slice(dot + 1)] = value;
+      continue;
+    }
+    if (regularizers.length === 0) throw new UsageError(`--regularizer-param: '${key}' is not allowed without a --regularizer`);
+    const takers = regularizers.length === 1 ? regularizers : regularizers.filter((r) => key in regularizerParamSpecs(r.name));
+    if (takers.length === 0)
+      throw new UsageError(`--regularizer-param: no given regularizer takes '${key}'; given: ${given.join(', ')} (name one: REGULARIZER.${key}=VALUE)`);
+    for (const r of takers) r.params[key] = value;
+  }
+  return { loss, regularizers };
+}
+
+/** A registered regularizer's hyperparameters; none for an unknown name (compiling the objective names it). */
+function regularizerParamSpecs(name: string): Readonly<Record<string, unknown>> {
+  try {
+    return getRegularizerDefinition(name).params;
+  } catch {
+    return {};
+  }
 }
 
 export function diracConfig(flags: ParsedFlags): DiracConfig {
   return {
     ...DIRAC_DEFAULTS,
     ...objectiveFlags(flags, DIRAC_DEFAULTS),
+    regularizer: undefined,
     optimizer: ((flags.optimizer as string | undefined) ?? DIRAC_DEFAULTS.optimizer) as DiracConfig['optimizer'],
     consensusGamma: (flags['consensus-gamma'] as number | undefined) ?? DIRAC_DEFAULTS.consensusGamma,
     mode: ((flags.mode as string | undefined) ?? DIRAC_DEFAULTS.mode) as DiracConfig['mode'],
@@ -74,7 +112,7 @@ export async function toyDirac(flags: ParsedFlags, out: (line: string) => void):
   }
   const [theta, psi] = run.trajectory[run.trajectory.length - 1] as [number, number];
   out(
-    `${config.loss.name} + ${config.regularizer.name}${config.optimizer === 'consensus' ? ` + consensus γ=${config.consensusGamma}` : ''}, ${config.mode}, h=${config.lr}, ${config.steps} steps from (${config.init.join(', ')}): (θ, ψ) = (${theta.toPrecision(4)}, ${psi.toPrecision(4)}), distance ${run.final_distance.toPrecision(4)}`,
+    `${config.loss.name} + ${diracRegularizersLabel(config)}${config.optimizer === 'consensus' ? ` + consensus γ=${config.consensusGamma}` : ''}, ${config.mode}, h=${config.lr}, ${config.steps} steps from (${config.init.join(', ')}): (θ, ψ) = (${theta.toPrecision(4)}, ${psi.toPrecision(4)}), distance ${run.final_distance.toPrecision(4)}`,
   );
   out(`eigenvalues of the Jacobian at (0, 0): ${describeEigenvalues(run, 4)}`);
 }
@@ -146,6 +184,10 @@ export function mixtureConfig(flags: ParsedFlags): MixtureConfig {
   return {
     ...MIXTURE_DEFAULTS,
     ...objectiveFlags(flags, MIXTURE_DEFAULTS),
+    normalization: {
+      name: (flags.normalization as string | undefined) ?? MIXTURE_DEFAULTS.normalization.name,
+      params: (flags['normalization-param'] as Record<string, PairValue> | undefined) ?? {},
+    },
     dataset: pick('dataset', 'dataset'),
     steps: pick('steps', 'steps'),
     nDisc: pick('nDisc', 'n-disc'),
@@ -158,12 +200,18 @@ export function mixtureConfig(flags: ParsedFlags): MixtureConfig {
   };
 }
 
+/** The regularizers and normalization of a mixture run in a folder name: `none`, `r1`, `gradient-penalty+r1-spectral`. */
+function mixtureLabel(config: MixtureConfig): string {
+  const regularizers = config.regularizers.map((r) => r.name).join('+') || 'none';
+  return config.normalization.name === 'none' ? regularizers : `${regularizers}-${config.normalization.name}`;
+}
+
 /** `ganbench toy mixture`: trains on a 2-D mixture and writes snapshots and metrics. */
 export async function toyMixture(flags: ParsedFlags, out: (line: string) => void): Promise<void> {
   await loadPlugins(pluginList(flags.plugin));
   const config = mixtureConfig(flags);
   asUsageError(() => validateMixtureConfig(config));
-  const dir = (flags.out as string | undefined) ?? path.join('results', 'mixture', `${config.dataset}-${config.loss.name}-${config.regularizer.name}`);
+  const dir = (flags.out as string | undefined) ?? path.join('results', 'mixture', `${config.dataset}-${config.loss.name}-${mixtureLabel(config)}`);
   const backend = await initBackendFromFlags(flags);
   const started = performance.now();
   const run = runMixture(config, (s) => {

@@ -1,5 +1,14 @@
 /** @ganbench/regularizers — penalties, constraints, reparametrizations and training tricks, after compare_gan's penalty_lib.py. */
 export { clipWeights, weightClipping } from './constraints/weightClipping.js';
+export {
+  type BoundNormalization,
+  createNormalization,
+  getNormalizationDefinition,
+  NO_NORMALIZATION_NAME,
+  NORMALIZATIONS,
+  type NormalizationDefinition,
+  normalizationNames,
+} from './normalizations.js';
 export { dragan, draganPenalty } from './penalties/dragan.js';
 export { gradientPenalty, wganGpPenalty } from './penalties/gradientPenalty.js';
 export { inputGradients, perSampleNorm, perSampleSquaredNorm } from './penalties/inputGradients.js';

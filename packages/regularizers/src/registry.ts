@@ -3,21 +3,12 @@ import { weightClipping } from './constraints/weightClipping.js';
 import { dragan } from './penalties/dragan.js';
 import { gradientPenalty } from './penalties/gradientPenalty.js';
 import { r1, r2 } from './penalties/r1r2.js';
-import { spectralNorm } from './reparametrizations/spectralNorm.js';
 import { instanceNoise } from './tricks/instanceNoise.js';
 import { labelSmoothing } from './tricks/labelSmoothing.js';
 import type { BoundRegularizer, RegularizerDefinition } from './types.js';
 
-export const BUILT_IN_REGULARIZERS: readonly RegularizerDefinition[] = [
-  weightClipping,
-  gradientPenalty,
-  dragan,
-  r1,
-  r2,
-  spectralNorm,
-  instanceNoise,
-  labelSmoothing,
-];
+/** Spectral normalization is not among them: it is the normalization `spectral` (normalizations.ts). */
+export const BUILT_IN_REGULARIZERS: readonly RegularizerDefinition[] = [weightClipping, gradientPenalty, dragan, r1, r2, instanceNoise, labelSmoothing];
 
 const registry = new Map<string, RegularizerDefinition>(BUILT_IN_REGULARIZERS.map((d) => [d.name, d]));
 

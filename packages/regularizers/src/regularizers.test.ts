@@ -5,10 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type BoundRegularizer,
   type Constraint,
+  createNormalization,
   createRegularizer,
   type InputNoise,
   type LabelSmoothing,
   listRegularizers,
+  NORMALIZATIONS,
   type Penalty,
   type PenaltyContext,
   type Reparametrization,
@@ -125,7 +127,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       ['dense', [24, 10]],
       ['conv', [3, 3, 4, 6]],
     ] as const)('spectral norm on a %s weight: σ(W/σ(W)) is 1 within 1e-3 (SVD by ml-matrix); u is saved, not trained', (_, shape) => {
-      const sn = createRegularizer('spectral-norm') as Reparametrization & BoundRegularizer;
+      const sn = createNormalization('spectral').reparametrization as Reparametrization;
       const store = new ParamStore();
       const rng = new Rng(5);
       store.create('layer/kernel', rng.normalTensor([...shape]));
@@ -141,7 +143,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
 
     it('spectral norm in eval mode leaves u unchanged', () => {
-      const sn = createRegularizer('spectral-norm', { iterations: 2 }) as Reparametrization & BoundRegularizer;
+      const sn = createNormalization('spectral', { iterations: 2 }).reparametrization as Reparametrization;
       const store = new ParamStore();
       const rng = new Rng(6);
       store.create('k', rng.normalTensor([5, 4]));
@@ -195,7 +197,6 @@ describe('the regularizer registry', () => {
       ['dragan', 'penalty'],
       ['r1', 'penalty'],
       ['r2', 'penalty'],
-      ['spectral-norm', 'reparametrization'],
       ['instance-noise', 'input-noise'],
       ['label-smoothing', 'label-smoothing'],
     ]);
@@ -206,5 +207,26 @@ describe('the regularizer registry', () => {
     expect(() => createRegularizer('r1')).toThrow('regularizer r1.gamma: required');
     expect(() => createRegularizer('gradient-penalty', { lambda: -1 })).toThrow('regularizer gradient-penalty.lambda: -1 is not allowed; must be a number ≥ 0');
     expect(() => createRegularizer('weight-clipping', { c: 0 })).toThrow('regularizer weight-clipping.c: 0 is not allowed; must be a number > 0');
+  });
+});
+
+describe('the normalizations of the discriminator', () => {
+  it("are Kurach et al.'s four; spectral is the spectral-norm reparametrization, the others are the architecture's layers", () => {
+    expect(NORMALIZATIONS.map((n) => [n.name, n.appliedBy])).toEqual([
+      ['none', 'architecture'],
+      ['batch', 'architecture'],
+      ['layer', 'architecture'],
+      ['spectral', 'weights'],
+    ]);
+    expect(createNormalization('spectral').params).toEqual({ iterations: 1 });
+    expect(createNormalization('batch').reparametrization).toBeNull();
+  });
+
+  it('spectral-norm is no longer a regularizer a trial lists, and a bad normalization names what is allowed', () => {
+    expect(() => createRegularizer('spectral-norm')).toThrow("unknown regularizer 'spectral-norm'");
+    expect(() => createNormalization('spectral-norm')).toThrow(
+      "normalization: 'spectral-norm' is not allowed (spectral normalization is named 'spectral'); allowed: none, batch, layer, spectral",
+    );
+    expect(() => createNormalization('spectral', { iterations: 0 })).toThrow('normalization spectral.iterations: 0 is not allowed');
   });
 });

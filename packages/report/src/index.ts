@@ -19,7 +19,19 @@ export { replaceDirectory } from './replaceDirectory.js';
 export { type SampleSnapshot, type ScatterSnapshotsOptions, scatterSnapshots } from './scatterSnapshots.js';
 export type { Domain2D, VegaLiteSpec, XY } from './spec.js';
 export { BUDGET_BAND, type BudgetPoint, bestOfBudget, budgetCurve, expectedBestOfK, quantile } from './study/budget.js';
-export { type CellSummary, type StudyGroup, summarizeCell, summarizeStudy, trialValue } from './study/cells.js';
+export {
+  axisValue,
+  type CellSummary,
+  defaultPivot,
+  PIVOT_AXES,
+  type Pivot,
+  type PivotAxis,
+  parsePivot,
+  type StudyGroup,
+  summarizeCell,
+  summarizeStudy,
+  trialValue,
+} from './study/cells.js';
 export { type BoxPlotRow, type BudgetSeries, budgetCurves, metricBoxPlot, type TrainingCurveRow, trainingCurves } from './study/figures.js';
 export { type HyperparameterSummary, summarizeHyperparameters } from './study/hyperparameters.js';
 export { parseMetricsJsonl, parseTrialsJsonl, readStudyResults, readTrialMetrics, type StudyInfo, type StudyResults } from './study/records.js';

@@ -91,21 +91,68 @@ export const evaluationConfigSchema = strictObject({
 });
 export type EvaluationConfig = z.output<typeof evaluationConfigSchema>;
 
-export const trialConfigSchema = strictObject({
-  dataset: datasetConfigSchema,
-  architecture: strictObject({ name: z.string().min(1), options: z.record(z.string(), paramValueSchema) }),
-  loss: namedParamsSchema,
-  regularizer: namedParamsSchema,
-  training: trainingConfigSchema,
-  evaluation: evaluationConfigSchema,
-  seed: uint32Schema,
-});
+/** The regularizer name that trials recorded before the normalization axis used for spectral normalization (normalization `spectral` now). */
+export const LEGACY_SPECTRAL_REGULARIZER = 'spectral-norm';
+export const NO_NORMALIZATION: NamedParams = { name: 'none', params: {} };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A trial configuration as written before the normalization axis (`regularizer: {name, params}`) read
+ * as today's: `none` an empty list, `spectral-norm` the normalization `spectral` (its `iterations`
+ * kept), any other regularizer a one-element list. Anything else is left for the schema to judge.
+ */
+export function migrateTrialConfig(value: unknown): unknown {
+  if (!isRecord(value) || !('regularizer' in value) || 'regularizers' in value) return value;
+  const { regularizer, ...rest } = value;
+  if (!isRecord(regularizer) || typeof regularizer.name !== 'string') return value;
+  const setting = { name: regularizer.name, params: isRecord(regularizer.params) ? regularizer.params : {} };
+  if (setting.name === LEGACY_SPECTRAL_REGULARIZER && !('normalization' in rest))
+    return { ...rest, regularizers: [], normalization: { name: 'spectral', params: setting.params } };
+  return { ...rest, regularizers: setting.name === 'none' ? [] : [setting], normalization: rest.normalization ?? NO_NORMALIZATION };
+}
+
+export const trialConfigSchema = z.preprocess(
+  migrateTrialConfig,
+  strictObject({
+    dataset: datasetConfigSchema,
+    architecture: strictObject({ name: z.string().min(1), options: z.record(z.string(), paramValueSchema) }),
+    loss: namedParamsSchema,
+    /** Registered regularizers in the order given, none twice; empty for none. */
+    regularizers: z.array(namedParamsSchema),
+    /** The discriminator's normalization (none, batch, layer, spectral: @ganbench/regularizers' normalizations). */
+    normalization: namedParamsSchema,
+    training: trainingConfigSchema,
+    evaluation: evaluationConfigSchema,
+    seed: uint32Schema,
+  }),
+);
 export type TrialConfig = z.output<typeof trialConfigSchema>;
+
+/**
+ * The configuration as it was written before the normalization axis, when it can be (at most one
+ * regularizer, or spectral normalization alone, or nothing): what a trial's id hashes, so the trials of
+ * a study recorded before keep their ids and a rerun does no work. Null when only today's form says it.
+ */
+export function legacyTrialConfig(config: TrialConfig): Record<string, unknown> | null {
+  const { regularizers, normalization, ...rest } = config;
+  if (normalization.name === 'none' && regularizers.length <= 1) return { ...rest, regularizer: regularizers[0] ?? { name: 'none', params: {} } };
+  if (normalization.name === 'spectral' && regularizers.length === 0)
+    return { ...rest, regularizer: { name: LEGACY_SPECTRAL_REGULARIZER, params: normalization.params } };
+  return null;
+}
+
+/** `none`, or the regularizers' names joined by '+': how a trial's regularizers are named in MLflow, the report and the search space. */
+export function regularizersLabel(regularizers: readonly { name: string }[]): string {
+  return regularizers.length === 0 ? 'none' : regularizers.map((r) => r.name).join('+');
+}
 
 /**
  * The names a trial's settings go by everywhere after the study file: MLflow params and the report's
  * columns. A named part is its name under its own key and its settings under `key.setting`
- * (loss = hinge, regularizer.lambda = 10, architecture.gWidth = 64), the rest dotted paths
+ * (loss = hinge, normalization.iterations = 1, architecture.gWidth = 64); the regularizers are
+ * `regularizers` = their names joined by '+' (or none) and each one's settings under
+ * `regularizers.<name>.<setting>` (regularizers.gradient-penalty.lambda = 10); the rest dotted paths
  * (training.optimizer.lr, training.nDisc): the search-space paths of a study file.
  */
 export function trialSettings(config: TrialConfig): Record<string, ParamValue | null> {
@@ -123,7 +170,10 @@ export function trialSettings(config: TrialConfig): Record<string, ParamValue | 
       else visit(prefix === '' ? key : `${prefix}.${key}`, inner);
     }
   };
-  visit('', config);
+  const { regularizers, ...rest } = config;
+  visit('', rest);
+  out.regularizers = regularizersLabel(regularizers);
+  for (const { name, params } of regularizers) for (const [key, value] of Object.entries(params)) out[`regularizers.${name}.${key}`] = value;
   return out;
 }
 

@@ -2,29 +2,33 @@ import type { TrialConfig } from '@ganbench/study-folder';
 import { BASE_STUDY, withSearch } from '@ganbench/sweep/testing';
 import { describe, expect, it } from 'vitest';
 import { drawNumeric, expandStudy } from './expand.js';
-import { trialId } from './ids.js';
+import { shortHash, trialId } from './ids.js';
 import { parseStudy } from './parse.js';
 
 const expand = (search: string) => expandStudy(parseStudy(withSearch(search), 'tiny.yaml'));
-const cell = (t: TrialConfig) => `${t.loss.name}/${t.regularizer.name}`;
+/** The trial's one regularizer (none when its list is empty). */
+const reg = (t: TrialConfig | undefined) => t?.regularizers[0] ?? { name: 'none', params: {} };
+const cell = (t: TrialConfig) => `${t.loss.name}/${reg(t).name}`;
 const count = <T>(items: readonly T[]) => items.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<T, number>());
 
 describe('grid search', () => {
-  it('is the Cartesian product of the axes, once per seed (Kurach et al. loss × regularizer table)', () => {
+  it('is the Cartesian product of the axes, once per seed (Kurach et al. loss × penalty × normalization)', () => {
     const trials = expand(`  kind: grid
   space:
     loss: [minimax, non-saturating, wasserstein, hinge, least-squares]
-    regularizer: [none, gradient-penalty, r1, spectral-norm]
+    regularizer: [none, gradient-penalty, r1]
+    normalization: [none, spectral]
     regularizer.gamma: [1]
 `);
-    expect(trials).toHaveLength(5 * 4 * 2);
-    expect(new Set(trials.map(trialId)).size).toBe(40);
-    expect([...count(trials.map(cell)).values()]).toEqual(Array(20).fill(2));
+    expect(trials).toHaveLength(5 * 3 * 2 * 2);
+    expect(new Set(trials.map(trialId)).size).toBe(60);
+    const cell3 = (t: TrialConfig) => `${cell(t)}/${t.normalization.name}`;
+    expect([...count(trials.map(cell3)).values()]).toEqual(Array(30).fill(2));
+    expect(trials.find((t) => t.normalization.name === 'spectral')?.normalization.params).toEqual({ iterations: 1 });
     // Seeds outermost: a study stopped halfway has seen every cell once.
-    expect(trials.slice(0, 20).every((t) => t.seed === 0)).toBe(true);
-    // γ reaches r1 only; least-squares gets its own defaults.
-    expect(trials.find((t) => t.regularizer.name === 'r1')?.regularizer.params.gamma).toBe(1);
-    expect(trials.find((t) => t.regularizer.name === 'gradient-penalty')?.regularizer.params).toEqual({
+    expect(trials.slice(0, 30).every((t) => t.seed === 0)).toBe(true);
+    expect(reg(trials.find((t) => reg(t).name === 'r1')).params.gamma).toBe(1);
+    expect(reg(trials.find((t) => reg(t).name === 'gradient-penalty')).params).toEqual({
       lambda: 10,
       target: 1,
       oneSided: false,
@@ -74,14 +78,70 @@ describe('grid search', () => {
     regularizer: [none, gradient-penalty, dragan]
     regularizer.lambda: [1, 10]
 `).filter((t) => t.seed === 0);
-    expect(trials.map((t) => `${t.regularizer.name}:${t.regularizer.params.lambda ?? '-'}`)).toEqual([
+    expect(trials.map((t) => `${reg(t).name}:${reg(t).params.lambda ?? '-'}`)).toEqual([
       'none:-',
       'gradient-penalty:1',
       'gradient-penalty:10',
       'dragan:1',
       'dragan:10',
     ]);
-    expect(trials[0]?.regularizer.params).toEqual({});
+    expect(reg(trials[0]).params).toEqual({});
+  });
+
+  it("crosses lists of regularizers ('+'-joined) with a normalization axis; regularizer.<p> goes to each that declares p, regularizers.<name>.<p> to that one", () => {
+    const trials = expand(`  kind: grid
+  space:
+    regularizers: [none, gradient-penalty, gradient-penalty+r1]
+    regularizers.r1.gamma: [0.5]
+    regularizer.lambda: [3]
+    normalization: [none, spectral]
+`).filter((t) => t.seed === 0);
+    expect(trials.map((t) => `${t.regularizers.map((r) => r.name).join('+') || 'none'}/${t.normalization.name}`)).toEqual([
+      'none/none',
+      'none/spectral',
+      'gradient-penalty/none',
+      'gradient-penalty/spectral',
+      'gradient-penalty+r1/none',
+      'gradient-penalty+r1/spectral',
+    ]);
+    const both = trials[4]?.regularizers;
+    expect(both?.map((r) => [r.name, r.params.lambda, r.params.gamma])).toEqual([
+      ['gradient-penalty', 3, undefined],
+      ['r1', undefined, 0.5],
+    ]);
+  });
+
+  it('takes the study default as a list, or one regularizer as a one-element list', () => {
+    const listed = expandStudy(
+      parseStudy(
+        withSearch(
+          '  kind: grid\n  space: {}\n',
+          `${BASE_STUDY}regularizers: [{ name: gradient-penalty, params: { lambda: 1 } }, dragan]\nnormalization: spectral\n`,
+        ),
+        'tiny.yaml',
+      ),
+    );
+    expect(listed[0]?.regularizers.map((r) => [r.name, r.params.lambda])).toEqual([
+      ['gradient-penalty', 1],
+      ['dragan', 1],
+    ]);
+    expect(listed[0]?.normalization).toEqual({ name: 'spectral', params: { iterations: 1 } });
+    const single = expandStudy(
+      parseStudy(withSearch('  kind: grid\n  space: {}\n', `${BASE_STUDY}regularizer: { name: r1, params: { gamma: 2 } }\n`), 'tiny.yaml'),
+    );
+    expect(single[0]?.regularizers).toEqual([{ name: 'r1', params: { gamma: 2, every: 1 } }]);
+    expect(single[0]?.normalization).toEqual({ name: 'none', params: {} });
+  });
+
+  it('keeps the id a trial had before the normalization axis when the old form can say it (one regularizer, or spectral alone)', () => {
+    const [plain, spectral] = expand(`  kind: grid
+  space:
+    normalization: [none, spectral]
+`);
+    const { regularizers: _r, normalization: _n, ...rest } = plain as TrialConfig;
+    expect(trialId(plain as TrialConfig)).toBe(shortHash({ ...rest, regularizer: { name: 'none', params: {} } }));
+    const { regularizers: _r2, normalization: _n2, ...rest2 } = spectral as TrialConfig;
+    expect(trialId(spectral as TrialConfig)).toBe(shortHash({ ...rest2, regularizer: { name: 'spectral-norm', params: { iterations: 1 } } }));
   });
 
   it('sets several paths at once from an axis of mappings (Lucic et al. loss variants)', () => {
@@ -94,8 +154,8 @@ describe('grid search', () => {
     regularizer.lambda: [1, 10]
 `).filter((t) => t.seed === 0);
     expect(trials.map(cell)).toEqual(['minimax/none', 'wasserstein/weight-clipping', 'wasserstein/gradient-penalty', 'wasserstein/gradient-penalty']);
-    expect(trials[1]?.regularizer.params).toEqual({ c: 0.01 });
-    expect(trials.slice(2).map((t) => t.regularizer.params.lambda)).toEqual([1, 10]);
+    expect(reg(trials[1]).params).toEqual({ c: 0.01 });
+    expect(trials.slice(2).map((t) => reg(t).params.lambda)).toEqual([1, 10]);
   });
 
   it('moves both players with training.optimizer.* unless the discriminator is given its own value (TTUR)', () => {
@@ -175,12 +235,12 @@ describe('random search', () => {
       expect(beta1).toBeGreaterThanOrEqual(0);
       expect(beta1).toBeLessThan(1);
       expect([1, 2, 3, 4, 5]).toContain(t.training.nDisc);
-      const lambda = t.regularizer.params.lambda;
-      if (t.regularizer.name === 'none') expect(lambda).toBeUndefined();
+      const lambda = reg(t).params.lambda;
+      if (reg(t).name === 'none') expect(lambda).toBeUndefined();
       else expect(lambda as number).toBeGreaterThanOrEqual(0.1);
     }
     expect(new Set(trials.map((t) => t.training.nDisc)).size).toBe(5);
-    expect(new Set(trials.map((t) => t.regularizer.name)).size).toBe(3);
+    expect(new Set(trials.map((t) => reg(t).name)).size).toBe(3);
   });
 
   it('is reproducible, extends a smaller budget, and changes with its seed', () => {

@@ -1,10 +1,10 @@
 import { Rng, resolveOptions } from '@ganbench/core';
-import type { DatasetConfig, NamedParams, OptimizerConfig, ParamValue, TrialConfig } from '@ganbench/study-folder';
+import { type DatasetConfig, type NamedParams, type OptimizerConfig, type ParamValue, regularizersLabel, type TrialConfig } from '@ganbench/study-folder';
 import { type TrialProblem, validateTrial } from '@ganbench/train';
 import { formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
 import { trialId } from './ids.js';
-import { architectureOptionType, paramSpecs, type Role, resolveArchitecture } from './registries.js';
-import { STUDY_TRIAL_LIMIT, type Study } from './schema.js';
+import { architectureOptionType, paramSpecs, regularizerNames, resolveArchitecture } from './registries.js';
+import { STUDY_TRIAL_LIMIT, type Study, studyRegularizers } from './schema.js';
 import { type Assignment, type Axis, type CompiledSearch, compileSearch, type NumericDistribution } from './space.js';
 
 /** A random draw keeps this many significant digits, so logged hyperparameters stay readable. */
@@ -12,7 +12,12 @@ const DRAW_DIGITS = 6;
 /** A random search stops after this many draws in a row give no new setting: the space holds fewer than the budget. */
 const FRUITLESS_DRAWS = 1000;
 
-function named(study: Study, role: Role, assignments: readonly Assignment[], fail: (where: PathSegment[], message: string) => never): NamedParams {
+function named(
+  study: Study,
+  role: 'loss' | 'normalization',
+  assignments: readonly Assignment[],
+  fail: (where: PathSegment[], message: string) => never,
+): NamedParams {
   const base = study[role];
   const chosen = assignments.find((a) => a.kind.kind === 'name' && a.kind.role === role);
   const name = typeof chosen?.value === 'string' ? chosen.value : base?.name;
@@ -28,6 +33,33 @@ function named(study: Study, role: Role, assignments: readonly Assignment[], fai
   } catch (error) {
     return fail(where, (error as Error).message);
   }
+}
+
+/**
+ * The trial's regularizers: the search space's list (names joined by '+') or the study's. Each takes the
+ * study's default params that it declares (its own entry's last), then `regularizer.<p>` for every
+ * regularizer declaring p and `regularizers.<name>.<p>` for that one.
+ */
+function regularizerList(study: Study, assignments: readonly Assignment[], fail: (where: PathSegment[], message: string) => never): NamedParams[] {
+  const chosen = assignments.find((a) => a.kind.kind === 'name' && a.kind.role === 'regularizer');
+  const where = chosen?.where ?? ['regularizers'];
+  const defaults = studyRegularizers(study).list;
+  const listed = chosen === undefined ? defaults.map((r) => r.name) : regularizerNames(chosen.value);
+  if (typeof listed === 'string') return fail(where, listed);
+  return listed.map((name) => {
+    const specs = paramSpecs('regularizer', name);
+    const given: Record<string, unknown> = {};
+    const own = defaults.find((r) => r.name === name);
+    for (const base of [...defaults.filter((r) => r !== own), ...(own === undefined ? [] : [own])])
+      for (const [param, value] of Object.entries(base.params)) if (param in specs) given[param] = value;
+    for (const a of assignments)
+      if (a.kind.kind === 'param' && a.kind.role === 'regularizer' && (a.kind.target ?? name) === name && a.kind.param in specs) given[a.kind.param] = a.value;
+    try {
+      return { name, params: { ...resolveOptions(`regularizer ${name}`, specs, given) } };
+    } catch (error) {
+      return fail(where, (error as Error).message);
+    }
+  });
 }
 
 function optimizers(study: Study, assignments: readonly Assignment[]): { optimizer: OptimizerConfig; discriminatorOptimizer: OptimizerConfig } {
@@ -53,7 +85,8 @@ export function buildTrial(study: Study, assignments: readonly Assignment[], see
     throw new StudyError(study.source, [`${locate(where)}: ${formatPath(where)}: ${message} (in the trial with ${setting || 'the defaults'}, seed ${seed})`]);
   };
   const loss = named(study, 'loss', assignments, fail);
-  const regularizer = named(study, 'regularizer', assignments, fail);
+  const regularizers = regularizerList(study, assignments, fail);
+  const normalization = named(study, 'normalization', assignments, fail);
   const chosenArchitecture = assignments.find((a) => a.kind.kind === 'architectureName');
   const architecture = typeof chosenArchitecture?.value === 'string' ? chosenArchitecture.value : study.architecture.name;
   // Architecture options are conditional too: each goes only to the architectures that declare it.
@@ -88,7 +121,8 @@ export function buildTrial(study: Study, assignments: readonly Assignment[], see
     dataset,
     architecture: { name: architecture, options: architectureOptions },
     loss,
-    regularizer,
+    regularizers,
+    normalization,
     training: {
       steps: training.steps,
       batchSize: training.batchSize,
@@ -181,6 +215,9 @@ function whereSet(study: Study, field: TrialProblem['field']): PathSegment[] {
   if (field === 'dataset') return ['dataset', 'name'];
   if (field === 'evaluation.metrics') return ['evaluation', 'metrics'];
   if (field === 'training.batchSize') return 'training.batchSize' in study.search.space ? ['search', 'space', field] : ['training', 'batchSize'];
+  if (field === 'regularizers' && 'regularizer' in study.search.space) return ['search', 'space', 'regularizer'];
+  // An architecture that cannot take a normalization: the normalization axis, when the architecture is not an axis itself.
+  if (field === 'architecture' && !('architecture' in study.search.space) && 'normalization' in study.search.space) return ['search', 'space', 'normalization'];
   return field in study.search.space ? ['search', 'space', field] : [field];
 }
 
@@ -221,7 +258,8 @@ export function expandStudy(study: Study, locate: Locator = () => study.source):
         const where = whereSet(study, field);
         const key = `${locate(where)}: ${formatPath(where)}: ${message}`;
         const names = trialProblems.get(key) ?? [];
-        names.push(`${config.loss.name} + ${config.regularizer.name}, seed ${seed}`);
+        const normalization = config.normalization.name === 'none' ? '' : ` + ${config.normalization.name} norm`;
+        names.push(`${config.loss.name} + ${regularizersLabel(config.regularizers)}${normalization}, seed ${seed}`);
         trialProblems.set(key, names);
       }
     }

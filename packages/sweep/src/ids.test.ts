@@ -56,8 +56,15 @@ describe('canonicalJson', () => {
 describe('trialId', () => {
   const [config] = expandStudy(parseStudy(BASE_STUDY, 'tiny.yaml')) as [TrialConfig];
 
-  it('is the hash of the canonical JSON of the config', () => {
-    expect(trialId(config)).toBe(sha16(canonicalJson(config)));
+  it('is the hash of the canonical JSON of the config, in the form written before the normalization axis where that form can say it', () => {
+    const { regularizers: _r, normalization: _n, ...rest } = config;
+    expect(trialId(config)).toBe(sha16(canonicalJson({ ...rest, regularizer: { name: 'none', params: {} } })));
+    const crossed: TrialConfig = {
+      ...config,
+      regularizers: [{ name: 'r1', params: { gamma: 1, every: 1 } }],
+      normalization: { name: 'spectral', params: { iterations: 1 } },
+    };
+    expect(trialId(crossed)).toBe(sha16(canonicalJson(crossed)));
   });
 
   it('does not depend on key order', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TrialConfig } from '@ganbench/study-folder';
+import { legacyTrialConfig, type TrialConfig } from '@ganbench/study-folder';
 
 /**
  * JSON with object keys sorted at every depth, so the same value written in any key order has one
@@ -27,7 +27,11 @@ export function shortHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 }
 
-/** A trial's identity: the hash of its fully resolved configuration. */
+/**
+ * A trial's identity: the hash of its fully resolved configuration, in the form written before the
+ * normalization axis when it has one (at most one regularizer, or spectral normalization alone), so
+ * studies recorded before keep their ids and a rerun does no work.
+ */
 export function trialId(config: TrialConfig): string {
-  return shortHash(config);
+  return shortHash(legacyTrialConfig(config) ?? config);
 }

@@ -29,7 +29,8 @@ describe('parseStudy', () => {
       checkpointEvery: 1000,
     });
     expect(study.loss).toEqual({ name: 'non-saturating', params: {} });
-    expect(study.regularizer).toEqual({ name: 'none', params: {} });
+    expect(study.regularizers).toBeUndefined();
+    expect(study.normalization).toEqual({ name: 'none', params: {} });
     expect(study.seeds).toEqual([0, 1]);
     expect(study.search).toEqual({ kind: 'grid', space: {} });
     expect(expandStudy(study)).toHaveLength(2);
@@ -62,7 +63,9 @@ describe('parseStudy', () => {
     [
       'a misspelt search-space path',
       withSearch('  kind: grid\n  space:\n    training.optimzer.lr: [1.0e-4]\n'),
-      (t) => [`${FILE}:${lineOf(t, 'optimzer')}: search.space.training.optimzer.lr: unknown path; allowed: loss, regularizer, loss.<param>`],
+      (t) => [
+        `${FILE}:${lineOf(t, 'optimzer')}: search.space.training.optimzer.lr: unknown path; allowed: loss, regularizers (or regularizer), normalization, loss.<param>`,
+      ],
     ],
     [
       'an unregistered loss',

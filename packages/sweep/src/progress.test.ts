@@ -4,7 +4,13 @@ import type { StudyEvent } from './pool.js';
 import { createProgressReporter, formatDuration } from './progress.js';
 
 const config = (seed: number) =>
-  ({ loss: { name: 'hinge', params: {} }, regularizer: { name: 'r1', params: {} }, training: { steps: 100 }, seed }) as unknown as TrialConfig;
+  ({
+    loss: { name: 'hinge', params: {} },
+    regularizers: [{ name: 'r1', params: {} }],
+    normalization: { name: 'none', params: {} },
+    training: { steps: 100 },
+    seed,
+  }) as unknown as TrialConfig;
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];

@@ -1,4 +1,4 @@
-import type { TrialConfig, TrialRecord } from '@ganbench/study-folder';
+import { regularizersLabel, type TrialConfig, type TrialRecord } from '@ganbench/study-folder';
 import type { StudyEvent } from './pool.js';
 
 export interface ProgressOptions {
@@ -29,7 +29,8 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-const describeTrial = (config: TrialConfig) => `${config.loss.name} + ${config.regularizer.name}, seed ${config.seed}`;
+const describeTrial = (config: TrialConfig) =>
+  `${config.loss.name} + ${regularizersLabel(config.regularizers)}${config.normalization.name === 'none' ? '' : ` + ${config.normalization.name} norm`}, seed ${config.seed}`;
 
 function metricsText(record: TrialRecord): string {
   const { metric } = record.primary;

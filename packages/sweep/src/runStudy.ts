@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readTrialIndex, recordTrialIndex, TRIAL_INDEX_FILE, type TrialConfig, trialParams } from '@ganbench/study-folder';
+import { readTrialIndex, recordTrialIndex, regularizersLabel, TRIAL_INDEX_FILE, type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { RUN_JSON, RunLog, syncStudy, TRIALS_DIR, type Tracker, writeStudyLog } from '@ganbench/tracking';
-import { getMetric } from '@ganbench/train';
+import { getMetric, trialName } from '@ganbench/train';
 import { expandStudy } from './expand.js';
 import { shortHash, trialId } from './ids.js';
 import { type PoolOptions, type PoolSummary, runTrials, type StudyEvent } from './pool.js';
-import type { Study } from './schema.js';
+import { type Study, studyRegularizers } from './schema.js';
 
 /** MLflow's longest param value. */
 const MAX_PARAM_LENGTH = 6000;
@@ -103,10 +103,13 @@ export function studyParams(study: Study, trials: number): Record<string, string
   const primary = primaryMetric(study);
   flat('evaluation', { ...study.evaluation, primary: primary.metric });
   put('evaluation.primary.goal', primary.goal);
-  for (const role of ['loss', 'regularizer'] as const) {
+  for (const role of ['loss', 'normalization'] as const) {
     put(role, study[role]?.name);
     flat(role, study[role]?.params ?? {});
   }
+  const regularizers = studyRegularizers(study).list;
+  put('regularizers', regularizersLabel(regularizers));
+  for (const { name, params } of regularizers) flat(`regularizers.${name}`, params);
   put('seeds', study.seeds);
   put('search.kind', study.search.kind);
   if (study.search.kind === 'random') {
@@ -158,7 +161,7 @@ export function sourceTags(source: string): Record<string, string> {
 
 /** A trial whose worker threw or died: its run log says FAILED, with the error as an artifact. */
 async function markRunFailed(dir: string, config: TrialConfig, tags: Record<string, string>, error: string): Promise<void> {
-  const name = `${config.loss.name} + ${config.regularizer.name} (seed ${config.seed})`;
+  const name = trialName(config);
   const log = await RunLog.openOrCreate(dir, { name, params: trialParams(config), tags });
   await log.setTags({ 'ganbench.status': 'failed' });
   await log.addArtifact('error.txt', `${error}\n`);

@@ -1,5 +1,6 @@
 import {
   datasetConfigSchema,
+  type NamedParams,
   namedSettingSchema,
   SIZE_LIMITS,
   slugSchema,
@@ -61,7 +62,8 @@ export const distributionSchema = strict({
 export type Distribution = z.output<typeof distributionSchema>;
 
 const SPACE_HELP =
-  'keys are paths into the trial — loss, regularizer, loss.<param>, regularizer.<param>, architecture, architecture.<option>, training.nDisc, ' +
+  'keys are paths into the trial — loss, regularizers (names joined by +, or none), normalization, loss.<param>, regularizer.<param>, ' +
+  'regularizers.<name>.<param>, normalization.<param>, architecture, architecture.<option>, training.nDisc, ' +
   'training.batchSize, training.emaDecay, training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<…> — ' +
   'or an axis name whose values are mappings of such paths to values';
 
@@ -93,8 +95,15 @@ export const studySchema = strict({
   evaluation: evaluationSchema,
   loss: namedSettingSchema('loss').optional().describe('the loss of every trial the search space does not give one'),
   regularizer: namedSettingSchema('regularizer')
+    .optional()
+    .describe('one regularizer (none: no regularizer), read as a one-element regularizers; give regularizer or regularizers, not both'),
+  regularizers: z
+    .array(namedSettingSchema('regularizer'))
+    .optional()
+    .describe('the regularizers of every trial the search space does not give them, each a name or {name, params}; default none'),
+  normalization: namedSettingSchema('normalization')
     .default({ name: 'none', params: {} })
-    .describe('the regularizer of every trial the search space does not give one'),
+    .describe("the discriminator's normalization (none, batch, layer, spectral) of every trial the search space does not give one"),
   seeds: z
     .union([z.array(uint32).min(1), positiveInt.transform((n) => Array.from({ length: n }, (_, i) => i))], {
       error: 'must be a list of seeds (integers ≥ 0) or a count (integer ≥ 1)',
@@ -103,7 +112,17 @@ export const studySchema = strict({
     .default([0])
     .describe('every hyperparameter setting runs once per seed; a count n means seeds 0 … n−1'),
   search: searchSchema.default({ kind: 'grid', space: {} }),
+}).superRefine((value, ctx) => {
+  if (value.regularizer !== undefined && value.regularizers !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['regularizers'], message: 'give regularizer (one) or regularizers (a list), not both' });
 });
+
+/** The study's default regularizers: `regularizers`, or `regularizer` as a one-element list (none: empty), with the YAML path of each entry's params. */
+export function studyRegularizers(study: Pick<Study, 'regularizer' | 'regularizers'>): { list: NamedParams[]; paramsWhere(i: number): (string | number)[] } {
+  if (study.regularizers !== undefined) return { list: study.regularizers, paramsWhere: (i) => ['regularizers', i, 'params'] };
+  const single = study.regularizer;
+  return { list: single === undefined || single.name === 'none' ? [] : [single], paramsWhere: () => ['regularizer', 'params'] };
+}
 
 /** What a study file holds once validated; `source` is the file it came from (for messages). */
 export type Study = z.output<typeof studySchema> & { source: string };

@@ -2,27 +2,37 @@ import { type OptionSpec, resolveOptions } from '@ganbench/core';
 import { OPTIMIZER_FIELDS, TRAINING_FIELDS } from '@ganbench/study-folder';
 import type { z } from 'zod';
 import { describeIssue, formatPath, type Locator, type PathSegment, StudyError, show } from './errors.js';
-import { architectureNames, architectureOptionType, isRegistered, paramSpecs, type Role, registeredNames, resolveArchitecture } from './registries.js';
-import type { Distribution, Point, Scalar, Study } from './schema.js';
+import {
+  architectureNames,
+  architectureOptionType,
+  isRegistered,
+  paramSpecs,
+  type Role,
+  registeredNames,
+  regularizerNames,
+  resolveArchitecture,
+} from './registries.js';
+import { type Distribution, type Point, type Scalar, type Study, studyRegularizers } from './schema.js';
 
 /** What a search-space key points at in a trial. */
 export type PathKind =
   | { kind: 'name'; role: Role }
-  | { kind: 'param'; role: Role; param: string }
+  | { kind: 'param'; role: Role; param: string; target?: string }
   | { kind: 'architectureName' }
   | { kind: 'architecture'; option: string }
   | { kind: 'training'; field: 'nDisc' | 'batchSize' | 'emaDecay' }
   | { kind: 'optimizer'; player: 'generator' | 'discriminator'; field: string };
 
 export const PATH_HELP =
-  'loss, regularizer, loss.<param>, regularizer.<param>, architecture, architecture.<option>, training.nDisc, training.batchSize, training.emaDecay, ' +
+  'loss, regularizers (or regularizer), normalization, loss.<param>, regularizer.<param>, regularizers.<name>.<param>, normalization.<param>, architecture, architecture.<option>, training.nDisc, training.batchSize, training.emaDecay, ' +
   'training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<lr|beta1|beta2|decay|momentum>';
 
 const OPTIMIZER_PATH = /^training\.(optimizer|discriminatorOptimizer)\.(lr|beta1|beta2|decay|momentum)$/;
 const TRAINING_PATH = /^training\.(nDisc|batchSize|emaDecay)$/;
 
 export function classifyPath(path: string): PathKind | undefined {
-  if (path === 'loss' || path === 'regularizer') return { kind: 'name', role: path };
+  if (path === 'loss' || path === 'normalization') return { kind: 'name', role: path };
+  if (path === 'regularizer' || path === 'regularizers') return { kind: 'name', role: 'regularizer' };
   if (path === 'architecture') return { kind: 'architectureName' };
   const optimizer = OPTIMIZER_PATH.exec(path);
   if (optimizer !== null) return { kind: 'optimizer', player: optimizer[1] === 'optimizer' ? 'generator' : 'discriminator', field: optimizer[2] as string };
@@ -32,7 +42,9 @@ export function classifyPath(path: string): PathKind | undefined {
   const head = path.slice(0, dot);
   const rest = path.slice(dot + 1);
   if (dot <= 0 || rest === '') return undefined;
-  if ((head === 'loss' || head === 'regularizer') && !rest.includes('.')) return { kind: 'param', role: head, param: rest };
+  if ((head === 'loss' || head === 'regularizer' || head === 'normalization') && !rest.includes('.')) return { kind: 'param', role: head, param: rest };
+  const targeted = /^([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9_]*)$/.exec(rest);
+  if (head === 'regularizers' && targeted !== null) return { kind: 'param', role: 'regularizer', param: targeted[2] as string, target: targeted[1] as string };
   if (head === 'architecture' && rest !== 'name') return { kind: 'architecture', option: rest };
   return undefined;
 }
@@ -81,7 +93,8 @@ function pointAssignments(key: string, kind: PathKind | undefined, point: Point,
   }
   if (!isMapping(point)) return [];
   const owners: Partial<Record<Role | 'architecture', string>> = {};
-  for (const role of ['loss', 'regularizer', 'architecture'] as const) if (typeof point[role] === 'string') owners[role] = point[role];
+  for (const role of ['loss', 'regularizer', 'normalization', 'architecture'] as const) if (typeof point[role] === 'string') owners[role] = point[role];
+  if (typeof point.regularizers === 'string') owners.regularizer = point.regularizers;
   const out: Assignment[] = [];
   for (const [path, value] of Object.entries(point)) {
     const entryKind = classifyPath(path);
@@ -114,6 +127,13 @@ function compileAxis(key: string, value: Point[] | Distribution, problems: Probl
   return numeric;
 }
 
+/** The names an owner value stands for: the regularizers of a '+' list, else the one name. */
+function ownerNames(role: Role, owner: string): string[] {
+  if (role !== 'regularizer') return [owner];
+  const names = regularizerNames(owner);
+  return typeof names === 'string' ? [] : names;
+}
+
 /** Option specs of `param` for each name of `role` that declares it. */
 function declaring(role: Role, param: string, names: readonly string[]): [string, OptionSpec][] {
   const out: [string, OptionSpec][] = [];
@@ -143,15 +163,22 @@ export function optimizerNames(study: Study): Record<'generator' | 'discriminato
 /** Why `value` cannot go to this path in any trial of the study, or undefined when it can. */
 function checkValue(study: Study, names: CompiledSearch['names'], kind: PathKind, value: Scalar, owner?: string): string | undefined {
   switch (kind.kind) {
-    case 'name':
+    case 'name': {
+      if (kind.role === 'regularizer') {
+        const listed = regularizerNames(value);
+        return typeof listed === 'string' ? listed : undefined;
+      }
       return typeof value === 'string' && isRegistered(kind.role, value)
         ? undefined
         : `must be a registered ${kind.role}: ${registeredNames(kind.role).join(', ')}`;
+    }
     case 'param': {
-      const candidates = owner === undefined ? names[kind.role] : [owner];
+      if (kind.target !== undefined && !names[kind.role].includes(kind.target))
+        return `no trial of this study has regularizer '${kind.target}'; its regularizers: ${names[kind.role].join(', ') || 'none'}`;
+      const candidates = kind.target !== undefined ? [kind.target] : owner === undefined ? names[kind.role] : ownerNames(kind.role, owner);
       const specs = declaring(kind.role, kind.param, candidates);
       if (specs.length === 0)
-        return `no ${kind.role} ${owner === undefined ? 'in this study' : `'${owner}'`} takes '${kind.param}'; ${takes(kind.role, candidates)}`;
+        return `no ${kind.role} ${owner === undefined && kind.target === undefined ? 'in this study' : `'${candidates.join('+')}'`} takes '${kind.param}'; ${takes(kind.role, candidates)}`;
       for (const [name, spec] of specs) {
         try {
           resolveOptions(`${kind.role} ${name}`, { [kind.param]: spec }, { [kind.param]: value });
@@ -231,7 +258,9 @@ function checkNumeric(study: Study, names: CompiledSearch['names'], axis: Extrac
 function checkOverlaps(axes: readonly Axis[], problems: Problems): void {
   const owner = new Map<string, Axis>();
   for (const axis of axes) {
-    const paths = axis.type === 'numeric' ? [axis.path] : [...new Set(axis.points.flat().map((a) => a.path))];
+    // `regularizer` and `regularizers` are one path.
+    const canonical = (path: string) => (path === 'regularizer' ? 'regularizers' : path);
+    const paths = axis.type === 'numeric' ? [canonical(axis.path)] : [...new Set(axis.points.flat().map((a) => canonical(a.path)))];
     for (const path of paths) {
       const other = owner.get(path);
       if (other !== undefined) problems.add(axis.where, `sets '${path}', which ${formatPath(other.where)} sets too; give each path one axis`);
@@ -254,6 +283,7 @@ export function compileSearch(study: Study, locate: Locator): CompiledSearch {
   const names: CompiledSearch['names'] = {
     loss: [],
     regularizer: [],
+    normalization: [],
     architecture: [
       ...new Set([
         study.architecture.name,
@@ -261,21 +291,40 @@ export function compileSearch(study: Study, locate: Locator): CompiledSearch {
       ]),
     ],
   };
-  for (const role of ['loss', 'regularizer'] as const) {
+  for (const role of ['loss', 'normalization'] as const) {
     const given = assignments.filter((a) => a.kind.kind === 'name' && a.kind.role === role).map((a) => a.value);
     const base = study[role]?.name;
     names[role] = [...new Set([...(base === undefined ? [] : [base]), ...given.filter((v): v is string => typeof v === 'string')])];
     if (base !== undefined && !isRegistered(role, base)) problems.add([role], `must be a registered ${role}: ${registeredNames(role).join(', ')}`, base);
   }
+  const givenRegularizers = assignments.filter((a) => a.kind.kind === 'name' && a.kind.role === 'regularizer').map((a) => regularizerNames(a.value));
+  const defaults = studyRegularizers(study);
+  names.regularizer = [...new Set([...defaults.list.map((r) => r.name), ...givenRegularizers.flatMap((n) => (typeof n === 'string' ? [] : n))])];
+  const baseRegularizers = regularizerNames(defaults.list.map((r) => r.name).join('+') || 'none');
+  if (typeof baseRegularizers === 'string')
+    problems.add(
+      study.regularizers === undefined ? ['regularizer'] : ['regularizers'],
+      baseRegularizers,
+      defaults.list.map((r) => r.name),
+    );
   for (const a of assignments) {
     const problem = checkValue(study, names, a.kind, a.value, a.owner);
     if (problem !== undefined) problems.add(a.where, problem, a.value);
   }
   for (const axis of axes) if (axis.type === 'numeric') checkNumeric(study, names, axis, problems);
-  for (const role of ['loss', 'regularizer'] as const) {
+  for (const role of ['loss', 'normalization'] as const) {
     for (const [param, value] of Object.entries(study[role]?.params ?? {})) {
       const problem = checkValue(study, names, { kind: 'param', role, param }, value);
       if (problem !== undefined) problems.add([role, 'params', param], problem, value);
+    }
+  }
+  for (const [i, regularizer] of defaults.list.entries()) {
+    if (typeof baseRegularizers === 'string') break;
+    for (const [param, value] of Object.entries(regularizer.params)) {
+      // One regularizer's params reach every regularizer of the study declaring them, as they always did.
+      const owner = study.regularizers === undefined ? undefined : regularizer.name;
+      const problem = checkValue(study, names, { kind: 'param', role: 'regularizer', param }, value, owner);
+      if (problem !== undefined) problems.add([...defaults.paramsWhere(i), param], problem, value);
     }
   }
   try {

@@ -29,18 +29,28 @@ describe('what used to fail inside every trial now fails before the first, with 
     expect(problems(study('{ name: folder, path: /nonexistent/images }', '[fid]')).join('\n')).toContain("dataset.path: '/nonexistent/images' does not exist");
   });
 
-  it('spectral norm on an architecture that has it, and label smoothing on a loss without labels, pointing at the axis that set them', () => {
+  it('spectral normalization on an architecture that has it, and label smoothing on a loss without labels, pointing at the axis that set them', () => {
     const text = study(
       '{ name: fashion-mnist, resolution: 32 }',
       '[fid]',
-      'search:\n  kind: grid\n  space:\n    architecture: [sndcgan]\n    regularizer: [spectral-norm, label-smoothing, none]\n',
+      'search:\n  kind: grid\n  space:\n    architecture: [sndcgan]\n    regularizer: [label-smoothing, none]\n    normalization: [spectral, none]\n',
     ).replace('architecture: { name: mlp }', 'architecture: { name: dcgan }');
     const found = problems(text);
     expect(found).toHaveLength(2);
-    expect(found[0]).toMatch(/^experiments\/check\.yaml:10: search\.space\.architecture: sndcgan: regularizer 'spectral-norm' is not allowed/);
-    expect(found[1]).toBe(
-      `${FILE}:11: search.space.regularizer: regularizer: label-smoothing needs a sigmoid cross-entropy loss (minimax, non-saturating), not 'hinge' (in the trial hinge + label-smoothing, seed 0)`,
+    expect(found[0]).toBe(
+      `${FILE}:11: search.space.regularizer: regularizers[0]: 'label-smoothing' needs a loss with labels, a sigmoid cross-entropy (minimax, non-saturating); loss 'hinge' has none (in 2 trials, the first hinge + label-smoothing + spectral norm, seed 0)`,
     );
+    expect(found[1]).toMatch(
+      /^experiments\/check\.yaml:10: search\.space\.architecture: architecture sndcgan: normalization 'spectral' is not allowed; sndcgan already divides every discriminator weight/,
+    );
+  });
+
+  it('a normalization the architecture cannot take points at the normalization axis when the architecture is fixed', () => {
+    const found = problems(study('{ name: ring }', '[frechet_2d]', 'search:\n  kind: grid\n  space:\n    normalization: [none, batch, layer]\n'));
+    expect(found).toEqual([
+      `${FILE}:10: search.space.normalization: architecture mlp: normalization 'batch' is not allowed; mlp takes none, spectral (in the trial hinge + none + batch norm, seed 0)`,
+      `${FILE}:10: search.space.normalization: architecture mlp: normalization 'layer' is not allowed; mlp takes none, spectral (in the trial hinge + none + layer norm, seed 0)`,
+    ]);
   });
 
   it('reports every problem at once, one line each, however many trials share it', () => {
@@ -49,7 +59,7 @@ describe('what used to fail inside every trial now fails before the first, with 
     expect(found).toEqual([
       `${FILE}:5: evaluation.metrics: 'fid' is not allowed for dataset 'ring'; allowed: modes_covered, high_quality, frechet_2d (in 6 trials, the first hinge + label-smoothing, seed 0)`,
       `${FILE}:5: evaluation.metrics: 'kid' is not allowed for dataset 'ring'; allowed: modes_covered, high_quality, frechet_2d (in 6 trials, the first hinge + label-smoothing, seed 0)`,
-      `${FILE}:11: search.space.regularizer: regularizer: label-smoothing needs a sigmoid cross-entropy loss (minimax, non-saturating), not 'hinge' (in 3 trials, the first hinge + label-smoothing, seed 0)`,
+      `${FILE}:11: search.space.regularizer: regularizers[0]: 'label-smoothing' needs a loss with labels, a sigmoid cross-entropy (minimax, non-saturating); loss 'hinge' has none (in 3 trials, the first hinge + label-smoothing, seed 0)`,
     ]);
   });
 });

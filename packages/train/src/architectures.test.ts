@@ -1,9 +1,9 @@
 import { createArchitecture } from '@ganbench/architectures';
 import { initBackend, Rng, tf } from '@ganbench/core';
-import { createLoss } from '@ganbench/losses';
-import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
+import { NO_REGULARIZER } from '@ganbench/regularizers';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer } from './ganTrainer.js';
+import { objectiveOf } from './testing/objective.js';
 
 const STEPS = 3;
 const BATCH = 4;
@@ -11,12 +11,15 @@ const BATCH = 4;
 const REGULARIZER_PARAMS: Record<string, Record<string, unknown>> = { r1: { gamma: 10 } };
 
 type Case = [string, Record<string, unknown>, string, string];
+/** Cases whose last entry is a normalization of D rather than a regularizer. */
+const NORMALIZATION_CASES = ['spectral', 'layer', 'batch'];
 
 /** Both losses with both penalties on each architecture, plus dcgan's weight-transform and D batch-norm paths. */
 const WASM_CASES: Case[] = [
   ['dcgan', { width: 8 }, 'non-saturating', 'r1'],
   ['dcgan', { width: 8 }, 'wasserstein', 'gradient-penalty'],
-  ['dcgan', { width: 8 }, 'non-saturating', 'spectral-norm'],
+  ['dcgan', { width: 8 }, 'non-saturating', 'spectral'],
+  ['dcgan', { width: 8 }, 'wasserstein', 'layer'],
   ['dcgan', { width: 8, discriminatorBatchNorm: true }, 'non-saturating', NO_REGULARIZER],
   ['sndcgan', { width: 8 }, 'non-saturating', 'r1'],
   ['sndcgan', { width: 8 }, 'wasserstein', 'gradient-penalty'],
@@ -40,13 +43,21 @@ for (const [backend, cases] of [
     it.each(cases)('%s %o, %s loss, %s: finite losses, flat tensor count', async (name, options, lossName, regName) => {
       await initBackend(backend);
       const rng = new Rng(0);
-      const net = createArchitecture(name, { latentDim: 16, ...options }, { dataShape: [28, 28, 1], regularizer: regName }, rng.fork('model'));
+      const net = createArchitecture(
+        name,
+        { latentDim: 16, ...options },
+        { dataShape: [28, 28, 1], normalization: NORMALIZATION_CASES.includes(regName) ? regName : 'none' },
+        rng.fork('model'),
+      );
       const adam = { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 } as const;
       const trainer = createGanTrainer(
         net,
         {
-          loss: createLoss(lossName),
-          regularizer: regName === NO_REGULARIZER ? null : createRegularizer(regName, REGULARIZER_PARAMS[regName]),
+          objective: objectiveOf(
+            lossName,
+            NORMALIZATION_CASES.includes(regName) && regName !== 'spectral' ? NO_REGULARIZER : regName,
+            REGULARIZER_PARAMS[regName],
+          ),
           nDisc: 1,
           batchSize: BATCH,
           optimizer: adam,

@@ -1,8 +1,7 @@
 import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
-import { createLoss } from '@ganbench/losses';
-import { createRegularizer } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainerConfig } from './ganTrainer.js';
+import { objectiveOf } from './testing/objective.js';
 
 /** The Dirac-GAN as a model: G(z) = θ for every z, D(x) = ψ·x with ψ a 1×1 matrix (so spectral norm applies). */
 function diracModel(theta: number, psi: number): GanModel {
@@ -25,8 +24,7 @@ function diracModel(theta: number, psi: number): GanModel {
 const value = (store: ParamStore, name: string) => store.get(name).dataSync()[0] as number;
 const adam = { name: 'adam', lr: 0.1, beta1: 0.5, beta2: 0.999 } as const;
 const config = (overrides: Partial<GanTrainerConfig>): GanTrainerConfig => ({
-  loss: createLoss('wasserstein'),
-  regularizer: null,
+  objective: objectiveOf('wasserstein'),
   nDisc: 1,
   batchSize: 4,
   optimizer: adam,
@@ -55,14 +53,14 @@ describe('one GAN training loop for every loss × regularizer', () => {
 
   it('a penalty is added to the discriminator loss and reported: R1 = γ/2·ψ² on the Dirac-GAN', () => {
     const model = diracModel(1, 0.5);
-    const trainer = createGanTrainer(model, config({ regularizer: createRegularizer('r1', { gamma: 2 }) }), new Rng(0));
+    const trainer = createGanTrainer(model, config({ objective: objectiveOf('wasserstein', 'r1', { gamma: 2 }) }), new Rng(0));
     expect(trainer.step(realAt(0)).penalty).toBeCloseTo(0.25, 5);
     trainer.dispose();
   });
 
   it('a constraint runs after each discriminator step: weight clipping keeps |ψ| ≤ c', () => {
     const model = diracModel(1, 0.05);
-    const trainer = createGanTrainer(model, config({ regularizer: createRegularizer('weight-clipping', { c: 0.1 }), nDisc: 3 }), new Rng(0));
+    const trainer = createGanTrainer(model, config({ objective: objectiveOf('wasserstein', 'weight-clipping', { c: 0.1 }), nDisc: 3 }), new Rng(0));
     trainer.step(realAt(3));
     expect(value(model.discriminatorParams, 'psi')).toBeCloseTo(0.1, 6);
     trainer.dispose();
@@ -71,12 +69,12 @@ describe('one GAN training loop for every loss × regularizer', () => {
   it('the tensor count is flat across steps with every kind of regularizer', () => {
     for (const [name, params] of [
       ['gradient-penalty', { lambda: 1 }],
-      ['spectral-norm', {}],
+      ['spectral', {}],
       ['instance-noise', { sigma: 0.1 }],
       ['weight-clipping', { c: 1 }],
     ] as const) {
       const model = diracModel(1, 0.5);
-      const trainer = createGanTrainer(model, config({ loss: createLoss('non-saturating'), regularizer: createRegularizer(name, params) }), new Rng(0));
+      const trainer = createGanTrainer(model, config({ objective: objectiveOf('non-saturating', name, params) }), new Rng(0));
       trainer.step(realAt(0));
       const before = tf.memory().numTensors;
       for (let i = 0; i < 3; i++) trainer.step(realAt(0));
@@ -159,11 +157,7 @@ describe('optimizers, EMA, statistics and checkpointed state', () => {
     const run = async (interruptAt: number | null, restore = true) => {
       let model = diracModel(1, 0.5);
       const make = (m: GanModel) =>
-        createGanTrainer(
-          m,
-          config({ loss: createLoss('non-saturating'), regularizer: createRegularizer('instance-noise', { sigma: 0.3 }), emaDecay: 0.5 }),
-          new Rng(0),
-        );
+        createGanTrainer(m, config({ objective: objectiveOf('non-saturating', 'instance-noise', { sigma: 0.3 }), emaDecay: 0.5 }), new Rng(0));
       let trainer = make(model);
       for (let i = 0; i < 6; i++) {
         if (i === interruptAt) {

@@ -1,8 +1,8 @@
 import type { NamedArray, ParamStore, RngState, tf, WeightOptions } from '@ganbench/core';
 import { tf as ops, Rng } from '@ganbench/core';
-import type { GanLoss } from '@ganbench/losses';
-import type { BoundRegularizer, PenaltyContext } from '@ganbench/regularizers';
+import type { PenaltyContext } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
+import type { Objective } from './objective.js';
 import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
 
 /** Train or eval mode, the weight transform, generator steps completed, and a stream for draws inside the forward pass. */
@@ -21,8 +21,8 @@ export interface GanModel {
 }
 
 export interface GanTrainerConfig {
-  loss: GanLoss;
-  regularizer: BoundRegularizer | null;
+  /** The loss, regularizers and normalization compiled together (compileObjective). */
+  objective: Objective;
   /** Discriminator steps per generator step (n_disc). */
   nDisc: number;
   batchSize: number;
@@ -36,7 +36,7 @@ export interface GanTrainerConfig {
 export interface StepLosses {
   /** Discriminator loss of the last discriminator step, without the penalty. */
   dLoss: number;
-  /** The penalty added on that step; 0 when none applies. */
+  /** The sum of the penalties added on that step; 0 when none applies. */
   penalty: number;
   gLoss: number;
   /** Mean discriminator logit on the real and on the fake batch of the last discriminator step. */
@@ -75,12 +75,13 @@ export interface GanTrainer {
 const EMA_PREFIX = 'ema/';
 
 /**
- * One training loop for every loss × regularizer: penalties join the discriminator's loss,
- * constraints run after its step, reparametrizations wrap its weights, input noise perturbs what it
- * sees (on both players' steps) and label smoothing replaces its loss (Kurach et al. 2019, Sec. 2).
+ * One training loop for every loss × regularizers × normalization, all through the compiled objective:
+ * penalties join the discriminator's loss, constraints run after its step, a reparametrization wraps its
+ * weights, input noise perturbs what it sees (on both players' steps) and label smoothing replaces its
+ * loss (Kurach et al. 2019, Sec. 2).
  */
 export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng: Rng): GanTrainer {
-  const { loss, regularizer } = config;
+  const { objective } = config;
   const dOptimizer = createOptimizer(config.discriminatorOptimizer);
   const gOptimizer = createOptimizer(config.optimizer);
   const dVars = model.discriminatorParams.trainableVariables();
@@ -93,15 +94,12 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     generatorPenalty: rng.fork('generator-penalty'),
     forward: rng.fork('forward'),
   };
-  const weightOptions = (training: boolean): WeightOptions =>
-    regularizer?.kind === 'reparametrization'
-      ? { weightTransform: regularizer.weightTransform(model.discriminatorParams, { training, rng: rngs.regularizer }) }
-      : {};
+  const weightOptions = (training: boolean): WeightOptions => objective.weightOptions(model.discriminatorParams, { training, rng: rngs.regularizer });
   let dStep = 0;
   // Generator steps completed: what schedules (ProGAN's growing) and lazy generator penalties follow.
   let gStep = 0;
 
-  const seen = (x: tf.Tensor, step: number) => (regularizer?.kind === 'input-noise' ? regularizer.perturb(x, rngs.regularizer, step) : x);
+  const seen = (x: tf.Tensor, step: number) => objective.perturb(x, rngs.regularizer, step);
   const latent = (n: number) => rngs.latent.normalTensor([n, model.latentDim]);
   // A step's numbers stay on the device as scalars kept out of the tape's scopes, read once the step is done.
   const kept = (x: tf.Tensor) => ops.keep(ops.clone(x)) as tf.Scalar;
@@ -133,18 +131,16 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       const fakeLogits = discriminator(shownFake);
       dReal = mean(realLogits);
       dFake = mean(fakeLogits);
-      const base =
-        regularizer?.kind === 'label-smoothing' ? regularizer.discriminatorLoss(realLogits, fakeLogits) : loss.discriminatorLoss(realLogits, fakeLogits);
+      const base = objective.discriminatorLoss(realLogits, fakeLogits);
       dLoss = kept(base);
-      if (regularizer?.kind !== 'penalty') return base;
       const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: rngs.regularizer, step };
-      const penalty = regularizer.penalty(context);
+      const penalty = objective.penalty(context);
       if (penalty === null) return base;
       penaltyValue = kept(penalty);
       return ops.add(base, penalty) as tf.Scalar;
     });
     fake.dispose();
-    if (regularizer?.kind === 'constraint') regularizer.apply(dVars);
+    objective.constrain(dVars);
     return { dLoss, penalty: penaltyValue, dReal, dFake, dGradNorm };
   }
 
@@ -166,7 +162,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       const real = sampleReal(config.batchSize);
       const options = { ...weightOptions(false), training: true, step: gStep, rng: rngs.forward };
       const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, seen(x, dStep), options);
-      const value = loss.generatorLoss(discriminator(fake), discriminator(real));
+      const value = objective.generatorLoss(discriminator(fake), discriminator(real));
       gLoss = kept(value);
       const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
       if (penalty === null) return value;

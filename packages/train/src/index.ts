@@ -10,9 +10,9 @@ export {
 } from './ganTrainer.js';
 export type { EvaluationData, MetricDefinition } from './metrics/metric.js';
 export { getMetric, METRIC_NAMES, METRICS, metricsFor } from './metrics/registry.js';
-export { createObjective } from './objective.js';
+export { compileObjective, type Objective, ObjectiveError, type ObjectiveSettings } from './objective.js';
 export { createOptimizer } from './optimizers/optimizers.js';
 export { checkpointPath } from './trial/checkpoint.js';
 export { imagePad } from './trial/dataSource.js';
-export { type RunTrialOptions, runTrial, type TrialOutcome, type TrialProgress } from './trial/runTrial.js';
+export { type RunTrialOptions, runTrial, type TrialOutcome, type TrialProgress, trialName } from './trial/runTrial.js';
 export { type TrialProblem, validateTrial } from './trial/validate.js';

@@ -1,12 +1,166 @@
+/**
+ * The loss, the regularizers and the normalization of a trial compiled once into one objective, the only
+ * thing the trainer, the Dirac-GAN and the mixture toy ask "what does D minimize, what does it see, what
+ * happens to its weights": penalties are summed into the discriminator's loss, a reparametrization
+ * (spectral normalization, or a plugin's) wraps D's weights, constraints run after D's step, input
+ * noise perturbs what D sees, and label smoothing replaces D's cross-entropy. Each kind of regularizer
+ * fills one slot here; a new method of an existing kind is one file plus a registry entry.
+ */
+import type { ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
+import { tf as ops } from '@ganbench/core';
 import { createLoss, type GanLoss } from '@ganbench/losses';
-import { type BoundRegularizer, createRegularizer, NO_REGULARIZER, SMOOTHABLE_LOSSES } from '@ganbench/regularizers';
-import type { NamedParams } from '@ganbench/study-folder';
+import {
+  type BoundNormalization,
+  type BoundRegularizer,
+  type Constraint,
+  createNormalization,
+  createRegularizer,
+  type InputNoise,
+  type LabelSmoothing,
+  NO_REGULARIZER,
+  type Penalty,
+  type PenaltyContext,
+  type Reparametrization,
+  SMOOTHABLE_LOSSES,
+} from '@ganbench/regularizers';
+import { LEGACY_SPECTRAL_REGULARIZER, type NamedParams, NO_NORMALIZATION } from '@ganbench/study-folder';
 
-/** The loss and regularizer a toy trains with, checked together: label smoothing only replaces a sigmoid cross-entropy loss. */
-export function createObjective(lossSetting: NamedParams, regularizerSetting: NamedParams): { loss: GanLoss; regularizer: BoundRegularizer | null } {
-  const loss = createLoss(lossSetting.name, lossSetting.params);
-  const regularizer = regularizerSetting.name === NO_REGULARIZER ? null : createRegularizer(regularizerSetting.name, regularizerSetting.params);
-  if (regularizer?.kind === 'label-smoothing' && !(SMOOTHABLE_LOSSES as readonly string[]).includes(lossSetting.name))
-    throw new Error(`regularizer: label-smoothing needs a sigmoid cross-entropy loss (${SMOOTHABLE_LOSSES.join(', ')}), not '${lossSetting.name}'`);
-  return { loss, regularizer };
+/** What a trial (or a toy) names: a loss, its regularizers in order, and the discriminator's normalization. */
+export interface ObjectiveSettings {
+  loss: NamedParams;
+  regularizers: readonly NamedParams[];
+  normalization?: NamedParams;
+}
+
+/** A problem with one field of the settings: `regularizers[1]`, `normalization`, `loss`. */
+export class ObjectiveError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ObjectiveError';
+  }
+}
+
+export interface Objective {
+  loss: GanLoss;
+  regularizers: readonly BoundRegularizer[];
+  normalization: BoundNormalization;
+  /** The one reparametrization of D's weights (the normalization's or a regularizer's), or null. */
+  reparametrization: Reparametrization | null;
+  /** Whether anything perturbs what D sees (instance noise). */
+  perturbsInputs: boolean;
+  /** The weight transform of one forward pass of D (empty when nothing reparametrizes). */
+  weightOptions(params: ParamStore, options: { training: boolean; rng: Rng }): WeightOptions;
+  /** What D sees of `x` at discriminator step `step`: every input-noise regularizer in order; `x` itself when none. */
+  perturb(x: tf.Tensor, rng: Rng, step: number): tf.Tensor;
+  /** D's loss on the logits, without penalties: the loss's, or label smoothing's cross-entropy. */
+  discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar;
+  /** The sum of every penalty that applies on this step; null when none does (lazy penalties on the steps they skip). */
+  penalty(context: PenaltyContext): tf.Scalar | null;
+  generatorLoss(fakeLogits: tf.Tensor, realLogits: tf.Tensor): tf.Scalar;
+  /** Every constraint on D's variables, in order, after its step. */
+  constrain(variables: readonly tf.Variable[]): void;
+}
+
+const describe = (i: number) => `regularizers[${i}]`;
+
+/**
+ * Builds the objective, failing before any work on an unknown name, a bad hyperparameter, or a
+ * combination that cannot be meant: a regularizer listed twice, label smoothing with a loss that is not
+ * a sigmoid cross-entropy (nothing to smooth), two label smoothings, or two reparametrizations of the
+ * discriminator's weights (a normalization counts as one).
+ */
+export function compileObjective(settings: ObjectiveSettings): Objective {
+  let loss: GanLoss;
+  try {
+    loss = createLoss(settings.loss.name, settings.loss.params);
+  } catch (error) {
+    throw new ObjectiveError('loss', (error as Error).message.replace(/^loss:\s*/, ''));
+  }
+  const normalizationSetting = settings.normalization ?? NO_NORMALIZATION;
+  let normalization: BoundNormalization;
+  try {
+    normalization = createNormalization(normalizationSetting.name, normalizationSetting.params);
+  } catch (error) {
+    throw new ObjectiveError('normalization', (error as Error).message.replace(/^normalization:\s*/, ''));
+  }
+  const regularizers: BoundRegularizer[] = [];
+  const seen = new Map<string, number>();
+  for (const [i, setting] of settings.regularizers.entries()) {
+    const field = describe(i);
+    if (setting.name === NO_REGULARIZER)
+      throw new ObjectiveError(field, `'${NO_REGULARIZER}' is not allowed in a list; an empty list (or regularizer: none) means no regularizer`);
+    if (setting.name === LEGACY_SPECTRAL_REGULARIZER)
+      throw new ObjectiveError(
+        field,
+        `'${LEGACY_SPECTRAL_REGULARIZER}' is not allowed; spectral normalization is the normalization axis: normalization: spectral`,
+      );
+    const first = seen.get(setting.name);
+    if (first !== undefined)
+      throw new ObjectiveError(field, `'${setting.name}' is already regularizers[${first}]; allowed: each regularizer once (give its hyperparameters there)`);
+    seen.set(setting.name, i);
+    try {
+      regularizers.push(createRegularizer(setting.name, setting.params));
+    } catch (error) {
+      throw new ObjectiveError(field, (error as Error).message.replace(/^regularizer:\s*/, ''));
+    }
+  }
+
+  const of = <K extends BoundRegularizer['kind']>(kind: K) => regularizers.filter((r): r is Extract<BoundRegularizer, { kind: K }> => r.kind === kind);
+  const index = (r: BoundRegularizer) => regularizers.indexOf(r);
+  const penalties: Penalty[] = of('penalty');
+  const constraints: Constraint[] = of('constraint');
+  const noises: InputNoise[] = of('input-noise');
+  const smoothings = of('label-smoothing');
+  const reparametrizations = of('reparametrization');
+
+  const smoothing: (LabelSmoothing & { name: string }) | undefined = smoothings[0];
+  if (smoothings.length > 1)
+    throw new ObjectiveError(
+      describe(index(smoothings[1] as BoundRegularizer)),
+      `'${smoothings[1]?.name}' smooths the labels, which '${smoothing?.name}' already does; allowed: one label smoothing`,
+    );
+  if (smoothing !== undefined && !(SMOOTHABLE_LOSSES as readonly string[]).includes(loss.name))
+    throw new ObjectiveError(
+      describe(index(smoothing as BoundRegularizer)),
+      `'${smoothing.name}' needs a loss with labels, a sigmoid cross-entropy (${SMOOTHABLE_LOSSES.join(', ')}); loss '${loss.name}' has none`,
+    );
+  const weightOwners: { field: string; what: string; reparametrization: Reparametrization }[] = [];
+  if (normalization.reparametrization !== null)
+    weightOwners.push({ field: 'normalization', what: `normalization '${normalization.name}'`, reparametrization: normalization.reparametrization });
+  for (const r of reparametrizations) weightOwners.push({ field: describe(index(r)), what: `regularizer '${r.name}'`, reparametrization: r });
+  if (weightOwners.length > 1) {
+    const [first, second] = weightOwners as [(typeof weightOwners)[0], (typeof weightOwners)[0]];
+    throw new ObjectiveError(
+      second.field,
+      `${second.what} reparametrizes the discriminator's weights, which ${first.what} already does; allowed: one reparametrization of a weight`,
+    );
+  }
+  const reparametrization = weightOwners[0]?.reparametrization ?? null;
+
+  return {
+    loss,
+    regularizers,
+    normalization,
+    reparametrization,
+    perturbsInputs: noises.length > 0,
+    weightOptions: (params, options) => (reparametrization === null ? {} : { weightTransform: reparametrization.weightTransform(params, options) }),
+    perturb(x, rng, step) {
+      // Called inside the step's scope, which frees the intermediate tensors.
+      return noises.reduce((out, noise) => noise.perturb(out, rng, step), x);
+    },
+    discriminatorLoss: (real, fake) => (smoothing === undefined ? loss.discriminatorLoss(real, fake) : smoothing.discriminatorLoss(real, fake)),
+    penalty(context) {
+      const terms = penalties.flatMap((p) => p.penalty(context) ?? []);
+      if (terms.length === 0) return null;
+      // Called inside the optimizer's tape and scope, which keep and free the terms.
+      return terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.addN(terms) as tf.Scalar);
+    },
+    generatorLoss: (fake, real) => loss.generatorLoss(fake, real),
+    constrain(variables) {
+      for (const c of constraints) c.apply(variables);
+    },
+  };
 }

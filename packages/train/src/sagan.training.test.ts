@@ -1,10 +1,10 @@
 import { SAGAN_OPTIONS, SAGAN_RECOMMENDED, SAGAN_SPECTRAL_NORM_CONFLICT, saganArchitecture } from '@ganbench/architectures';
 import { initBackend, Rng, resolveOptions, tf } from '@ganbench/core';
-import { createLoss } from '@ganbench/losses';
-import { createRegularizer, NO_REGULARIZER } from '@ganbench/regularizers';
+import { NO_REGULARIZER } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer } from './ganTrainer.js';
+import { objectiveOf } from './testing/objective.js';
 
 const STEPS = 3;
 const RESOLUTION = 32;
@@ -27,15 +27,15 @@ const optimizers = () => ({
   discriminatorOptimizer: SAGAN_RECOMMENDED.discriminatorOptimizer as OptimizerConfig,
 });
 
-const build = (options: Record<string, unknown>, regularizer: string | undefined, rng: Rng) =>
+const build = (options: Record<string, unknown>, normalization: string | undefined, rng: Rng) =>
   saganArchitecture.build(
     resolveOptions('architecture sagan', SAGAN_OPTIONS, { latentDim: 16, ...options }),
-    { dataShape: [RESOLUTION, RESOLUTION, 3], ...(regularizer === undefined ? {} : { regularizer }) },
+    { dataShape: [RESOLUTION, RESOLUTION, 3], ...(normalization === undefined ? {} : { normalization }) },
     rng,
   );
 
 /** R1 at γ = 1 (the contract's value for these smoke runs). */
-const regularizerFor = (name: string) => (name === NO_REGULARIZER ? null : createRegularizer(name, name === 'r1' ? { gamma: 1 } : {}));
+const objectiveFor = (loss: string, name: string) => objectiveOf(loss, name, name === 'r1' ? { gamma: 1 } : {});
 
 for (const [backend, cases] of [
   ['cpu', CPU_CASES],
@@ -45,12 +45,8 @@ for (const [backend, cases] of [
     it.each(cases)('%o, %s loss, %s, batch %i: finite losses, flat tensor count, images in [−1, 1]', async (options, lossName, regName, batch) => {
       await initBackend(backend);
       const rng = new Rng(0);
-      const net = build(options, regName, rng.fork('model'));
-      const trainer = createGanTrainer(
-        net,
-        { loss: createLoss(lossName), regularizer: regularizerFor(regName), nDisc: 1, batchSize: batch, ...optimizers() },
-        rng.fork('train'),
-      );
+      const net = build(options, undefined, rng.fork('model'));
+      const trainer = createGanTrainer(net, { objective: objectiveFor(lossName, regName), nDisc: 1, batchSize: batch, ...optimizers() }, rng.fork('train'));
       const dataRng = rng.fork('data');
       const real = (n: number) => dataRng.uniformTensor([n, RESOLUTION, RESOLUTION, 3], -1, 1);
       const gammaBefore = net.generatorParams.get('g/attention/gamma').dataSync()[0];
@@ -77,17 +73,13 @@ for (const [backend, cases] of [
   });
 }
 
-describe('SAGAN with the spectral-norm regularizer (wasm)', () => {
+describe('SAGAN with normalization spectral (wasm)', () => {
   it('is refused when the network is built for it, and on the first discriminator step if it is trained with it anyway', async () => {
     await initBackend('wasm');
     const rng = new Rng(1);
-    expect(() => build({ width: 2 }, 'spectral-norm', rng.fork('model'))).toThrow(SAGAN_SPECTRAL_NORM_CONFLICT);
+    expect(() => build({ width: 2 }, 'spectral', rng.fork('model'))).toThrow(SAGAN_SPECTRAL_NORM_CONFLICT);
     const net = build({ width: 2 }, undefined, rng.fork('model'));
-    const trainer = createGanTrainer(
-      net,
-      { loss: createLoss('hinge'), regularizer: createRegularizer('spectral-norm'), nDisc: 1, batchSize: 2, ...optimizers() },
-      rng.fork('train'),
-    );
+    const trainer = createGanTrainer(net, { objective: objectiveOf('hinge', 'spectral'), nDisc: 1, batchSize: 2, ...optimizers() }, rng.fork('train'));
     const dataRng = rng.fork('data');
     expect(() => trainer.step((n) => dataRng.uniformTensor([n, RESOLUTION, RESOLUTION, 3], -1, 1))).toThrow(SAGAN_SPECTRAL_NORM_CONFLICT);
     trainer.dispose();

@@ -1,11 +1,10 @@
 // the package index names stylegan2 once it is registered; until then the architecture's own folder
 import { pathLengthMeanName, resolveArchitectureOptions, stylegan2Architecture, wAvgName } from '@ganbench/architectures';
 import { initBackend, Rng, tf } from '@ganbench/core';
-import { createLoss } from '@ganbench/losses';
-import { createRegularizer } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer } from './ganTrainer.js';
+import { objectiveOf } from './testing/objective.js';
 
 const STEPS = 3;
 const RESOLUTION = 32;
@@ -22,9 +21,9 @@ const WASM_CASES: Case[] = [
   // both lazy penalties on every step, so the flat tensor count is checked on steps that run them
   [{ ...TINY, pathLengthEvery: 1 }, 'non-saturating', 'r1', { gamma: 1, every: 1 }],
   [TINY, 'non-saturating', 'gradient-penalty', {}],
-  [TINY, 'non-saturating', 'spectral-norm', {}],
+  [TINY, 'non-saturating', 'spectral', {}],
   [TINY, 'wasserstein', 'gradient-penalty', {}],
-  [TINY, 'hinge', 'spectral-norm', {}],
+  [TINY, 'hinge', 'spectral', {}],
 ];
 
 /** tfjs-backend-cpu's conv gradients are scalar loops: one case, 1–2 channels per block, same layers and paths. */
@@ -42,14 +41,13 @@ for (const [backend, cases] of [
       const rng = new Rng(0);
       const net = stylegan2Architecture.build(
         resolveArchitectureOptions('stylegan2', options),
-        { dataShape: [RESOLUTION, RESOLUTION, 3], regularizer: regName },
+        { dataShape: [RESOLUTION, RESOLUTION, 3], normalization: regName === 'spectral' ? 'spectral' : 'none' },
         rng.fork('model'),
       );
       const trainer = createGanTrainer(
         net,
         {
-          loss: createLoss(lossName),
-          regularizer: createRegularizer(regName, regParams),
+          objective: objectiveOf(lossName, regName, regParams),
           nDisc: 1,
           batchSize: BATCH,
           optimizer: ADAM,

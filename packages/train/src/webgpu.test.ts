@@ -1,10 +1,9 @@
 import { getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
 import { initBackend, Rng, tf } from '@ganbench/core';
 import { expectClose, webgpuSkipReason } from '@ganbench/core/testing';
-import { createLoss } from '@ganbench/losses';
-import { createRegularizer } from '@ganbench/regularizers';
 import { describe, expect, it } from 'vitest';
 import { createGanTrainer, type StepLosses } from './ganTrainer.js';
+import { objectiveOf } from './testing/objective.js';
 
 const skipReason = await webgpuSkipReason();
 
@@ -19,8 +18,7 @@ async function train(read: 'sync' | 'async'): Promise<{ losses: StepLosses[]; we
   const trainer = createGanTrainer(
     model,
     {
-      loss: createLoss('hinge'),
-      regularizer: createRegularizer('gradient-penalty', {}),
+      objective: objectiveOf('hinge', 'gradient-penalty'),
       nDisc: 2,
       batchSize: 4,
       optimizer: ADAM,

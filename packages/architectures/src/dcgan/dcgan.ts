@@ -7,6 +7,8 @@ import {
   initConv2d,
   initConv2dTranspose,
   initDense,
+  initLayerNorm,
+  layerNorm,
   leakyRelu,
   type ParamStore,
   type Rng,
@@ -31,6 +33,8 @@ export interface DcganConfig {
   kernelSize: 4 | 5;
   /** Batch norm after every D convolution but the first (Radford et al. 2016, Sec. 3). */
   discriminatorBatchNorm: boolean;
+  /** Layer norm (over each sample's H, W, C; gain and bias per channel) after every D convolution but the first (normalization: layer, Kurach et al. 2019). */
+  discriminatorLayerNorm?: boolean;
 }
 
 export const DCGAN_LEAKY_SLOPE = 0.2;
@@ -75,7 +79,7 @@ export function dcganGenerator(params: ParamStore, prefix: string, z: tf.Tensor,
   });
 }
 
-/** `${prefix}/conv1 … conv{stages}` (with `bn2 …` when enabled), then `${prefix}/fc` to one logit. */
+/** `${prefix}/conv1 … conv{stages}` (with `bn2 …` or `ln2 …` when enabled), then `${prefix}/fc` to one logit. */
 export function initDcganDiscriminator(params: ParamStore, prefix: string, config: DcganConfig, rng: Rng): void {
   const { stages, base } = dcganLayout(config.resolution);
   let c = config.channels as number;
@@ -83,6 +87,7 @@ export function initDcganDiscriminator(params: ParamStore, prefix: string, confi
     const out = config.width * 2 ** i;
     initConv2d(params, `${prefix}/conv${i + 1}`, config.kernelSize, c, out, rng);
     if (config.discriminatorBatchNorm && i > 0) initBatchNorm(params, `${prefix}/bn${i + 1}`, out);
+    if (config.discriminatorLayerNorm && i > 0) initLayerNorm(params, `${prefix}/ln${i + 1}`, out);
     c = out;
   }
   initDense(params, `${prefix}/fc`, base * base * c, 1, rng);
@@ -98,6 +103,7 @@ export function dcganDiscriminator(params: ParamStore, prefix: string, x: tf.Ten
     for (let i = 0; i < stages; i++) {
       h = conv2d(params, `${prefix}/conv${i + 1}`, h, { ...w, strides: 2 });
       if (config.discriminatorBatchNorm && i > 0) h = batchNorm(params, `${prefix}/bn${i + 1}`, h, { training: options.training });
+      if (config.discriminatorLayerNorm && i > 0) h = layerNorm(h, params, `${prefix}/ln${i + 1}`);
       h = leakyRelu(h, DCGAN_LEAKY_SLOPE);
     }
     return tf.reshape(dense(params, `${prefix}/fc`, tf.reshape(h, [x.shape[0] as number, -1]), w), [-1]) as tf.Tensor1D;
@@ -119,7 +125,7 @@ export function dcganParameterCount(config: DcganConfig): { generator: number; d
   let d = config.channels as number;
   for (let i = 0; i < stages; i++) {
     const out = config.width * 2 ** i;
-    discriminator += k2 * d * out + out + (config.discriminatorBatchNorm && i > 0 ? 2 * out : 0);
+    discriminator += k2 * d * out + out + ((config.discriminatorBatchNorm || config.discriminatorLayerNorm) && i > 0 ? 2 * out : 0);
     d = out;
   }
   discriminator += base * base * d + 1;

@@ -31,7 +31,7 @@ export const DCGAN_OPTIONS: OptionSpecs = {
   discriminatorBatchNorm: {
     type: 'boolean',
     description:
-      "batch norm after each D convolution but the first (Radford et al.); off by default, as penalties on D's input gradient assume per-sample outputs",
+      "batch norm after each D convolution but the first (Radford et al.), as normalization: batch, which is the name to use; off by default, as penalties on D's input gradient assume per-sample outputs",
     default: false,
   },
 };
@@ -43,16 +43,22 @@ export const SNDCGAN_OPTIONS: OptionSpecs = {
 };
 
 /** A DcganConfig from (unresolved) options and a data shape; errors name the option or the shape. */
-export function resolveDcganConfig(given: Readonly<Record<string, unknown>>, dataShape: readonly number[]): DcganConfig {
+export function resolveDcganConfig(given: Readonly<Record<string, unknown>>, dataShape: readonly number[], normalization = 'none'): DcganConfig {
   const { resolution, channels } = imageShape('architecture dcgan', dataShape);
   const o = resolveOptions('architecture dcgan', DCGAN_OPTIONS, given);
+  // The option predates the normalization axis and says the same as normalization: batch, so it goes with none only.
+  if (o.discriminatorBatchNorm === true && normalization !== 'none')
+    throw new Error(
+      `architecture dcgan.discriminatorBatchNorm: true is not allowed with normalization '${normalization}'; it is normalization batch (write that and drop the option)`,
+    );
   return {
     resolution,
     channels,
     latentDim: o.latentDim as number,
     width: o.width as number,
     kernelSize: o.kernelSize as 4 | 5,
-    discriminatorBatchNorm: o.discriminatorBatchNorm as boolean,
+    discriminatorBatchNorm: (o.discriminatorBatchNorm as boolean) || normalization === 'batch',
+    discriminatorLayerNorm: normalization === 'layer',
   };
 }
 
@@ -68,11 +74,12 @@ export const dcganArchitecture: ArchitectureDefinition = {
   description:
     'G: z → dense → BN, ReLU → stride-2 transposed convs halving channels, BN, ReLU → transposed conv → tanh; D: stride-2 convs doubling channels, leaky ReLU 0.2, optional BN → dense logit; N(0, 0.02²) init; 28, 32 or 64 px, 1 or 3 channels',
   options: DCGAN_OPTIONS,
+  normalizations: ['none', 'batch', 'layer', 'spectral'],
   check(options, context) {
-    resolveDcganConfig(options, context.dataShape);
+    resolveDcganConfig(options, context.dataShape, context.normalization);
   },
   build(options, context, rng) {
-    const config = resolveDcganConfig(options, context.dataShape);
+    const config = resolveDcganConfig(options, context.dataShape, context.normalization);
     const generatorParams = new ParamStore();
     initDcganGenerator(generatorParams, 'g', config, rng.fork('generator-init'));
     const discriminatorParams = new ParamStore();
@@ -93,8 +100,10 @@ export const sndcganArchitecture: ArchitectureDefinition = {
   description:
     'G: z → dense → BN, ReLU → 4×4 stride-2 transposed convs, BN, ReLU → 3×3 conv → tanh; D: 3×3 s1 and 4×4 s2 convs, leaky ReLU 0.1 → dense logit, every D weight spectrally normalized by the architecture',
   options: SNDCGAN_OPTIONS,
+  // Its discriminator is spectrally normalized by the architecture itself: spectral on top would normalize twice.
+  normalizations: ['none'],
   check(options, context) {
-    if (context.regularizer === 'spectral-norm') throw new Error(SNDCGAN_SPECTRAL_NORM_CONFLICT);
+    if (context.normalization === 'spectral') throw new Error(SNDCGAN_SPECTRAL_NORM_CONFLICT);
     resolveSndcganConfig(options, context.dataShape);
   },
   build(options, context, rng) {

@@ -1,6 +1,6 @@
 import { largestSingularValue } from '@ganbench/architectures/testing';
 import { initBackend, type ParamStore, Rng, tf, type WeightTransform } from '@ganbench/core';
-import { createRegularizer } from '@ganbench/regularizers';
+import { createNormalization } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createArchitecture, SNDCGAN_SPECTRAL_NORM_CONFLICT, sndcganSpectralNorm, sndcganStateName } from '../index.js';
 
@@ -11,8 +11,13 @@ describe('SNDCGAN spectral normalization (cpu)', () => {
     await initBackend('cpu');
   });
 
-  const build = (regularizer?: string) =>
-    createArchitecture('sndcgan', { width: 2, latentDim: 4 }, { dataShape: [28, 28, 1], ...(regularizer === undefined ? {} : { regularizer }) }, new Rng(7));
+  const build = (normalization?: string) =>
+    createArchitecture(
+      'sndcgan',
+      { width: 2, latentDim: 4 },
+      { dataShape: [28, 28, 1], ...(normalization === undefined ? {} : { normalization }) },
+      new Rng(7),
+    );
   const images = () => new Rng(8).uniformTensor([2, 28, 28, 1], -1, 1);
 
   it('the Jacobi reference agrees with a closed form: σ_max of diag(3, −5, 2) padded with a zero row is 5', () => {
@@ -96,11 +101,11 @@ describe('SNDCGAN spectral normalization (cpu)', () => {
     expect(Math.abs(plain.dataSync()[0] as number)).toBeGreaterThan(1e-4);
   });
 
-  it('the spectral-norm regularizer on top is refused, before building and, if it slips through, on the first forward pass', () => {
-    expect(() => build('spectral-norm')).toThrow(SNDCGAN_SPECTRAL_NORM_CONFLICT);
+  it('normalization spectral on top is refused, before building and, if it slips through, on the first forward pass', () => {
+    expect(() => build('spectral')).toThrow(SNDCGAN_SPECTRAL_NORM_CONFLICT);
     const net = build('gradient-penalty');
-    const sn = createRegularizer('spectral-norm');
-    if (sn.kind !== 'reparametrization') throw new Error('spectral-norm is a reparametrization');
+    const sn = createNormalization('spectral').reparametrization;
+    if (sn === null) throw new Error('spectral normalization is a reparametrization');
     const weightTransform = sn.weightTransform(net.discriminatorParams, { training: true, rng: new Rng(1) });
     const x = images();
     const before = tf.memory().numTensors;

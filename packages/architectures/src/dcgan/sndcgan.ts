@@ -37,8 +37,8 @@ export interface SndcganConfig {
 export const SNDCGAN_LEAKY_SLOPE = 0.1;
 
 export const SNDCGAN_SPECTRAL_NORM_CONFLICT =
-  "sndcgan: regularizer 'spectral-norm' is not allowed; sndcgan already divides every discriminator weight by its spectral norm " +
-  '(Miyato et al. 2018). Use sndcgan with none or a penalty, or dcgan with spectral-norm';
+  "architecture sndcgan: normalization 'spectral' is not allowed; sndcgan already divides every discriminator weight by its spectral norm " +
+  '(Miyato et al. 2018). sndcgan takes normalization none (with any penalty); dcgan takes spectral';
 
 /**
  * Stride-2 steps of both networks: the grid is R/8 as in Miyato et al. (4×4 at 32, 8×8 at 64, as

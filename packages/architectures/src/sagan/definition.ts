@@ -22,8 +22,10 @@ export const saganArchitecture: ArchitectureDefinition = {
     'self-attention (1×1 query/key at C/8, value C/2, softmax over all positions, γ = 0 at start) at the attention resolution in both; spectral norm on every G and D weight; 32, 64 or 128 px, 1 or 3 channels',
   options: SAGAN_OPTIONS,
   recommended: SAGAN_RECOMMENDED,
+  // Spectral norm is built into both networks: normalization spectral on top would normalize twice.
+  normalizations: ['none'],
   check(options, context) {
-    if (context.regularizer === 'spectral-norm') throw new Error(SAGAN_SPECTRAL_NORM_CONFLICT);
+    if (context.normalization === 'spectral') throw new Error(SAGAN_SPECTRAL_NORM_CONFLICT);
     resolveSaganConfig(options, context.dataShape);
   },
   build(options, context, rng) {

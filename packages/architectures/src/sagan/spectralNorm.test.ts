@@ -1,15 +1,15 @@
 import { largestSingularValue } from '@ganbench/architectures/testing';
 import { initBackend, type ParamStore, Rng, resolveOptions, tf, type WeightTransform } from '@ganbench/core';
-import { createRegularizer } from '@ganbench/regularizers';
+import { createNormalization } from '@ganbench/regularizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAGAN_OPTIONS, SAGAN_SPECTRAL_NORM_CONFLICT, saganArchitecture, saganSpectralNorm, saganStateName } from './index.js';
 
 const kernels = (params: ParamStore) => params.names().filter((n) => n.endsWith('/kernel'));
 
-const build = (options: Record<string, unknown> = {}, regularizer?: string) =>
+const build = (options: Record<string, unknown> = {}, normalization?: string) =>
   saganArchitecture.build(
     resolveOptions('architecture sagan', SAGAN_OPTIONS, { width: 2, latentDim: 6, ...options }),
-    { dataShape: [32, 32, 3], ...(regularizer === undefined ? {} : { regularizer }) },
+    { dataShape: [32, 32, 3], ...(normalization === undefined ? {} : { normalization }) },
     new Rng(7),
   );
 
@@ -124,11 +124,11 @@ describe('SAGAN spectral normalization in G and D (cpu)', () => {
     expect(maxAbs(plain)).toBeGreaterThan(1e-4);
   });
 
-  it('the spectral-norm regularizer on top is refused, before building and, if it slips through, on the first forward pass', () => {
-    expect(() => build({}, 'spectral-norm')).toThrow(SAGAN_SPECTRAL_NORM_CONFLICT);
+  it('normalization spectral on top is refused, before building and, if it slips through, on the first forward pass', () => {
+    expect(() => build({}, 'spectral')).toThrow(SAGAN_SPECTRAL_NORM_CONFLICT);
     const net = build({}, 'gradient-penalty');
-    const sn = createRegularizer('spectral-norm');
-    if (sn.kind !== 'reparametrization') throw new Error('spectral-norm is a reparametrization');
+    const sn = createNormalization('spectral').reparametrization;
+    if (sn === null) throw new Error('spectral normalization is a reparametrization');
     const x = images();
     const before = tf.memory().numTensors;
     const weightTransform = sn.weightTransform(net.discriminatorParams, { training: true, rng: new Rng(1) });

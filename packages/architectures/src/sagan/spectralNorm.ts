@@ -3,8 +3,8 @@ import { spectralNormalize, spectralNormStateName } from '@ganbench/regularizers
 import type { NetworkOptions } from '../types.js';
 
 export const SAGAN_SPECTRAL_NORM_CONFLICT =
-  "sagan: regularizer 'spectral-norm' is not allowed; sagan already divides every generator and discriminator weight by its spectral norm " +
-  '(Zhang et al. 2019, Sec. 4.1). Use sagan with none or a penalty';
+  "architecture sagan: normalization 'spectral' is not allowed; sagan already divides every generator and discriminator weight by its spectral norm " +
+  '(Zhang et al. 2019, Sec. 4.1). sagan takes normalization none (with any penalty)';
 
 /** Where the architecture keeps a layer's power-iteration vector u: `<layer>/sn_u`, apart from the regularizer's `<layer>/kernel/sn_u`. */
 export function saganStateName(kernelName: string): string {

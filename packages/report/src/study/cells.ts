@@ -11,11 +11,71 @@
  *   trials (a crash says nothing about the loss) are left out of best/median/n and counted in the failure table.
  */
 
-import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
+import { type MetricGoal, regularizersLabel, type TrialRecord } from '@ganbench/study-folder';
 import { formatSettings, summarizeHyperparameters } from './hyperparameters.js';
 
+/**
+ * The axes a table can pivot on (Kurach et al. 2019 cross loss × penalty × normalization): `regularizers` is a
+ * trial's regularizers ('+'-joined, or none), `regularization` those and the normalization in one label
+ * (`gradient-penalty + spectral norm`), for studies that do not cross the two.
+ */
+export const PIVOT_AXES = ['loss', 'regularizers', 'normalization', 'regularization'] as const;
+export type PivotAxis = (typeof PIVOT_AXES)[number];
+
+/** Rows × columns of each table, one table (panel) per value of `panels`. */
+export interface Pivot {
+  rows: PivotAxis;
+  columns: PivotAxis;
+  panels: PivotAxis | null;
+}
+
+/** A trial's label on an axis. */
+export function axisValue(trial: TrialRecord, axis: PivotAxis): string {
+  const { loss, regularizers, normalization } = trial.config;
+  switch (axis) {
+    case 'loss':
+      return loss.name;
+    case 'regularizers':
+      return regularizersLabel(regularizers);
+    case 'normalization':
+      return normalization.name;
+    case 'regularization': {
+      const parts = [...regularizers.map((r) => r.name), ...(normalization.name === 'none' ? [] : [`${normalization.name} norm`])];
+      return parts.length === 0 ? 'none' : parts.join(' + ');
+    }
+  }
+}
+
+/**
+ * Rows loss; when the study crosses regularizers with normalizations (every combination present, both
+ * varying), columns regularizers and one panel per normalization; otherwise one column per regularization.
+ */
+export function defaultPivot(trials: readonly TrialRecord[]): Pivot {
+  const values = (axis: PivotAxis) => new Set(trials.map((trial) => axisValue(trial, axis)));
+  const regularizers = values('regularizers');
+  const normalizations = values('normalization');
+  const pairs = new Set(trials.map((trial) => `${axisValue(trial, 'regularizers')}|${axisValue(trial, 'normalization')}`));
+  const crossed = regularizers.size > 1 && normalizations.size > 1 && pairs.size === regularizers.size * normalizations.size;
+  return crossed ? { rows: 'loss', columns: 'regularizers', panels: 'normalization' } : LOSS_BY_REGULARIZATION;
+}
+
+export const LOSS_BY_REGULARIZATION: Pivot = { rows: 'loss', columns: 'regularization', panels: null };
+
+/** A pivot from its spelling `rows,columns[,panels]`, each an axis used once. */
+export function parsePivot(text: string): Pivot {
+  const parts = text.split(',').map((part) => part.trim());
+  const allowed = `rows,columns[,panels], each one of ${PIVOT_AXES.join(', ')}, each once`;
+  if (parts.length < 2 || parts.length > 3) throw new Error(`pivot: '${text}' is not allowed; allowed: ${allowed}`);
+  for (const part of parts) if (!(PIVOT_AXES as readonly string[]).includes(part)) throw new Error(`pivot: '${part}' is not an axis; allowed: ${allowed}`);
+  if (new Set(parts).size !== parts.length) throw new Error(`pivot: '${text}' names an axis twice; allowed: ${allowed}`);
+  return { rows: parts[0] as PivotAxis, columns: parts[1] as PivotAxis, panels: (parts[2] as PivotAxis | undefined) ?? null };
+}
+
+/** One cell: its row and column labels (the loss and the regularization unless the table is pivoted), the trials and their statistics. */
 export interface CellSummary {
+  /** The row label (the loss by default). */
   loss: string;
+  /** The column label (the regularization by default). */
   regularizer: string;
   /** Every trial of the cell, in display order. */
   trials: TrialRecord[];
@@ -38,7 +98,11 @@ export interface StudyGroup {
   architecture: string;
   metric: string;
   goal: MetricGoal;
-  /** Row and column labels in display order (known names in the papers' order, then alphabetical). */
+  /** What the rows, columns and panels are; absent: loss × regularization (LOSS_BY_REGULARIZATION). */
+  pivot?: Pivot;
+  /** This table's value of the panel axis; null or absent when there are no panels. */
+  panel?: string | null;
+  /** Row labels (losses by default) and column labels in display order (known names in the papers' order, then alphabetical). */
   losses: string[];
   regularizers: string[];
   /** The cells that have trials, row by row. */
@@ -48,7 +112,9 @@ export interface StudyGroup {
 /** Losses in the order Lucic et al. and Kurach et al. list them; others follow alphabetically. */
 const LOSS_ORDER = ['minimax', 'non-saturating', 'wasserstein', 'least-squares', 'hinge', 'dragan', 'relativistic-average', 'energy-based'];
 /** No regularization first, then penalties, constraints, normalization, tricks. */
-const REGULARIZER_ORDER = ['none', 'gradient-penalty', 'dragan', 'r1', 'r2', 'weight-clipping', 'spectral-norm', 'label-smoothing', 'instance-noise'];
+const REGULARIZER_ORDER = ['none', 'gradient-penalty', 'dragan', 'r1', 'r2', 'weight-clipping', 'spectral norm', 'label-smoothing', 'instance-noise'];
+/** Kurach et al.'s order of normalizations. */
+const NORMALIZATION_ORDER = ['none', 'batch', 'layer', 'spectral'];
 
 /** The value a trial counts with for `metric`, or undefined when it does not count (see the module comment). */
 export function trialValue(trial: TrialRecord, metric: string): number | undefined {
@@ -87,13 +153,28 @@ export function orderRegularizers(names: Iterable<string>): string[] {
   return orderNames(names, REGULARIZER_ORDER);
 }
 
+/** Labels of an axis in display order; a combination ranks by its first part, then alphabetically. */
+export function orderAxis(axis: PivotAxis, names: Iterable<string>): string[] {
+  if (axis === 'loss') return orderLosses(names);
+  if (axis === 'normalization') return orderNames(names, NORMALIZATION_ORDER);
+  const first = (label: string) => label.split(/ \+ |\+/)[0] as string;
+  const rank = (label: string) => {
+    const index = REGULARIZER_ORDER.indexOf(first(label));
+    return index === -1 ? REGULARIZER_ORDER.length : index;
+  };
+  return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.split('+').length - b.split('+').length || a.localeCompare(b));
+}
+
 /**
  * Trials in a stable display order (dataset, architecture, loss, regularizer, varied settings, seed, id), so the
  * report does not change with the order in which parallel workers happened to finish.
  */
 export function sortTrials(trials: readonly TrialRecord[]): TrialRecord[] {
   const losses = orderLosses(trials.map((trial) => trial.config.loss.name));
-  const regularizers = orderRegularizers(trials.map((trial) => trial.config.regularizer.name));
+  const regularizers = orderAxis(
+    'regularization',
+    trials.map((trial) => axisValue(trial, 'regularization')),
+  );
   const settings = summarizeHyperparameters(trials);
   const key = new Map(trials.map((trial) => [trial.id, formatSettings(settings.valuesOf(trial.id))]));
   return [...trials].sort(
@@ -101,7 +182,7 @@ export function sortTrials(trials: readonly TrialRecord[]): TrialRecord[] {
       a.config.dataset.name.localeCompare(b.config.dataset.name) ||
       a.config.architecture.name.localeCompare(b.config.architecture.name) ||
       losses.indexOf(a.config.loss.name) - losses.indexOf(b.config.loss.name) ||
-      regularizers.indexOf(a.config.regularizer.name) - regularizers.indexOf(b.config.regularizer.name) ||
+      regularizers.indexOf(axisValue(a, 'regularization')) - regularizers.indexOf(axisValue(b, 'regularization')) ||
       (key.get(a.id) as string).localeCompare(key.get(b.id) as string) ||
       a.config.seed - b.config.seed ||
       a.id.localeCompare(b.id),
@@ -123,26 +204,50 @@ export function studyPrimary(trials: readonly TrialRecord[], current?: { metric:
   return { metric: current.metric, goal: current.goal };
 }
 
-/** One group per (dataset, architecture), each with its loss × regularizer cells. */
-export function summarizeStudy(trials: readonly TrialRecord[], primary: { metric: string; goal: MetricGoal } = studyPrimary(trials)): StudyGroup[] {
+/** One group per (dataset, architecture, panel), each with its rows × columns cells (loss × regularization unless pivoted). */
+export function summarizeStudy(
+  trials: readonly TrialRecord[],
+  primary: { metric: string; goal: MetricGoal } = studyPrimary(trials),
+  pivot: Pivot = defaultPivot(trials),
+): StudyGroup[] {
   const { metric, goal } = primary;
   const sorted = sortTrials(trials);
+  const panels: (string | null)[] =
+    pivot.panels === null
+      ? [null]
+      : orderAxis(
+          pivot.panels,
+          trials.map((trial) => axisValue(trial, pivot.panels as PivotAxis)),
+        );
   const groups = new Map<string, TrialRecord[]>();
   for (const trial of sorted) {
-    const key = JSON.stringify([trial.config.dataset.name, trial.config.architecture.name]);
+    const panel = pivot.panels === null ? null : axisValue(trial, pivot.panels);
+    const key = JSON.stringify([trial.config.dataset.name, trial.config.architecture.name, panels.indexOf(panel)]);
     groups.set(key, [...(groups.get(key) ?? []), trial]);
   }
-  return [...groups.values()].map((members) => {
+  const ordered = [...groups.entries()].sort(([a], [b]) => {
+    const [da, aa, pa] = JSON.parse(a) as [string, string, number];
+    const [db, ab, pb] = JSON.parse(b) as [string, string, number];
+    return da.localeCompare(db) || aa.localeCompare(ab) || pa - pb;
+  });
+  return ordered.map(([, members]) => {
     const first = members[0] as TrialRecord;
-    const losses = orderLosses(members.map((trial) => trial.config.loss.name));
-    const regularizers = orderRegularizers(members.map((trial) => trial.config.regularizer.name));
-    const cells = losses.flatMap((loss) =>
-      regularizers.flatMap((regularizer) => {
-        const inCell = members.filter((trial) => trial.config.loss.name === loss && trial.config.regularizer.name === regularizer);
-        return inCell.length === 0 ? [] : [summarizeCell(loss, regularizer, inCell, { metric, goal })];
+    const losses = orderAxis(
+      pivot.rows,
+      members.map((trial) => axisValue(trial, pivot.rows)),
+    );
+    const regularizers = orderAxis(
+      pivot.columns,
+      members.map((trial) => axisValue(trial, pivot.columns)),
+    );
+    const cells = losses.flatMap((row) =>
+      regularizers.flatMap((column) => {
+        const inCell = members.filter((trial) => axisValue(trial, pivot.rows) === row && axisValue(trial, pivot.columns) === column);
+        return inCell.length === 0 ? [] : [summarizeCell(row, column, inCell, { metric, goal })];
       }),
     );
-    return { dataset: first.config.dataset.name, architecture: first.config.architecture.name, metric, goal, losses, regularizers, cells };
+    const panel = pivot.panels === null ? null : axisValue(first, pivot.panels);
+    return { dataset: first.config.dataset.name, architecture: first.config.architecture.name, metric, goal, pivot, panel, losses, regularizers, cells };
   });
 }
 

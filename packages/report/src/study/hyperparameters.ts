@@ -4,9 +4,9 @@ import { type TrialConfig, type TrialRecord, trialSettings } from '@ganbench/stu
 export type HyperparameterValue = string | number | boolean | null;
 
 /** Settings that have their own column in the report (or identify the trial), so they are not hyperparameters. */
-const OWN_COLUMNS = new Set(['dataset', 'architecture', 'loss', 'regularizer', 'seed']);
+const OWN_COLUMNS = new Set(['dataset', 'architecture', 'loss', 'regularizers', 'normalization', 'seed']);
 
-/** The trial's settings by the names MLflow params and study files use (training.optimizer.lr, regularizer.gamma), minus those with their own column. */
+/** The trial's settings by the names MLflow params and study files use (training.optimizer.lr, regularizers.r1.gamma), minus those with their own column. */
 export function flattenConfig(config: TrialConfig): Map<string, HyperparameterValue> {
   return new Map(Object.entries(trialSettings(config)).filter(([name]) => !OWN_COLUMNS.has(name)));
 }

@@ -10,7 +10,7 @@ import { type WrittenPlot, writeFileAtomically, writePlot } from '../render.js';
 import { replaceDirectory } from '../replaceDirectory.js';
 import type { VegaLiteSpec } from '../spec.js';
 import { BUDGET_BAND, type BudgetPoint, budgetCurve } from './budget.js';
-import { type StudyGroup, sortTrials, studyPrimary, summarizeStudy } from './cells.js';
+import { LOSS_BY_REGULARIZATION, type Pivot, type StudyGroup, sortTrials, studyPrimary, summarizeStudy } from './cells.js';
 import { type BudgetSeries, budgetCurves, metricBoxPlot, metricTitle, type TrainingCurveRow, trainingCurves } from './figures.js';
 import { formatSettings, type HyperparameterSummary, summarizeHyperparameters } from './hyperparameters.js';
 import { mixtureOutcomeLines } from './mixtureOutcome.js';
@@ -36,6 +36,8 @@ export interface StudyReportOptions {
   out?: string;
   /** The command line the report names as its origin (default `ganbench report <studyDir>` with the options given). */
   command?: string;
+  /** Rows, columns and panels of the tables (default: defaultPivot, loss × regularizers per normalization when the study crosses them). */
+  pivot?: Pivot;
 }
 
 export interface StudyReport {
@@ -63,13 +65,17 @@ export async function writeStudyReport(studyDir: string, options: StudyReportOpt
   const { info, trials } = await readStudyResults(studyDir);
   const metric = info.params?.['evaluation.primary'];
   const goal = info.params?.['evaluation.primary.goal'];
-  const groups = summarizeStudy(trials, studyPrimary(trials, metric === undefined || goal === undefined ? undefined : { metric, goal }));
+  const groups = summarizeStudy(
+    trials,
+    studyPrimary(trials, metric === undefined || goal === undefined ? undefined : { metric, goal }),
+    ...(options.pivot === undefined ? [] : [options.pivot]),
+  );
   const settings = summarizeHyperparameters(trials);
   const command = options.command ?? defaultCommand(studyDir, options);
 
   const sections: string[] = [];
   const figures: Figure[] = [];
-  const slugs = uniqueSlugs(groups.map((group) => `${group.dataset}-${group.architecture}`));
+  const slugs = uniqueSlugs(groups.map((group) => `${group.dataset}-${group.architecture}${group.panel ? `-${group.panel}` : ''}`));
   const sampleImages: SampleImage[] = [];
   for (const [index, group] of groups.entries()) {
     const histories = await bestTrialHistories(studyDir, group);
@@ -108,6 +114,8 @@ function defaultCommand(studyDir: string, options: StudyReportOptions): string {
   if (options.seed !== undefined && options.seed !== DEFAULT_BOOTSTRAP_SEED) parts.push('--seed', String(options.seed));
   if (options.bootstrapSamples !== undefined && options.bootstrapSamples !== DEFAULT_BOOTSTRAP_SAMPLES)
     parts.push('--bootstrap-samples', String(options.bootstrapSamples));
+  if (options.pivot !== undefined)
+    parts.push('--pivot', [options.pivot.rows, options.pivot.columns, ...(options.pivot.panels === null ? [] : [options.pivot.panels])].join(','));
   return parts.join(' ');
 }
 
@@ -188,7 +196,8 @@ function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string
     out.figures.push({ name, spec });
     return name;
   };
-  const where = `${group.dataset} · ${group.architecture}`;
+  const where = groupTitle(group);
+  const { rows: rowAxis, columns: columnAxis } = group.pivot ?? LOSS_BY_REGULARIZATION;
   const counted = group.cells.filter((cell) => cell.values.length > 0);
   if (counted.length > 0) {
     const rows = counted.flatMap((cell) => cell.values.map((value) => ({ loss: cell.loss, regularizer: cell.regularizer, value })));
@@ -200,7 +209,7 @@ function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string
         regularizers: group.regularizers,
         metric: group.metric,
         goal: group.goal,
-        title: `${group.metric} per loss and regularizer (${where})`,
+        title: `${group.metric} per ${rowAxis} and ${columnAxis} (${where})`,
       }),
     );
     const curve = (name: string, values: readonly number[]): BudgetPoint[] =>
@@ -215,8 +224,8 @@ function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string
         series: byLoss,
         metric: group.metric,
         goal: group.goal,
-        seriesTitle: 'loss',
-        title: `Best ${group.metric} vs number of trials, per loss (${where})`,
+        seriesTitle: rowAxis,
+        title: `Best ${group.metric} vs number of trials, per ${rowAxis} (${where})`,
       }),
     );
     if (counted.length <= MAX_CELLS_FOR_CELL_BUDGETS && counted.some((cell) => cell.values.length >= 2)) {
@@ -227,11 +236,11 @@ function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string
           series: byCell,
           metric: group.metric,
           goal: group.goal,
-          seriesTitle: 'regularizer',
-          panelTitle: 'loss',
+          seriesTitle: columnAxis,
+          panelTitle: rowAxis,
           width: 220,
           height: 160,
-          title: `Best ${group.metric} vs number of trials, per loss and regularizer (${where})`,
+          title: `Best ${group.metric} vs number of trials, per ${rowAxis} and ${columnAxis} (${where})`,
         }),
       );
     }
@@ -332,7 +341,8 @@ function header(info: StudyInfo, trials: readonly TrialRecord[], groups: readonl
     '- A diverged trial counts with the best value it reached before diverging; one that diverged before its first',
     '  evaluation has no value. Trials without a value, and failed trials (a crash says nothing about the loss), are',
     '  left out of best / median / n and counted in the table of diverged and failed trials.',
-    '- Each cell pools every hyperparameter setting and seed of that loss and regularizer (Kurach et al. 2019).',
+    '- Each cell pools every hyperparameter setting and seed of its row and column (Kurach et al. 2019): by default the loss and the',
+    '  regularization (regularizers and normalization); a study crossing regularizers with normalizations gets one table per normalization.',
     `- Budget curves (Lucic et al. 2018, Fig. 4): for k = 1..n, the best value among k trials drawn with replacement from`,
     `  the cell's (or loss's) trials, averaged over the resamples, with the ${BUDGET_BAND[0] * 100}–${BUDGET_BAND[1] * 100} % percentile band.`,
     '- Numbers show 4 significant digits; marks compare the numbers as shown.',
@@ -340,17 +350,24 @@ function header(info: StudyInfo, trials: readonly TrialRecord[], groups: readonl
   return lines.filter((line) => line !== undefined).join('\n');
 }
 
+/** `dataset · architecture`, and `· normalization spectral` (the panel axis and value) when the tables have panels. */
+function groupTitle(group: StudyGroup): string {
+  const panel = group.panel === undefined || group.panel === null || !group.pivot?.panels ? '' : ` · ${group.pivot.panels} ${group.panel}`;
+  return `${group.dataset} · ${group.architecture}${panel}`;
+}
+
 function groupSection(group: StudyGroup, settings: HyperparameterSummary, figures: GroupFigures, headed: boolean): string {
   const better = group.goal === 'min' ? 'lower' : 'higher';
   const level = headed ? '###' : '##';
   const parts: string[] = [];
-  if (headed) parts.push(`## ${group.dataset} · ${group.architecture}`);
+  const { rows: rowAxis, columns: columnAxis } = group.pivot ?? LOSS_BY_REGULARIZATION;
+  if (headed) parts.push(`## ${groupTitle(group)}`);
   else parts.push(`Dataset \`${group.dataset}\`, architecture \`${group.architecture}\`.`);
   parts.push(
-    `${level} ${group.metric} per loss and regularizer`,
+    `${level} ${group.metric} per ${rowAxis} and ${columnAxis}`,
     kurachTable(group),
     `Each cell: best / median of \`${group.metric}\` over the cell's trials (n counted), ${better} is better. ` +
-      '**Bold**: best in its column (the best loss for that regularizer); *italic*: best in its row (the best regularizer for that loss); ' +
+      `**Bold**: best in its column (the best ${rowAxis} for that ${columnAxis}); *italic*: best in its row (the best ${columnAxis} for that ${rowAxis}); ` +
       '***both***: both. Blank: no trial; — (0): no trial with a value.',
     `${level} Diverged and failed trials`,
     failureTable(group),
@@ -365,14 +382,14 @@ function groupSection(group: StudyGroup, settings: HyperparameterSummary, figure
   figure(
     'Box plots',
     figures.boxPlot,
-    `\`${group.metric}\` of every counted trial per loss × regularizer; boxes span the quartiles, whiskers 1.5 IQR, dots are trials.`,
+    `\`${group.metric}\` of every counted trial per ${rowAxis} × ${columnAxis}; boxes span the quartiles, whiskers 1.5 IQR, dots are trials.`,
   );
   figure(
     `Best ${group.metric} vs number of trials, per loss`,
     figures.lossBudget,
-    `Lucic-style budget curves, each loss pooling its regularizers (k up to the loss's trial count).`,
+    `Lucic-style budget curves, each ${rowAxis} pooling its ${columnAxis} (k up to its trial count).`,
   );
-  figure(`Best ${group.metric} vs number of trials, per cell`, figures.cellBudget, 'The same per loss × regularizer, one panel per loss.');
+  figure(`Best ${group.metric} vs number of trials, per cell`, figures.cellBudget, `The same per ${rowAxis} × ${columnAxis}, one panel per ${rowAxis}.`);
   figure('Training losses of the best trials', figures.trainingLosses, 'D and G losses over generator steps of the best trial of each cell (trial ids above).');
   figure(`${group.metric} over training of the best trials`, figures.trainingMetric, `\`${group.metric}\` at each evaluation of the best trial of each cell.`);
   if (figures.withoutHistory.length > 0) parts.push(`No step-wise metrics found for: ${figures.withoutHistory.map((id) => `\`${id}\``).join(', ')}.`);
@@ -386,7 +403,9 @@ function groupSection(group: StudyGroup, settings: HyperparameterSummary, figure
 function appendix(trials: readonly TrialRecord[], settings: HyperparameterSummary, metric: string): string {
   const fixed = settings.fixed.length > 0 ? `Fixed across the study: ${formatSettings(settings.fixed)}.` : 'No setting is shared by every trial.';
   const varied =
-    settings.varying.length > 0 ? `Varied (column "settings"): ${settings.varying.join(', ')}.` : 'No setting besides loss, regularizer and seed varies.';
+    settings.varying.length > 0
+      ? `Varied (column "settings"): ${settings.varying.join(', ')}.`
+      : 'No setting besides loss, regularizers, normalization and seed varies.';
   const failures = trials.filter((trial) => trial.status === 'failed' && trial.error !== undefined);
   const errors =
     failures.length === 0

@@ -70,7 +70,7 @@ describe('kurachTable', () => {
 
   it('writes "best / median (n)" with bold for the column best and italic for the row best, lower FID better', () => {
     expect(kurachTable(group).split('\n')).toEqual([
-      '| loss ＼ regularizer | none | gradient-penalty |',
+      '| loss ＼ regularization | none | gradient-penalty |',
       '| --- | ---: | ---: |',
       // column bests: none → 20 / 25 (non-saturating); gradient-penalty → 18 / 20. Row bests: gradient-penalty in both rows.
       '| non-saturating | **20** / **25** (3) | ***18*** / ***20*** (2) |',
@@ -124,7 +124,7 @@ describe('failureTable and the appendix', () => {
 
   it('lists every trial with its varied settings (only those that vary), status, best and final', () => {
     const settings = summarizeHyperparameters(trials);
-    expect(settings.varying).toEqual(['regularizer.lambda', 'training.discriminatorOptimizer.lr', 'training.optimizer.lr']);
+    expect(settings.varying).toEqual(['regularizers.gradient-penalty.lambda', 'training.discriminatorOptimizer.lr', 'training.optimizer.lr']);
     expect(settings.fixed).toContainEqual(['training.nDisc', 1]);
     const lines = trialsAppendixTable(trials, settings, 'fid').split('\n');
     expect(lines).toHaveLength(2 + HAND_STUDY.length);
@@ -135,7 +135,7 @@ describe('failureTable and the appendix', () => {
       '| `w-none-3` | ring | mlp | wasserstein | none | training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 2 | diverged at 20 | — | — | 20 | 1.5 |',
     );
     expect(lines).toContain(
-      '| `ns-gp-1` | ring | mlp | non-saturating | gradient-penalty | regularizer.lambda=10, training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 0 | finished | 18 | 19 | 100 | 1.5 |',
+      '| `ns-gp-1` | ring | mlp | non-saturating | gradient-penalty | regularizers.gradient-penalty.lambda=10, training.discriminatorOptimizer.lr=0.0002, training.optimizer.lr=0.0002 | 0 | finished | 18 | 19 | 100 | 1.5 |',
     );
   });
 });

@@ -1,7 +1,7 @@
 /** The report's Markdown tables: Kurach-style best / median per cell, failures per cell, and the appendix of trials. */
 
 import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
-import { type CellSummary, cellOf, type StudyGroup } from './cells.js';
+import { axisValue, type CellSummary, cellOf, LOSS_BY_REGULARIZATION, type StudyGroup } from './cells.js';
 import { formatNumber, formatSettings, type HyperparameterSummary, roundForDisplay } from './hyperparameters.js';
 
 /** Which of a number's marks apply: best in its row (italic) and best in its column (bold). */
@@ -65,10 +65,16 @@ function cellText(cell: CellSummary | undefined, bestMarks: Marks, medianMarks: 
   return `${emphasize(formatNumber(cell.best), bestMarks)} / ${emphasize(formatNumber(cell.median), medianMarks)} (${cell.values.length})`;
 }
 
-/** Rows loss, columns regularizer, cells "best / median (n)" of the primary metric, best values marked. */
+/** `rows ＼ columns`: the corner of a table, naming its axes (loss ＼ regularization unless pivoted). */
+export function cornerLabel(group: StudyGroup): string {
+  const { rows, columns } = group.pivot ?? LOSS_BY_REGULARIZATION;
+  return `${rows} ＼ ${columns}`;
+}
+
+/** Rows loss, columns regularization (or the pivot's axes), cells "best / median (n)" of the primary metric, best values marked. */
 export function kurachTable(group: StudyGroup): string {
   const rows = markCells(group).map((cells, index) => [escapeCell(group.losses[index] as string), ...cells.map((cell) => cell.text)]);
-  return markdownTable(['loss ＼ regularizer', ...group.regularizers.map(escapeCell)], rows, ['left', ...group.regularizers.map(() => 'right' as const)]);
+  return markdownTable([cornerLabel(group), ...group.regularizers.map(escapeCell)], rows, ['left', ...group.regularizers.map(() => 'right' as const)]);
 }
 
 /** Rows loss, columns regularizer, cells "diverged / failed / no value (of trials)". */
@@ -80,7 +86,7 @@ export function failureTable(group: StudyGroup): string {
       return cell ? `${cell.diverged} / ${cell.failed} / ${cell.noValue} (of ${cell.trials.length})` : '';
     }),
   ]);
-  return markdownTable(['loss ＼ regularizer', ...group.regularizers.map(escapeCell)], rows, ['left', ...group.regularizers.map(() => 'right' as const)]);
+  return markdownTable([cornerLabel(group), ...group.regularizers.map(escapeCell)], rows, ['left', ...group.regularizers.map(() => 'right' as const)]);
 }
 
 /** The best trial of each cell, with the settings that won, for finding it in MLflow or the appendix. */
@@ -99,7 +105,8 @@ export function bestTrialsTable(group: StudyGroup, settings: HyperparameterSumma
       ],
     ];
   });
-  return markdownTable(['loss', 'regularizer', 'best trial', group.metric, 'settings', 'seed'], rows, ['left', 'left', 'left', 'right', 'left', 'right']);
+  const { rows: rowAxis, columns: columnAxis } = group.pivot ?? LOSS_BY_REGULARIZATION;
+  return markdownTable([rowAxis, columnAxis, 'best trial', group.metric, 'settings', 'seed'], rows, ['left', 'left', 'left', 'right', 'left', 'right']);
 }
 
 /** One row per trial: id, names, varied settings, seed, status, primary best and final, steps, seconds. */
@@ -109,7 +116,7 @@ export function trialsAppendixTable(trials: readonly TrialRecord[], settings: Hy
     escapeCell(trial.config.dataset.name),
     escapeCell(trial.config.architecture.name),
     escapeCell(trial.config.loss.name),
-    escapeCell(trial.config.regularizer.name),
+    escapeCell(axisValue(trial, 'regularization')),
     escapeCell(formatSettings(settings.valuesOf(trial.id))),
     String(trial.config.seed),
     trial.status === 'diverged' && trial.divergedAt !== undefined ? `diverged at ${trial.divergedAt}` : trial.status,
@@ -119,7 +126,7 @@ export function trialsAppendixTable(trials: readonly TrialRecord[], settings: Hy
     trial.seconds.toFixed(1),
   ]);
   return markdownTable(
-    ['id', 'dataset', 'architecture', 'loss', 'regularizer', 'settings', 'seed', 'status', `best ${metric}`, `final ${metric}`, 'steps', 'seconds'],
+    ['id', 'dataset', 'architecture', 'loss', 'regularization', 'settings', 'seed', 'status', `best ${metric}`, `final ${metric}`, 'steps', 'seconds'],
     rows,
     ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'left', 'right', 'right', 'right', 'right'],
   );

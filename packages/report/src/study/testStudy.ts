@@ -5,7 +5,10 @@ import path from 'node:path';
 export interface SyntheticTrial {
   id: string;
   loss: string;
+  /** Written as trials.jsonl held it before the normalization axis (`regularizer: {name, params}`), unless `normalization` is given. */
   regularizer: string;
+  /** When given: today's form, `regularizers` ('+'-joined names in `regularizer`, none: empty) and this normalization. */
+  normalization?: string;
   seed?: number;
   lr?: number;
   status?: 'finished' | 'diverged' | 'failed';
@@ -20,6 +23,8 @@ export interface SyntheticTrial {
   error?: string;
 }
 
+const regularizerParams = (name: string) => (name === 'gradient-penalty' ? { lambda: 10 } : {});
+
 /** A full trials.jsonl record, shaped like TrialRecord (resolved config with training and evaluation settings). */
 export function trialRecord(trial: SyntheticTrial): Record<string, unknown> {
   const metric = trial.metric ?? 'fid';
@@ -31,7 +36,12 @@ export function trialRecord(trial: SyntheticTrial): Record<string, unknown> {
       dataset: { name: trial.dataset ?? 'ring' },
       architecture: { name: trial.architecture ?? 'mlp', options: { width: 64 } },
       loss: { name: trial.loss, params: {} },
-      regularizer: { name: trial.regularizer, params: trial.regularizer === 'gradient-penalty' ? { lambda: 10 } : {} },
+      ...(trial.normalization === undefined
+        ? { regularizer: { name: trial.regularizer, params: regularizerParams(trial.regularizer) } }
+        : {
+            regularizers: trial.regularizer === 'none' ? [] : trial.regularizer.split('+').map((name) => ({ name, params: regularizerParams(name) })),
+            normalization: { name: trial.normalization, params: trial.normalization === 'spectral' ? { iterations: 1 } : {} },
+          }),
       training: {
         steps: 100,
         batchSize: 64,

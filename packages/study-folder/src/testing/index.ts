@@ -8,7 +8,8 @@ export function exampleTrialConfig(overrides: Partial<TrialConfig> = {}): TrialC
     dataset: { name: 'ring' },
     architecture: { name: 'mlp', options: { gWidth: 64 } },
     loss: { name: 'hinge', params: {} },
-    regularizer: { name: 'r1', params: { gamma: 0.1 } },
+    regularizers: [{ name: 'r1', params: { gamma: 0.1 } }],
+    normalization: { name: 'none', params: {} },
     training: {
       steps: 100,
       batchSize: 64,

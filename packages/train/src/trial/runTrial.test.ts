@@ -13,7 +13,8 @@ const CONFIG: TrialConfig = {
   dataset: { name: 'ring' },
   architecture: { name: 'mlp', options: { latentDim: 8, gWidth: 16, gLayers: 2, dWidth: 16, dLayers: 2 } },
   loss: { name: 'non-saturating', params: {} },
-  regularizer: { name: 'r1', params: { gamma: 0.1 } },
+  regularizers: [{ name: 'r1', params: { gamma: 0.1 } }],
+  normalization: { name: 'none', params: {} },
   training: {
     steps: 24,
     batchSize: 32,
@@ -58,8 +59,16 @@ describe('runTrial: one trial end to end into its run log', () => {
     expect((await readRunJson(resumedDir)).status).toBe('FINISHED');
   });
 
-  it('resumes a spectral-norm trial, whose power-iteration vectors exist only after the first forward pass', async () => {
-    const config: TrialConfig = { ...CONFIG, regularizer: { name: 'spectral-norm', params: { iterations: 1 } }, training: { ...CONFIG.training, steps: 16 } };
+  it('resumes a spectrally normalized trial with a penalty, whose power-iteration vectors exist only after the first forward pass', async () => {
+    const config: TrialConfig = {
+      ...CONFIG,
+      regularizers: [
+        { name: 'r1', params: { gamma: 0.1, every: 1 } },
+        { name: 'gradient-penalty', params: { lambda: 1, target: 1, oneSided: false, drift: 0, every: 1 } },
+      ],
+      normalization: { name: 'spectral', params: { iterations: 1 } },
+      training: { ...CONFIG.training, steps: 16 },
+    };
     const straightDir = path.join(root, 'sn-straight');
     await runTrial(config, straightDir);
     const resumedDir = path.join(root, 'sn-resumed');
@@ -86,8 +95,9 @@ describe('runTrial: one trial end to end into its run log', () => {
     const run = await readRunJson(dir);
     expect(run.params).toMatchObject({
       loss: 'non-saturating',
-      regularizer: 'r1',
-      'regularizer.gamma': '0.1',
+      regularizers: 'r1',
+      'regularizers.r1.gamma': '0.1',
+      normalization: 'none',
       'architecture.gWidth': '16',
       'training.discriminatorOptimizer.lr': '0.002',
       seed: '3',
@@ -99,7 +109,7 @@ describe('runTrial: one trial end to end into its run log', () => {
     const exploding: TrialConfig = {
       ...CONFIG,
       loss: { name: 'wasserstein', params: {} },
-      regularizer: { name: 'none', params: {} },
+      regularizers: [],
       training: {
         ...CONFIG.training,
         optimizer: { name: 'sgd', lr: 1e30, momentum: 0 },
@@ -123,7 +133,7 @@ describe('runTrial: one trial end to end into its run log', () => {
     const exploding: TrialConfig = {
       ...CONFIG,
       loss: { name: 'non-saturating', params: {} },
-      regularizer: { name: 'none', params: {} },
+      regularizers: [],
       training: { ...CONFIG.training, steps: 50, nDisc: 1, optimizer: sgd, discriminatorOptimizer: sgd, emaDecay: null, checkpointEvery: 50 },
       evaluation: { ...CONFIG.evaluation, every: 50 },
       seed: 0,

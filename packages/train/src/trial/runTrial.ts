@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { getArchitecture } from '@ganbench/architectures';
+import { checkArchitecture, getArchitecture } from '@ganbench/architectures';
 import { Rng, tf } from '@ganbench/core';
 import { type GaussianMixture, sampleMixturePoints } from '@ganbench/data';
 import { imageGridPng, scatterSnapshots, writePlot } from '@ganbench/report';
-import { type TrialConfig, trialParams } from '@ganbench/study-folder';
+import { regularizersLabel, type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { ARTIFACTS_DIR, RUN_JSON, RunLog } from '@ganbench/tracking';
 import { createGanTrainer, type StepLosses } from '../ganTrainer.js';
 import { getMetric } from '../metrics/registry.js';
-import { createObjective } from '../objective.js';
+import { compileObjective } from '../objective.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { openDataSource } from './dataSource.js';
 import { createEvaluator } from './evaluate.js';
@@ -81,19 +81,16 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
       `architecture.options.batchSize: ${architectureBatch} is not allowed with training.batchSize ${training.batchSize}; ${config.architecture.name} counts images shown with it, so they must be equal`,
     );
   const rng = new Rng(config.seed);
-  const { loss, regularizer } = createObjective(config.loss, config.regularizer);
+  const objective = compileObjective(config);
   const source = await openDataSource(config.dataset, rng.fork('data'));
-  const model = getArchitecture(config.architecture.name).build(
-    config.architecture.options,
-    { dataShape: source.shape, regularizer: config.regularizer.name },
-    rng.fork('model'),
-  );
+  const context = { dataShape: source.shape, normalization: config.normalization.name };
+  checkArchitecture(config.architecture.name, config.architecture.options, context);
+  const model = getArchitecture(config.architecture.name).build(config.architecture.options, context, rng.fork('model'));
   const evaluator = await createEvaluator(config.dataset.name, source, evaluation.metrics, evaluation.samples, rng.fork('evaluation'));
   const trainer = createGanTrainer(
     model,
     {
-      loss,
-      regularizer,
+      objective,
       nDisc: training.nDisc,
       batchSize: training.batchSize,
       optimizer: training.optimizer,
@@ -217,5 +214,11 @@ async function writeScatter(dir: string, mixture: GaussianMixture, config: Trial
 }
 
 function runName(config: TrialConfig): string {
-  return `${config.loss.name} + ${config.regularizer.name} (seed ${config.seed})`;
+  return trialName(config);
+}
+
+/** `loss + regularizers [+ normalization] (seed s)`: how a trial is named in MLflow, progress lines and plots. */
+export function trialName(config: TrialConfig): string {
+  const normalization = config.normalization.name === 'none' ? '' : ` + ${config.normalization.name} norm`;
+  return `${config.loss.name} + ${regularizersLabel(config.regularizers)}${normalization} (seed ${config.seed})`;
 }

@@ -1,20 +1,21 @@
 /**
  * Everything about a trial that can be checked without data or training, so a study fails before its
- * first trial instead of in every one: the dataset, the metrics it can have, the loss and regularizer
- * (constructed, plugins included), their compatibility, and the architecture's own check of its
- * options against the data shape and the regularizer (what `build` checks before allocating anything).
+ * first trial instead of in every one: the dataset, the metrics it can have, the loss, regularizers and
+ * normalization compiled into one objective (plugins included, so their compatibility is checked), and
+ * the architecture's own check of its options against the data shape and the normalization (what
+ * `build` checks before allocating anything).
  */
 import { existsSync } from 'node:fs';
-import { getArchitecture } from '@ganbench/architectures';
+import { checkArchitecture } from '@ganbench/architectures';
 import { IMAGE_DATASET_CHANNELS, IMAGE_DATASET_NAMES, isMixtureName, MIXTURE_NAMES } from '@ganbench/data';
 import type { DatasetConfig, TrialConfig } from '@ganbench/study-folder';
 import { getMetric, metricsFor } from '../metrics/registry.js';
-import { createObjective } from '../objective.js';
+import { compileObjective, ObjectiveError } from '../objective.js';
 import { imagePad } from './dataSource.js';
 
-/** A problem with one field of a trial: `field` is its dotted path in the trial configuration. */
+/** A problem with one field of a trial: `field` is its dotted path in the trial configuration (`regularizers` for any entry of the list). */
 export interface TrialProblem {
-  field: 'dataset' | 'evaluation.metrics' | 'training.batchSize' | 'loss' | 'regularizer' | 'architecture';
+  field: 'dataset' | 'evaluation.metrics' | 'training.batchSize' | 'loss' | 'regularizers' | 'normalization' | 'architecture';
   message: string;
 }
 
@@ -66,10 +67,11 @@ export function validateTrial(config: TrialConfig): TrialProblem[] {
         });
   }
   try {
-    createObjective(config.loss, config.regularizer);
+    compileObjective(config);
   } catch (error) {
     const message = (error as Error).message;
-    problems.push({ field: message.startsWith('regularizer') ? 'regularizer' : 'loss', message });
+    const field = error instanceof ObjectiveError ? error.field : 'loss';
+    problems.push({ field: field.startsWith('regularizers') ? 'regularizers' : field === 'normalization' ? 'normalization' : 'loss', message });
   }
   const shape = datasetIssue === undefined ? dataShape(config.dataset) : null;
   const batchBytes = shape === null ? 0 : 4 * config.training.batchSize * shape.reduce((a, b) => a * b, 1);
@@ -80,7 +82,7 @@ export function validateTrial(config: TrialConfig): TrialProblem[] {
     });
   if (shape !== null) {
     try {
-      getArchitecture(config.architecture.name).check(config.architecture.options, { dataShape: shape, regularizer: config.regularizer.name });
+      checkArchitecture(config.architecture.name, config.architecture.options, { dataShape: shape, normalization: config.normalization.name });
     } catch (error) {
       problems.push({ field: 'architecture', message: (error as Error).message });
     }
