@@ -34,7 +34,7 @@ describe('a finished study whose primary metric is edited, as a user does it', (
     expect(rerun.stdout).toContain('2 already done');
     const rewritten = readFileSync(report, 'utf8');
     expect(rewritten).toContain('- Primary metric: `modes_covered`, higher is better');
-    expect(rewritten).toContain('## modes_covered per loss and regularizer');
+    expect(rewritten).toContain('## modes_covered per loss and regularization');
     const again = ganbench(dir, 'report', path.join('results', 'tiny'));
     expect(again.status, again.stderr).toBe(0);
     expect(readFileSync(report, 'utf8').split('\n').slice(2)).toEqual(rewritten.split('\n').slice(2));
