@@ -41,6 +41,14 @@ describe('the ganbench command, as a user runs it', () => {
     expect(dcgan?.params.latentDim).toMatchObject({ type: 'integer', default: 128 });
   });
 
+  it('list normalizations --json names the normalizations of D a study crosses, spectral with its power iterations', () => {
+    const r = ganbench('list', 'normalizations', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const entries = JSON.parse(r.stdout) as { name: string; params: Record<string, { default: unknown }> }[];
+    expect(entries.map((e) => e.name)).toEqual(['none', 'batch', 'layer', 'spectral']);
+    expect(entries.find((e) => e.name === 'spectral')?.params.iterations).toMatchObject({ default: 1 });
+  });
+
   it.each(['info', 'bench', 'quick', 'sweep', 'report'])('%s --help prints its usage and options', (command) => {
     const r = ganbench(command, '--help');
     expect(r.status).toBe(0);

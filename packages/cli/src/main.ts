@@ -360,8 +360,9 @@ const COMMANDS: Record<string, Command> = {
     run: bench,
   },
   list: {
-    args: 'losses|regularizers|architectures',
-    summary: 'Every registered loss, regularizer or architecture (plugins included) with its kind, reference and hyperparameters or options with defaults.',
+    args: 'losses|regularizers|normalizations|architectures',
+    summary:
+      'Every registered loss, regularizer, normalization of the discriminator or architecture (plugins included) with its kind, reference and hyperparameters or options with defaults.',
     flags: { json: { kind: 'boolean', description: 'one JSON array of {name, kind, params}' }, plugin: pluginFlag, help: helpFlag },
     run: list,
   },

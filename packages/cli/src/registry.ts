@@ -1,7 +1,7 @@
 import { listArchitectures } from '@ganbench/architectures';
 import { describeOption, type OptionSpecs } from '@ganbench/core';
 import { listLosses } from '@ganbench/losses';
-import { listRegularizers } from '@ganbench/regularizers';
+import { listRegularizers, NORMALIZATIONS } from '@ganbench/regularizers';
 import { type ParsedFlags, UsageError } from './args.js';
 import { loadPlugins, pluginList } from './plugins.js';
 
@@ -13,15 +13,23 @@ export interface RegistryEntry {
   params: OptionSpecs;
 }
 
-const REGISTRIES = ['losses', 'regularizers', 'architectures'] as const;
+const REGISTRIES = ['losses', 'regularizers', 'normalizations', 'architectures'] as const;
 
-/** `ganbench list losses|regularizers|architectures`: every registered entry (plugins included) with its hyperparameters or options. */
+/** `ganbench list losses|regularizers|normalizations|architectures`: every registered entry (plugins included) with its hyperparameters or options. */
 export async function registryEntries(what: string | undefined, flags: ParsedFlags): Promise<RegistryEntry[]> {
   if (!(REGISTRIES as readonly (string | undefined)[]).includes(what))
     throw new UsageError(`list: '${what ?? ''}' is not a registry; allowed: ${REGISTRIES.join(', ')}`);
   await loadPlugins(pluginList(flags.plugin));
   if (what === 'losses') return listLosses().map((l) => ({ ...l, kind: 'loss' }));
   if (what === 'regularizers') return listRegularizers();
+  if (what === 'normalizations')
+    return NORMALIZATIONS.map((n) => ({
+      name: n.name,
+      kind: n.appliedBy === 'weights' ? 'normalization of every D weight' : 'normalization layers the architecture inserts',
+      description: n.description,
+      reference: n.reference,
+      params: n.params,
+    }));
   return listArchitectures().map((a) => ({ name: a.name, kind: 'architecture', description: a.description, reference: a.paper, params: a.options }));
 }
 

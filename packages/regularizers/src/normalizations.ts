@@ -26,7 +26,13 @@ export const NO_NORMALIZATION_NAME = 'none';
  * read as this normalization by @ganbench/study-folder).
  */
 export const NORMALIZATIONS: readonly NormalizationDefinition[] = [
-  { name: NO_NORMALIZATION_NAME, description: 'the architecture as it is', reference: '', params: {}, appliedBy: 'architecture' },
+  {
+    name: NO_NORMALIZATION_NAME,
+    description: 'the architecture as it is',
+    reference: 'Kurach et al. 2019, Sec. 2.3: the baseline of the normalization axis',
+    params: {},
+    appliedBy: 'architecture',
+  },
   {
     name: 'batch',
     description: 'batch normalization after each hidden discriminator layer but the first, batch statistics in training',
