@@ -136,3 +136,37 @@ describe('nearest-neighbour resize gradient agrees across backends for batch > 1
     }
   });
 });
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`second order through ops whose tfjs-core gradient reads a saved output, on ${backend}`, () => {
+    beforeAll(async () => {
+      await initBackend(backend);
+    });
+
+    // Before the overrides in savedOutput_grads.ts, each of these threw "Cannot compute gradient" (no path from the
+    // first-order gradient back to x) when used alone, and silently lost those terms beside other paths.
+    const ops: [string, (x: tf.Tensor) => tf.Tensor, number?][] = [
+      ['exp', (x) => tf.exp(x)],
+      ['sigmoid', (x) => tf.sigmoid(x)],
+      ['tanh', (x) => tf.tanh(x)],
+      ['softmax over the last axis (SAGAN attention)', (x) => tf.softmax(x)],
+      ['ELU', (x) => tf.elu(x), 0.05],
+    ];
+    for (const [name, op, gap] of ops) {
+      it(`${name}: the gradient of its gradient matches central differences`, () => {
+        expect(secondOrderCheck(op, [3, 5], 11, gap).maxError).toBeLessThan(2e-3);
+      });
+    }
+
+    it('d²/dx² at x = 0.5 against closed forms (eˣ, σ(1−σ)(1−2σ), −2 tanh (1 − tanh²))', async () => {
+      const second = (op: (x: tf.Tensor) => tf.Tensor) => tf.grad((x: tf.Tensor) => tf.sum(tf.grad((u: tf.Tensor) => tf.sum(op(u)))(x)));
+      const s = 1 / (1 + Math.exp(-0.5));
+      const t = Math.tanh(0.5);
+      const at = tf.tensor1d([0.5]);
+      expect((await second(tf.exp)(at).data())[0]).toBeCloseTo(Math.exp(0.5), 5);
+      expect((await second(tf.sigmoid)(at).data())[0]).toBeCloseTo(s * (1 - s) * (1 - 2 * s), 5);
+      expect((await second(tf.tanh)(at).data())[0]).toBeCloseTo(-2 * t * (1 - t * t), 5);
+      at.dispose();
+    });
+  });
+}

@@ -13,6 +13,7 @@ import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad.js';
 import { comparisonGradConfigs } from './comparison_grads.js';
 import { resizeBilinearGradGradConfig } from './ResizeBilinearGrad_grad.js';
 import { resizeNearestNeighborGradGradConfig } from './ResizeNearestNeighborGrad_grad.js';
+import { savedOutputGradConfigs } from './savedOutput_grads.js';
 
 /** Gradients tfjs-core lacks that double backprop (WGAN-GP, R1, R2) needs through the project's layers. */
 export const PROJECT_GRADIENTS: readonly GradConfig[] = [
@@ -38,10 +39,16 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   castWasmConfig,
 ];
 
-/** Idempotent: registers the project's gradients, never replacing one tfjs-core already has. */
+/** tfjs-core gradients replaced because they cannot be differentiated again (they read a saved output). */
+export const PROJECT_GRADIENT_OVERRIDES: readonly GradConfig[] = savedOutputGradConfigs;
+
+/** Idempotent: registers the project's gradients (never replacing one tfjs-core already has) and its overrides. */
 export function registerProjectGradients(): void {
   for (const config of PROJECT_GRADIENTS) {
     if (getGradient(config.kernelName) === undefined) registerGradient(config);
+  }
+  for (const config of PROJECT_GRADIENT_OVERRIDES) {
+    if (getGradient(config.kernelName)?.gradFunc !== config.gradFunc) registerGradient(config);
   }
 }
 
