@@ -1,33 +1,7 @@
-import {
-  abs,
-  concat,
-  customGrad,
-  exp,
-  expandDims,
-  type GradSaveFunc,
-  matMul,
-  mul,
-  neg,
-  reshape,
-  sub,
-  sum,
-  type Tensor,
-  type Tensor2D,
-  type Tensor3D,
-  tidy,
-} from '@tensorflow/tfjs-core';
+import { abs, concat, exp, expandDims, matMul, neg, reshape, sub, sum, type Tensor, type Tensor2D, type Tensor3D, tidy } from '@tensorflow/tfjs-core';
 import type { ParamStore } from '../params.js';
 import type { Rng } from '../rng.js';
 import { DCGAN_INIT_STD, transformed, type WeightOptions } from './types.js';
-
-/**
- * exp with its gradient dy·exp(x) recomputed from the input: tfjs's own Exp gradient multiplies by the saved output,
- * which the tape cannot reach, so its second derivative comes out 0 (R1 and WGAN-GP differentiate D's input gradient).
- */
-const expTwiceDifferentiable = customGrad(((x: Tensor, save: GradSaveFunc) => {
-  save([x]);
-  return { value: exp(x), gradFunc: (dy: Tensor, saved: Tensor[]) => mul(dy, exp(saved[0] as Tensor)) };
-}) as unknown as Parameters<typeof customGrad>[0]) as (x: Tensor) => Tensor;
 
 /** The learned tensor T ∈ R^{A×B×C}: A input features, B kernels, C dimensions per kernel. */
 export function initMinibatchDiscrimination(
@@ -60,7 +34,7 @@ export function minibatchDiscrimination(params: ParamStore, prefix: string, x: T
     const n = x.shape[0];
     const m = reshape(matMul(x, reshape(kernel, [a, b * c]) as Tensor2D), [n, b, c]);
     const l1 = sum(abs(sub(expandDims(m, 1), expandDims(m, 0))), 3); // [N, N, B]: ‖M_{i,b} − M_{j,b}‖_L1
-    let o: Tensor = sum(expTwiceDifferentiable(neg(l1)), 1); // [N, B]
+    let o: Tensor = sum(exp(neg(l1)), 1); // [N, B]
     if (options.excludeSelf === true) o = sub(o, 1);
     return concat([x, o as Tensor2D], 1);
   });
