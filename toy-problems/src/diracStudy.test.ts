@@ -43,7 +43,7 @@ describe('the Dirac-GAN study file', () => {
     expect(study('[{name: a, loss: minimax, lr: -1}]')).toThrow('study.yaml: rows[0].lr: Too small: expected number to be >0; got -1');
     expect(study('[{name: a, los: minimax}]')).toThrow('study.yaml: rows[0].los: unknown key; allowed: name, loss, regularizer,');
     expect(study('[{name: a, reg: r1, d_steps: 2}]')).toThrow(
-      'rows[0].reg: unknown key; allowed: name, loss, regularizer, optimizer, consensusGamma, mode, nDisc,',
+      'rows[0].reg: unknown key; allowed: name, loss, regularizer, regularizers, optimizer, consensusGamma, mode, nDisc,',
     );
     expect(study('[{loss: minimax}]')).toThrow('study.yaml: rows[0].name: Invalid input: expected string, received undefined; got nothing');
     expect(study('[{name: a}]', '[]')).toThrow('study.yaml: columns: Too small: expected array to have >=1 items; got []');

@@ -22,6 +22,8 @@ export interface MetricBoxPlotOptions {
   metric: string;
   goal: MetricGoal;
   title: string;
+  /** What the panels (`loss` rows) and boxes (`regularizer` rows) are, when the table is pivoted (default loss, regularizer). */
+  axisTitles?: { rows: string; columns: string };
 }
 
 /**
@@ -30,13 +32,14 @@ export interface MetricBoxPlotOptions {
  */
 export function metricBoxPlot(options: MetricBoxPlotOptions): VegaLiteSpec {
   const rows = options.rows.filter((row) => Number.isFinite(row.value));
-  const regularizer = { field: 'regularizer', type: 'nominal' as const, title: 'regularizer', sort: [...options.regularizers] };
+  const titles = options.axisTitles ?? { rows: 'loss', columns: 'regularizer' };
+  const regularizer = { field: 'regularizer', type: 'nominal' as const, title: titles.columns, sort: [...options.regularizers] };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: options.title,
     config: baseConfig(),
     data: { values: rows },
-    facet: { column: { field: 'loss', type: 'nominal', title: 'loss', sort: [...options.losses] } },
+    facet: { column: { field: 'loss', type: 'nominal', title: titles.rows, sort: [...options.losses] } },
     spec: {
       width: { step: 28 },
       height: 220,
@@ -156,6 +159,8 @@ export interface TrainingCurvesOptions {
   independentY: boolean;
   /** Draw a dot at each point as well (for sparse series such as evaluations). */
   points?: boolean;
+  /** What the facet rows (`loss`) and columns (`regularizer`) are, when the table is pivoted (default loss, regularizer). */
+  axisTitles?: { rows: string; columns: string };
   width?: number;
   height?: number;
 }
@@ -176,8 +181,8 @@ export function trainingCurves(options: TrainingCurvesOptions): VegaLiteSpec {
     config: baseConfig(),
     data: { values: [...lines, ...rules] },
     facet: {
-      row: { field: 'loss', type: 'nominal', title: 'loss', sort: [...options.losses] },
-      column: { field: 'regularizer', type: 'nominal', title: 'regularizer', sort: [...options.regularizers] },
+      row: { field: 'loss', type: 'nominal', title: options.axisTitles?.rows ?? 'loss', sort: [...options.losses] },
+      column: { field: 'regularizer', type: 'nominal', title: options.axisTitles?.columns ?? 'regularizer', sort: [...options.regularizers] },
     },
     spec: {
       width,

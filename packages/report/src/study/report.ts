@@ -210,6 +210,7 @@ function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string
         metric: group.metric,
         goal: group.goal,
         title: `${group.metric} per ${rowAxis} and ${columnAxis} (${where})`,
+        axisTitles: { rows: rowAxis, columns: columnAxis },
       }),
     );
     const curve = (name: string, values: readonly number[]): BudgetPoint[] =>
@@ -265,7 +266,7 @@ function groupFigureSpecs(group: StudyGroup, slug: string, histories: Map<string
       metricRows.push({ ...at, series: group.metric, step: point.step, value: point.value });
     if (trial.status === 'diverged' && trial.divergedAt !== undefined) divergences.push({ ...at, step: trial.divergedAt });
   }
-  const curves = { divergences, losses: group.losses, regularizers: group.regularizers };
+  const curves = { divergences, losses: group.losses, regularizers: group.regularizers, axisTitles: { rows: rowAxis, columns: columnAxis } };
   if (lossRows.length > 0) {
     out.trainingLosses = add(
       `training-losses-${slug}`,
