@@ -50,10 +50,10 @@ export function defaultBenchBackends(): BackendName[] {
 }
 
 /**
- * Nominal single-precision FMA peak of this machine: cores × clock × FLOP/cycle (2 FMA ports ×
- * vector lanes × 2). The clock is what /proc/cpuinfo reports, not the turbo clock.
+ * Nominal single-precision FMA peak of this machine on `threads` threads: cores (at most `threads`) ×
+ * clock × FLOP/cycle (2 FMA ports × vector lanes × 2). The clock is what /proc/cpuinfo reports, not the turbo clock.
  */
-export function nominalPeakGflops(): { gflops: number; basis: string } | null {
+export function nominalPeakGflops(threads = os.availableParallelism()): { gflops: number; basis: string } | null {
   let cpuinfo: string;
   try {
     cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -65,7 +65,7 @@ export function nominalPeakGflops(): { gflops: number; basis: string } | null {
   if (!Number.isFinite(mhz) || mhz <= 0) return null;
   const lanes = flags.includes('avx512f') ? 16 : flags.includes('avx2') ? 8 : 4;
   const perCycle = 2 * lanes * (flags.includes('fma') ? 2 : 1);
-  const cores = os.availableParallelism();
+  const cores = Math.min(threads, os.availableParallelism());
   return {
     gflops: (cores * mhz * perCycle) / 1000,
     basis: `${cores} cores × ${mhz} MHz × ${perCycle} FLOP/cycle`,
@@ -212,7 +212,7 @@ export async function runDcganBench(options: BenchOptions): Promise<BenchRow[]> 
   const { threads } = options;
   const python = options.torch ? findPython('torch') : null;
   if (options.torch && python === null) options.log('PyTorch not found (set GANBENCH_PYTHON or install Debian python3-torch); no yardstick');
-  const peak = nominalPeakGflops();
+  const peak = nominalPeakGflops(threads);
   const rows: BenchRow[] = [];
   for (const penalty of ['none', 'gp'] as const) {
     const config: DcganStepConfig = { ...BENCH_DCGAN, penalty };

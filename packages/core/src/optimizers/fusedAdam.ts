@@ -32,7 +32,7 @@ const f = Math.fround;
 /**
  * tfjs's AdamOptimizer.applyGradients, element by element, each operation rounded to float32 in
  * tfjs's order (m·β₁ + g·(1 − β₁), v·β₂ + g²·(1 − β₂), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ),
- * θ + (m̂ / (√v̂ + ε))·(−lr)): the same bits as its 13 kernels, which the cpu and wasm backends
+ * θ + (m̂ / (√v̂ + ε))·(−lr)): the same bits as its 14 kernels, which the cpu and wasm backends
  * round the same way (+, −, ×, ÷ and √ are correctly rounded in float32 and in float64 rounded to float32).
  */
 export function adamUpdate(
@@ -147,7 +147,7 @@ interface AdamState {
 }
 
 /**
- * tfjs's Adam with each variable's update in one kernel instead of 13 (plus their scalar uploads)
+ * tfjs's Adam with each variable's update in one kernel instead of 14 (plus six scalar uploads)
  * on the cpu and wasm backends, bit for bit the same values; a tiny network's step is mostly such
  * per-kernel overhead. Slots, checkpoints (getWeights/setWeights) and other backends are tfjs's.
  */
