@@ -16,7 +16,6 @@ export {
   resolveBackendName,
   resolveThreads,
 } from './backend.js';
-export { checkWebGpuGpus, WEBGPU_GPU_ENV } from './webgpu.js';
 export {
   PROJECT_CPU_KERNELS,
   PROJECT_GRADIENTS,
@@ -45,3 +44,4 @@ export {
 } from './params.js';
 export { Rng, type RngState } from './rng.js';
 export { MAX_WASM_THREADS } from './wasmThreads.js';
+export { checkWebGpuGpus, WEBGPU_GPU_ENV } from './webgpu.js';
