@@ -1,7 +1,12 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TrialRecord } from '@ganbench/study-folder';
 import { describe, expect, it } from 'vitest';
 import { orderLosses, orderRegularizers, type StudyGroup, summarizeCell } from './cells.js';
 import { classifyCell, mixtureOutcomeLines } from './mixtureOutcome.js';
+import { writeStudyReport } from './report.js';
+import { writeSyntheticStudy } from './testStudy.js';
 
 interface Run {
   loss: string;
@@ -66,12 +71,12 @@ describe('mixtureOutcomeLines', () => {
   it('names the cells that covered the ring, best high-quality first, with the spread over seeds and the thresholds', () => {
     expect(lines[0]).toContain('`ring` (8 modes)');
     expect(lines[0]).toContain('≥ 1% of the samples lie within 3σ');
-    expect(text).toContain('- Covered all 8 modes in both trials: non-saturating + r1 (52–57% high-quality); hinge + r1 (30–61% high-quality).');
-    expect(text).toContain('- Of those, every trial with at least 50% of its samples high-quality: non-saturating + r1.');
+    expect(text).toContain('- Covered all 8 modes in both seeds: non-saturating + r1 (52–57% high-quality); hinge + r1 (30–61% high-quality).');
+    expect(text).toContain('- Of those, with at least 50% of the samples high-quality in every trial: non-saturating + r1.');
   });
 
   it('names the collapsed cells and those in between with the modes of each trial in seed order', () => {
-    expect(text).toContain('- Collapsed (≤ 2 modes in both trials): wasserstein + none (modes 1 and 2, 2% high-quality).');
+    expect(text).toContain('- Collapsed (≤ 2 modes in both seeds): wasserstein + none (modes 1 and 2, 2% high-quality).');
     expect(text).toContain('- In between, or split across trials: hinge + none (modes 4 and 8, 12–40% high-quality).');
   });
 
@@ -99,11 +104,43 @@ describe('mixtureOutcomeLines', () => {
 
   it('takes its thresholds from the caller and states them', () => {
     const out = mixtureOutcomeLines(group(RUNS), { collapsedModes: 4, quality: 0.25 }).join('\n');
-    expect(out).toContain('- Of those, every trial with at least 25% of its samples high-quality: non-saturating + r1, hinge + r1.');
-    expect(out).toContain('- Collapsed (≤ 4 modes in both trials): wasserstein + none');
+    expect(out).toContain('- Of those, with at least 25% of the samples high-quality in every trial: non-saturating + r1, hinge + r1.');
+    expect(out).toContain('- Collapsed (≤ 4 modes in both seeds): wasserstein + none');
+  });
+
+  it('counts trials, not seeds, when a cell pools settings that share a seed', () => {
+    const pooled = group([
+      { loss: 'hinge', regularizer: 'r1', seed: 0, modes: 8, quality: 0.6, frechet: 0.01 },
+      { loss: 'hinge', regularizer: 'r1', seed: 0, modes: 8, quality: 0.7, frechet: 0.02 },
+    ]);
+    expect(mixtureOutcomeLines(pooled).join('\n')).toContain('- Covered all 8 modes in both trials: hinge + r1 (60–70% high-quality).');
   });
 
   it('says nothing for a dataset that is not a known mixture or trials without modes_covered', () => {
     expect(mixtureOutcomeLines(group(RUNS, 'fashion-mnist'))).toEqual([]);
+  });
+});
+
+describe('writeStudyReport on a mixture study', () => {
+  it('opens report.md with the outcome, right under the title', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ganbench-outcome-'));
+    try {
+      const trial = (id: string, loss: string, seed: number, modes: number) =>
+        ({ id, loss, regularizer: 'r1', seed, best: modes, final: modes, metric: 'modes_covered', goal: 'max' }) as const;
+      await writeSyntheticStudy(dir, [
+        trial('a', 'minimax', 0, 8),
+        trial('b', 'minimax', 1, 8),
+        trial('c', 'wasserstein', 0, 0),
+        trial('d', 'wasserstein', 1, 1),
+      ]);
+      const markdown = await readFile((await writeStudyReport(dir, { bootstrapSamples: 10 })).reportPath, 'utf8');
+      const lines = markdown.split('\n');
+      expect(lines[0]).toBe('# GAN study report: synthetic');
+      expect(lines[2]).toMatch(/^\*\*Outcome on `ring` \(8 modes\), mlp\*\*/);
+      expect(markdown).toContain('- Covered all 8 modes in both seeds: minimax + r1.');
+      expect(markdown).toContain('- Collapsed (≤ 2 modes in both seeds): wasserstein + r1 (modes 0 and 1).');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -92,11 +92,17 @@ function modesList(outcome: CellOutcome): string {
   return outcome.trials.map((t) => formatNumber(t.modes)).join(', ');
 }
 
-/** How many trials "every" is: "both trials", "all 3 trials", "its one trial", or "every trial of the cell" when cells differ. */
-function everyTrial(counts: ReadonlySet<number>): string {
+/**
+ * How many trials "every" is: "both seeds", "all 3 seeds", "its one trial", or "every trial of the cell" when cells
+ * differ in size; "trials" instead of "seeds" when some cell has two trials with the same seed (other settings vary).
+ */
+function everyTrial(outcomes: readonly CellOutcome[]): string {
+  const counts = new Set(outcomes.map((o) => o.trials.length));
   if (counts.size !== 1) return 'every trial of the cell';
   const n = [...counts][0] as number;
-  return n === 1 ? 'its one trial' : n === 2 ? 'both trials' : `all ${n} trials`;
+  const bySeed = outcomes.every((o) => new Set(o.trials.map((t) => t.seed)).size === o.trials.length);
+  const unit = bySeed ? 'seeds' : 'trials';
+  return n === 1 ? 'its one trial' : n === 2 ? `both ${unit}` : `all ${n} ${unit}`;
 }
 
 /**
@@ -137,18 +143,17 @@ export function mixtureOutcomeLines(group: StudyGroup, thresholds: OutcomeThresh
   };
   const list = (cells: readonly CellOutcome[], showModes: boolean): string => (cells.length === 0 ? 'none' : cells.map((o) => item(o, showModes)).join('; '));
   const mostlyHigh = covered.filter((o) => qualities(o).length === o.trials.length && minQuality(o) >= quality);
-  const trialCounts = new Set(outcomes.map((o) => o.trials.length));
   const lines = [
-    `**Outcome on \`${group.dataset}\` (${modes} modes), ${group.architecture}**, at each trial's last evaluation ` +
+    `**Outcome on \`${group.dataset}\` (${modes} modes), ${group.architecture}${group.panel ? `, ${group.panel}` : ''}**, at each trial's last evaluation ` +
       `(a mode is covered when ≥ 1% of the samples lie within 3σ of it; high-quality: the fraction within 3σ of some mode):`,
     '',
-    `- Covered all ${modes} modes in ${everyTrial(trialCounts)}: ${list(covered, false)}.`,
-    ...(covered.length > 0
+    `- Covered all ${modes} modes in ${everyTrial(outcomes)}: ${list(covered, false)}.`,
+    ...(covered.some((o) => qualities(o).length > 0)
       ? [
-          `- Of those, every trial with at least ${percent(quality)} of its samples high-quality: ${mostlyHigh.length === 0 ? 'none' : mostlyHigh.map((o) => escapeCell(o.label)).join(', ')}.`,
+          `- Of those, with at least ${percent(quality)} of the samples high-quality in every trial: ${mostlyHigh.length === 0 ? 'none' : mostlyHigh.map((o) => escapeCell(o.label)).join(', ')}.`,
         ]
       : []),
-    `- Collapsed (≤ ${collapsedModes} modes in ${everyTrial(trialCounts)}): ${list(collapsed, true)}.`,
+    `- Collapsed (≤ ${collapsedModes} modes in ${everyTrial(outcomes)}): ${list(collapsed, true)}.`,
     `- In between, or split across trials: ${list(between, true)}.`,
     '',
     outcomeTable([...covered, ...between, ...collapsed]),
