@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -170,6 +172,30 @@ describe('README.md and docs/', () => {
       for (const target of linkedFiles(file)) if (!existsSync(path.join(ROOT, target))) broken.push(`${file} → ${target}`);
     }
     expect(broken).toEqual([]);
+  });
+});
+
+describe("README.md's study example", () => {
+  it('is a valid study with the trial count the README gives (checked by ganbench sweep --slurm --dry-run, which runs nothing)', () => {
+    const readme = readFileSync(path.join(ROOT, README), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml, 'a ```yaml block in README.md').toBeDefined();
+    const said = /= (\d+) trials\)/.exec(readme)?.[1];
+    expect(said, 'README.md says "= N trials)" of its example').toBeDefined();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ganbench-readme-study-'));
+    try {
+      const file = path.join(dir, 'example.yaml');
+      writeFileSync(file, yaml as string);
+      const bin = path.join(ROOT, 'packages/cli/bin/ganbench.js');
+      const r = spawnSync(process.execPath, [bin, 'sweep', file, '--slurm', '--dry-run', '--out', path.join(dir, 'out')], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^study [\\w-]+: ${said} trials,`, 'm'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
