@@ -118,11 +118,18 @@ function damping(reg: string, params: OptionValues, loss: string, derivatives: L
 export function diracEigenvalues(config: DiracConfig): DiracEigenvalues {
   const game = diracGame(config);
   const derivatives = logitDerivatives(game);
-  // Closed forms for no regularizer or one; several at once go through autograd.
-  const [only, ...more] = game.regularizers;
-  const regName = more.length > 0 ? diracRegularizersLabel(config) : (only?.name ?? 'none');
-  const regularized = more.length > 0 ? null : damping(regName, only?.params ?? {}, config.loss.name, derivatives);
-  if (typeof regularized === 'string') return { eigenvalues: null, jacobian: null, note: regularized };
+  // The compiled objective sums the penalties, so their dampings add; one without a stationary (0, 0) decides for all.
+  const regName = diracRegularizersLabel(config);
+  const parts =
+    game.regularizers.length === 0
+      ? [damping('none', {}, config.loss.name, derivatives)]
+      : game.regularizers.map((r) => damping(r.name, r.params, config.loss.name, derivatives));
+  const blocking = parts.find((part): part is string => typeof part === 'string');
+  if (blocking !== undefined) return { eigenvalues: null, jacobian: null, note: blocking };
+  const known = parts.filter((part): part is { rho: number; note?: string } => part !== null);
+  const notes = known.flatMap((part) => (part.note === undefined ? [] : [part.note]));
+  const regularized =
+    known.length < parts.length ? null : { rho: known.reduce((sum, part) => sum + part.rho, 0), ...(notes.length > 0 ? { note: notes.join('; ') } : {}) };
   if (regularized === null) {
     const jacobian = diracJacobianByAutograd(config);
     return {
