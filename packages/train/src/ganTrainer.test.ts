@@ -1,6 +1,7 @@
 import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainerConfig } from './ganTrainer.js';
+import { compileObjective } from './objective.js';
 import { objectiveOf } from './testing/objective.js';
 
 /** The Dirac-GAN as a model: G(z) = θ for every z, D(x) = ψ·x with ψ a 1×1 matrix (so spectral norm applies). */
@@ -81,6 +82,43 @@ describe('one GAN training loop for every loss × regularizer', () => {
       expect(tf.memory().numTensors, name).toBe(before);
       trainer.dispose();
     }
+  });
+});
+
+describe('several regularizers in one objective', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
+  it('penalties add up on a step (R1 + R2 = (γ₁ + γ₂)/2·ψ² on the Dirac-GAN), a constraint still clips, tensors stay flat with every kind at once', () => {
+    const both = compileObjective({
+      loss: { name: 'wasserstein', params: {} },
+      regularizers: [
+        { name: 'r1', params: { gamma: 2 } },
+        { name: 'r2', params: { gamma: 1 } },
+      ],
+    });
+    const model = diracModel(1, 0.5);
+    const trainer = createGanTrainer(model, config({ objective: both }), new Rng(0));
+    expect(trainer.step(realAt(0)).penalty).toBeCloseTo(((2 + 1) / 2) * 0.25, 5);
+    trainer.dispose();
+    const everything = compileObjective({
+      loss: { name: 'non-saturating', params: {} },
+      regularizers: [
+        { name: 'gradient-penalty', params: { lambda: 1 } },
+        { name: 'instance-noise', params: { sigma: 0.1 } },
+        { name: 'weight-clipping', params: { c: 0.3 } },
+      ],
+      normalization: { name: 'spectral', params: {} },
+    });
+    const clipped = diracModel(1, 0.5);
+    const all = createGanTrainer(clipped, config({ objective: everything }), new Rng(0));
+    all.step(realAt(0));
+    expect(Math.abs(value(clipped.discriminatorParams, 'psi'))).toBeLessThanOrEqual(0.3 + 1e-7);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) all.step(realAt(0));
+    expect(tf.memory().numTensors).toBe(before);
+    all.dispose();
   });
 });
 

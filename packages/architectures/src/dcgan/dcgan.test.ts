@@ -91,6 +91,13 @@ describe('DCGAN and SNDCGAN networks (cpu)', () => {
     // the running mean and variance of bn1 (4 channels) and bn2 (2) are carried but not trained
     expect(dcgan.generatorParams.count(true)).toBe(dcganG + 2 * (4 + 2));
     expect(build('dcgan', { discriminatorBatchNorm: true }).discriminatorParams.count()).toBe(dcganD + 2 * 4);
+    // normalization batch is the same network; layer adds a gain and a bias per channel of conv2 too, with nothing carried
+    const normalized = (normalization: string) =>
+      createArchitecture('dcgan', { width: 2, latentDim: 3 }, { dataShape: [28, 28, 1], normalization }, new Rng(0)).discriminatorParams;
+    expect(normalized('batch').count()).toBe(dcganD + 2 * 4);
+    expect(normalized('layer').count()).toBe(dcganD + 2 * 4);
+    expect(normalized('layer').count(true)).toBe(dcganD + 2 * 4);
+    expect(normalized('layer').names().filter((n) => n.includes('/ln'))).toEqual(['d/ln2/gamma', 'd/ln2/beta']);
     const sndcgan = build('sndcgan', {});
     expect([sndcgan.generatorParams.count(), sndcgan.discriminatorParams.count()]).toEqual([sndcganG, sndcganD]);
     // one power-iteration u per D layer, as long as its output: 2 + 4 + 4 + 8 + 8 + 1
