@@ -97,7 +97,11 @@ describe('DCGAN and SNDCGAN networks (cpu)', () => {
     expect(normalized('batch').count()).toBe(dcganD + 2 * 4);
     expect(normalized('layer').count()).toBe(dcganD + 2 * 4);
     expect(normalized('layer').count(true)).toBe(dcganD + 2 * 4);
-    expect(normalized('layer').names().filter((n) => n.includes('/ln'))).toEqual(['d/ln2/gamma', 'd/ln2/beta']);
+    expect(
+      normalized('layer')
+        .names()
+        .filter((n) => n.includes('/ln')),
+    ).toEqual(['d/ln2/gamma', 'd/ln2/beta']);
     const sndcgan = build('sndcgan', {});
     expect([sndcgan.generatorParams.count(), sndcgan.discriminatorParams.count()]).toEqual([sndcganG, sndcganD]);
     // one power-iteration u per D layer, as long as its output: 2 + 4 + 4 + 8 + 8 + 1
