@@ -4,6 +4,7 @@ import type { PenaltyContext } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
 import type { Objective } from './objective.js';
 import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
+import { unrollDiscriminator, validateUnrolledSteps } from './unrolled.js';
 
 /** Train or eval mode, the weight transform, generator steps completed, and a stream for draws inside the forward pass. */
 export type ForwardOptions = WeightOptions & { training: boolean; step?: number; rng?: Rng };
@@ -31,6 +32,8 @@ export interface GanTrainerConfig {
   discriminatorOptimizer: OptimizerConfig;
   /** Decay of the generator's exponential moving average (Yazıcı et al. 2019); null or absent for none. */
   emaDecay?: number | null;
+  /** Unrolled GAN (Metz et al. 2017): the generator's loss against D after this many surrogate steps, differentiated through; 0 or absent for none. */
+  unrolledSteps?: number;
 }
 
 export interface StepLosses {
@@ -87,6 +90,8 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
   const dVars = model.discriminatorParams.trainableVariables();
   const gVars = model.generatorParams.trainableVariables();
   const emaDecay = config.emaDecay ?? null;
+  const unrolledSteps = config.unrolledSteps ?? 0;
+  validateUnrolledSteps(unrolledSteps, objective);
   const emaParams = emaDecay === null ? null : model.generatorParams.clone();
   const rngs = {
     latent: rng.fork('latent'),
@@ -161,7 +166,18 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward });
       const real = sampleReal(config.batchSize);
       const options = { ...weightOptions(false), training: true, step: gStep, rng: rngs.forward };
-      const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, seen(x, dStep), options);
+      const dParams =
+        unrolledSteps === 0
+          ? model.discriminatorParams
+          : unrollDiscriminator(model, objective, {
+              steps: unrolledSteps,
+              learningRate: config.discriminatorOptimizer.lr,
+              batchSize: config.batchSize,
+              sampleReal,
+              latent,
+              options,
+            });
+      const discriminator = (x: tf.Tensor) => model.discriminate(dParams, seen(x, dStep), options);
       const value = objective.generatorLoss(discriminator(fake), discriminator(real));
       gLoss = kept(value);
       const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
