@@ -134,7 +134,10 @@ function gameField(objective: Objective, rng: Rng, noiseSamples: number): DiracF
 export function diracGame(config: DiracConfig): DiracGame {
   const checked = diracConfigSchema.safeParse(config, { reportInput: true });
   if (!checked.success) throw new Error(formatIssues(checked.error).join('; '));
-  const objective = compileObjective({ loss: config.loss, regularizers: diracRegularizers(config) });
+  const objective = compileObjective(
+    { loss: config.loss, regularizers: diracRegularizers(config) },
+    { description: 'the Dirac-GAN (1-D points)', images: false },
+  );
   const reparametrizing = objective.regularizers.find((r) => r.kind === 'reparametrization');
   if (reparametrizing !== undefined)
     throw new Error(`regularizers: '${reparametrizing.name}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);

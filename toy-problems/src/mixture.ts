@@ -81,7 +81,7 @@ export function validateMixtureConfig(config: MixtureConfig) {
   if (!(config.lr > 0)) throw new Error(`lr: ${config.lr} is not allowed; must be a number > 0`);
   for (const field of ['beta1', 'beta2'] as const)
     if (!(config[field] >= 0 && config[field] < 1)) throw new Error(`${field}: ${config[field]} is not allowed; must be in [0, 1)`);
-  const objective = compileObjective(config);
+  const objective = compileObjective(config, { description: `dataset '${config.dataset}' (2-D points)`, images: false });
   const architecture = resolveArchitectureOptions('mlp', config.architecture);
   checkArchitecture('mlp', architecture, { dataShape: [2], normalization: config.normalization.name });
   return { mixture, objective, architecture };

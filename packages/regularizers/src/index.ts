@@ -1,4 +1,11 @@
 /** @ganbench/regularizers — penalties, constraints, reparametrizations and training tricks, after compare_gan's penalty_lib.py. */
+export {
+  DIFF_AUGMENT_POLICIES,
+  DIFF_AUGMENT_POLICY_VALUES,
+  type DiffAugmentPolicy,
+  diffAugment,
+  diffAugmentRegularizer,
+} from './augmentations/diffAugment.js';
 export { clipWeights, weightClipping } from './constraints/weightClipping.js';
 export {
   type BoundNormalization,
@@ -19,6 +26,7 @@ export { spectralNorm, spectralNormalize, spectralNormStateName, spectralNormTra
 export { addInstanceNoise, annealedSigma, instanceNoise } from './tricks/instanceNoise.js';
 export { labelSmoothedDiscriminatorLoss, labelSmoothing, SMOOTHABLE_LOSSES } from './tricks/labelSmoothing.js';
 export type {
+  Augmentation,
   BoundRegularizer,
   Constraint,
   InputNoise,

@@ -1,4 +1,5 @@
 import { resolveOptions, tf } from '@ganbench/core';
+import { diffAugmentRegularizer } from './augmentations/diffAugment.js';
 import { weightClipping } from './constraints/weightClipping.js';
 import { dragan } from './penalties/dragan.js';
 import { gradientPenalty } from './penalties/gradientPenalty.js';
@@ -8,7 +9,16 @@ import { labelSmoothing } from './tricks/labelSmoothing.js';
 import type { BoundRegularizer, RegularizerDefinition } from './types.js';
 
 /** Spectral normalization is not among them: it is the normalization `spectral` (normalizations.ts). */
-export const BUILT_IN_REGULARIZERS: readonly RegularizerDefinition[] = [weightClipping, gradientPenalty, dragan, r1, r2, instanceNoise, labelSmoothing];
+export const BUILT_IN_REGULARIZERS: readonly RegularizerDefinition[] = [
+  weightClipping,
+  gradientPenalty,
+  dragan,
+  r1,
+  r2,
+  instanceNoise,
+  diffAugmentRegularizer,
+  labelSmoothing,
+];
 
 const registry = new Map<string, RegularizerDefinition>(BUILT_IN_REGULARIZERS.map((d) => [d.name, d]));
 

@@ -198,6 +198,7 @@ describe('the regularizer registry', () => {
       ['r1', 'penalty'],
       ['r2', 'penalty'],
       ['instance-noise', 'input-noise'],
+      ['diffaugment', 'augmentation'],
       ['label-smoothing', 'label-smoothing'],
     ]);
   });

@@ -38,6 +38,16 @@ export interface InputNoise {
   perturb(x: tf.Tensor, rng: Rng, step: number): tf.Tensor;
 }
 
+/**
+ * Transforms the images D sees, real and fake alike, on both players' steps and differentiably (the generator's
+ * gradient flows through it), drawing its randomness from the stream it is given (DiffAugment). Needs image
+ * inputs [N, H, W, C]; it runs before any input noise.
+ */
+export interface Augmentation {
+  kind: 'augmentation';
+  augment(x: tf.Tensor, rng: Rng, step: number): tf.Tensor;
+}
+
 /** Softens the real target of a sigmoid cross-entropy discriminator loss. */
 export interface LabelSmoothing {
   kind: 'label-smoothing';
@@ -46,7 +56,7 @@ export interface LabelSmoothing {
   discriminatorLoss(real: tf.Tensor, fake: tf.Tensor): tf.Scalar;
 }
 
-export type Regularizer = Penalty | Constraint | Reparametrization | InputNoise | LabelSmoothing;
+export type Regularizer = Penalty | Constraint | Reparametrization | InputNoise | Augmentation | LabelSmoothing;
 export type RegularizerKind = Regularizer['kind'];
 
 export interface RegularizerDefinition {

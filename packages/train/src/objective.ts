@@ -2,14 +2,17 @@
  * The loss, the regularizers and the normalization of a trial compiled once into one objective, the only
  * thing the trainer, the Dirac-GAN and the mixture toy ask "what does D minimize, what does it see, what
  * happens to its weights": penalties are summed into the discriminator's loss, a reparametrization
- * (spectral normalization, or a plugin's) wraps D's weights, constraints run after D's step, input
- * noise perturbs what D sees, and label smoothing replaces D's cross-entropy. Each kind of regularizer
- * fills one slot here; a new method of an existing kind is one file plus a registry entry.
+ * (spectral normalization, or a plugin's) wraps D's weights, constraints run after D's step, an
+ * augmentation (DiffAugment) and then input noise transform what D sees, and label smoothing replaces
+ * D's cross-entropy. Each kind of regularizer fills one slot here; a new method of an existing kind is
+ * one file plus a registry entry.
  */
 import type { ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
 import { tf as ops } from '@ganbench/core';
+import { IMAGE_DATASET_NAMES } from '@ganbench/data';
 import { createLoss, type GanLoss } from '@ganbench/losses';
 import {
+  type Augmentation,
   type BoundNormalization,
   type BoundRegularizer,
   type Constraint,
@@ -32,6 +35,14 @@ export interface ObjectiveSettings {
   normalization?: NamedParams;
 }
 
+/** What D will be shown, when known: an augmentation needs images, so it is checked against the data before any work. */
+export interface ObjectiveData {
+  /** How messages name the data: `dataset 'ring' (2-D points)`. */
+  description: string;
+  /** Whether every example is an image [H, W, C]. */
+  images: boolean;
+}
+
 /** A problem with one field of the settings: `regularizers[1]`, `normalization`, `loss`. */
 export class ObjectiveError extends Error {
   constructor(
@@ -49,11 +60,14 @@ export interface Objective {
   normalization: BoundNormalization;
   /** The one reparametrization of D's weights (the normalization's or a regularizer's), or null. */
   reparametrization: Reparametrization | null;
-  /** Whether anything perturbs what D sees (instance noise). */
+  /** Whether anything transforms what D sees (an augmentation, instance noise). */
   perturbsInputs: boolean;
   /** The weight transform of one forward pass of D (empty when nothing reparametrizes). */
   weightOptions(params: ParamStore, options: { training: boolean; rng: Rng }): WeightOptions;
-  /** What D sees of `x` at discriminator step `step`: every input-noise regularizer in order; `x` itself when none. */
+  /**
+   * What D sees of `x` at discriminator step `step`, drawing from `rng`: the augmentation (DiffAugment) first, then
+   * every input-noise regularizer in order; `x` itself when none. Differentiable in `x`.
+   */
   perturb(x: tf.Tensor, rng: Rng, step: number): tf.Tensor;
   /** D's loss on the logits, without penalties: the loss's, or label smoothing's cross-entropy. */
   discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar;
@@ -69,10 +83,11 @@ const describe = (i: number) => `regularizers[${i}]`;
 /**
  * Builds the objective, failing before any work on an unknown name, a bad hyperparameter, or a
  * combination that cannot be meant: a regularizer listed twice, label smoothing with a loss that is not
- * a sigmoid cross-entropy (nothing to smooth), two label smoothings, or two reparametrizations of the
- * discriminator's weights (a normalization counts as one).
+ * a sigmoid cross-entropy (nothing to smooth), two label smoothings, two reparametrizations of the
+ * discriminator's weights (a normalization counts as one), two augmentations, or an augmentation of data
+ * that are not images (when `data` says what D will see).
  */
-export function compileObjective(settings: ObjectiveSettings): Objective {
+export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveData): Objective {
   let loss: GanLoss;
   try {
     loss = createLoss(settings.loss.name, settings.loss.params);
@@ -115,6 +130,19 @@ export function compileObjective(settings: ObjectiveSettings): Objective {
   const noises: InputNoise[] = of('input-noise');
   const smoothings = of('label-smoothing');
   const reparametrizations = of('reparametrization');
+  const augmentations = of('augmentation');
+
+  const augmentation: (Augmentation & { name: string }) | undefined = augmentations[0];
+  if (augmentations.length > 1)
+    throw new ObjectiveError(
+      describe(index(augmentations[1] as BoundRegularizer)),
+      `'${augmentations[1]?.name}' augments D's inputs, which '${augmentation?.name}' already does; allowed: one augmentation`,
+    );
+  if (augmentation !== undefined && data !== undefined && !data.images)
+    throw new ObjectiveError(
+      describe(index(augmentation as BoundRegularizer)),
+      `'${augmentation.name}' augments images, and ${data.description} has none; allowed: an image dataset (${IMAGE_DATASET_NAMES.join(', ')})`,
+    );
 
   const smoothing: (LabelSmoothing & { name: string }) | undefined = smoothings[0];
   if (smoothings.length > 1)
@@ -145,11 +173,13 @@ export function compileObjective(settings: ObjectiveSettings): Objective {
     regularizers,
     normalization,
     reparametrization,
-    perturbsInputs: noises.length > 0,
+    perturbsInputs: augmentation !== undefined || noises.length > 0,
     weightOptions: (params, options) => (reparametrization === null ? {} : { weightTransform: reparametrization.weightTransform(params, options) }),
     perturb(x, rng, step) {
-      // Called inside the step's scope, which frees the intermediate tensors.
-      return noises.reduce((out, noise) => noise.perturb(out, rng, step), x);
+      // Called inside the step's scope, which frees the intermediate tensors. The augmentation runs first whatever the
+      // order listed, so the noise covers what it pads and cuts out (D cannot tell reals by noise-free patches).
+      const augmented = augmentation === undefined ? x : augmentation.augment(x, rng, step);
+      return noises.reduce((out, noise) => noise.perturb(out, rng, step), augmented);
     },
     discriminatorLoss: (real, fake) => (smoothing === undefined ? loss.discriminatorLoss(real, fake) : smoothing.discriminatorLoss(real, fake)),
     penalty(context) {

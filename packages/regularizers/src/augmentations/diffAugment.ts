@@ -1,4 +1,5 @@
 import { type Rng, tf } from '@ganbench/core';
+import type { RegularizerDefinition } from '../types.js';
 
 /*
  * DiffAugment (Zhao et al. 2020, "Differentiable Augmentation for Data-Efficient GAN Training"), after the authors'
@@ -111,3 +112,40 @@ export function diffAugment(x: tf.Tensor4D, rng: Rng, policies: readonly DiffAug
     return y;
   });
 }
+
+/** The `policy` values: every non-empty set of policies, comma-separated in the authors' order (`color,translation,cutout`). */
+export const DIFF_AUGMENT_POLICY_VALUES: readonly string[] = Array.from({ length: 2 ** DIFF_AUGMENT_POLICIES.length - 1 }, (_, i) => i + 1)
+  .sort((a, b) => bitCount(b) - bitCount(a) || a - b)
+  .map((mask) => DIFF_AUGMENT_POLICIES.filter((_, k) => mask & (1 << k)).join(','));
+
+function bitCount(n: number): number {
+  let count = 0;
+  for (let m = n; m > 0; m >>= 1) count += m & 1;
+  return count;
+}
+
+/** The registered regularizer `diffaugment`: an augmentation of every image D sees (see `diffAugment`). */
+export const diffAugmentRegularizer: RegularizerDefinition = {
+  name: 'diffaugment',
+  kind: 'augmentation',
+  description: "differentiable augmentation of real and fake images before D, in both players' steps (image datasets only)",
+  reference: 'Zhao et al. 2020, Differentiable Augmentation for Data-Efficient GAN Training',
+  params: {
+    policy: {
+      type: 'string',
+      description: 'the augmentations, comma-separated in this order: color (brightness, saturation, contrast), translation (1/8), cutout (1/2)',
+      default: DIFF_AUGMENT_POLICIES.join(','),
+      allowed: DIFF_AUGMENT_POLICY_VALUES,
+    },
+  },
+  create: (p) => {
+    const policies = (p.policy as string).split(',') as DiffAugmentPolicy[];
+    return {
+      kind: 'augmentation',
+      augment: (x, rng) => {
+        if (x.rank !== 4) throw new Error(`diffaugment: augments images [N, H, W, C]; got a tensor of shape [${x.shape.join(', ')}]`);
+        return diffAugment(x as tf.Tensor4D, rng, policies);
+      },
+    };
+  },
+};

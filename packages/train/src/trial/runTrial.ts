@@ -13,6 +13,7 @@ import { compileObjective } from '../objective.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { openDataSource } from './dataSource.js';
 import { createEvaluator } from './evaluate.js';
+import { datasetObjectiveData } from './validate.js';
 
 export interface TrialProgress {
   step: number;
@@ -81,7 +82,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
       `architecture.options.batchSize: ${architectureBatch} is not allowed with training.batchSize ${training.batchSize}; ${config.architecture.name} counts images shown with it, so they must be equal`,
     );
   const rng = new Rng(config.seed);
-  const objective = compileObjective(config);
+  const objective = compileObjective(config, datasetObjectiveData(config.dataset));
   const source = await openDataSource(config.dataset, rng.fork('data'));
   const context = { dataShape: source.shape, normalization: config.normalization.name };
   checkArchitecture(config.architecture.name, config.architecture.options, context);

@@ -10,7 +10,7 @@ import { checkArchitecture } from '@ganbench/architectures';
 import { IMAGE_DATASET_CHANNELS, IMAGE_DATASET_NAMES, isMixtureName, MIXTURE_NAMES } from '@ganbench/data';
 import type { DatasetConfig, TrialConfig } from '@ganbench/study-folder';
 import { getMetric, metricsFor } from '../metrics/registry.js';
-import { compileObjective, ObjectiveError } from '../objective.js';
+import { compileObjective, type ObjectiveData, ObjectiveError } from '../objective.js';
 import { imagePad } from './dataSource.js';
 
 /** A problem with one field of a trial: `field` is its dotted path in the trial configuration (`regularizers` for any entry of the list). */
@@ -51,6 +51,13 @@ function datasetProblem(dataset: DatasetConfig): string | undefined {
   return undefined;
 }
 
+/** What D sees of a dataset, for the objective's checks (an augmentation needs images). */
+export function datasetObjectiveData(dataset: Pick<DatasetConfig, 'name'>): ObjectiveData {
+  return isMixtureName(dataset.name)
+    ? { description: `dataset '${dataset.name}' (2-D points)`, images: false }
+    : { description: `dataset '${dataset.name}'`, images: true };
+}
+
 /** Every problem of one trial; an empty list when it can run. */
 export function validateTrial(config: TrialConfig): TrialProblem[] {
   const problems: TrialProblem[] = [];
@@ -67,7 +74,7 @@ export function validateTrial(config: TrialConfig): TrialProblem[] {
         });
   }
   try {
-    compileObjective(config);
+    compileObjective(config, datasetIssue === undefined ? datasetObjectiveData(config.dataset) : undefined);
   } catch (error) {
     const message = (error as Error).message;
     const field = error instanceof ObjectiveError ? error.field : 'loss';
