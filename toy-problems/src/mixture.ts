@@ -3,7 +3,7 @@ import { Rng, type tf } from '@ganbench/core';
 import { getMixture, sampleMixture, sampleMixturePoints } from '@ganbench/data';
 import { frechetDistanceOfSamples, mixtureCoverage } from '@ganbench/metrics';
 import { type NamedParams, NO_NORMALIZATION } from '@ganbench/study-folder';
-import { compileObjective, createGanTrainer } from '@ganbench/train';
+import { compileObjective, createGanTrainer, validateUnrolledSteps } from '@ganbench/train';
 
 /** A GAN on a 2-D Gaussian mixture (the mode-collapse test of Metz et al. 2017), any loss × regularizer. */
 export interface MixtureConfig {
@@ -17,6 +17,8 @@ export interface MixtureConfig {
   steps: number;
   /** Discriminator steps per generator step. */
   nDisc: number;
+  /** Unrolled GAN (Metz et al. 2017): D steps unrolled in the generator's loss; 0 for the plain generator step. */
+  unrolledSteps: number;
   batchSize: number;
   /** Adam for both players, β₁ = 0.5 as Metz et al. 2017; their 1e-4 needs many more steps than a toy run should take. */
   lr: number;
@@ -38,6 +40,7 @@ export const MIXTURE_DEFAULTS: MixtureConfig = {
   normalization: NO_NORMALIZATION,
   steps: 1500,
   nDisc: 1,
+  unrolledSteps: 0,
   batchSize: 256,
   lr: 5e-4,
   beta1: 0.5,
@@ -82,6 +85,7 @@ export function validateMixtureConfig(config: MixtureConfig) {
   for (const field of ['beta1', 'beta2'] as const)
     if (!(config[field] >= 0 && config[field] < 1)) throw new Error(`${field}: ${config[field]} is not allowed; must be in [0, 1)`);
   const objective = compileObjective(config, { description: `dataset '${config.dataset}' (2-D points)`, images: false });
+  validateUnrolledSteps(config.unrolledSteps, objective, 'unrolledSteps');
   const architecture = resolveArchitectureOptions('mlp', config.architecture);
   checkArchitecture('mlp', architecture, { dataShape: [2], normalization: config.normalization.name });
   return { mixture, objective, architecture };
@@ -98,7 +102,7 @@ export function runMixture(config: MixtureConfig, onSnapshot?: (snapshot: Mixtur
   const adam = { name: 'adam', lr: config.lr, beta1: config.beta1, beta2: config.beta2 } as const;
   const trainer = createGanTrainer(
     model,
-    { objective, nDisc: config.nDisc, batchSize: config.batchSize, optimizer: adam, discriminatorOptimizer: adam },
+    { objective, nDisc: config.nDisc, unrolledSteps: config.unrolledSteps, batchSize: config.batchSize, optimizer: adam, discriminatorOptimizer: adam },
     rng.fork('train'),
   );
   const dataRng = rng.fork('data');

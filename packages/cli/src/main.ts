@@ -426,6 +426,12 @@ const COMMANDS: Record<string, Command> = {
       'normalization-param': { kind: 'pairs', description: "one of the normalization's hyperparameters, e.g. iterations=2" },
       steps: { kind: 'integer', description: 'generator steps', default: String(MIXTURE_DEFAULTS.steps) },
       'n-disc': { kind: 'integer', description: 'discriminator steps per generator step', default: String(MIXTURE_DEFAULTS.nDisc) },
+      'unrolled-steps': {
+        kind: 'integer',
+        description:
+          "Unrolled GAN (Metz et al. 2017): the generator's loss against D after k plain gradient steps at D's learning rate, differentiated through; 0 for none",
+        default: String(MIXTURE_DEFAULTS.unrolledSteps),
+      },
       lr: { kind: 'number', description: 'Adam learning rate of both players (β₁ 0.5, β₂ 0.999)', default: String(MIXTURE_DEFAULTS.lr) },
       'batch-size': { kind: 'integer', description: 'real and fake samples per step', default: String(MIXTURE_DEFAULTS.batchSize) },
       snapshots: { kind: 'integer', description: 'snapshots spread over training', default: String(MIXTURE_DEFAULTS.snapshots) },
@@ -444,7 +450,7 @@ const COMMANDS: Record<string, Command> = {
         }),
       ),
       seed: { kind: 'integer', description: 'seed of initialization, data and noise', default: '0' },
-      out: { kind: 'string', value: 'DIR', description: 'where to write', default: 'results/mixture/<dataset>-<loss>-<regularizer>' },
+      out: { kind: 'string', value: 'DIR', description: 'where to write', default: 'results/mixture/<dataset>-<loss>-<regularizer>[-unrolled<k>]' },
       json: { kind: 'boolean', description: 'print the metrics per snapshot as one JSON object' },
       plugin: pluginFlag,
       backend: backendFlag,

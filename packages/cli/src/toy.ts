@@ -191,6 +191,7 @@ export function mixtureConfig(flags: ParsedFlags): MixtureConfig {
     dataset: pick('dataset', 'dataset'),
     steps: pick('steps', 'steps'),
     nDisc: pick('nDisc', 'n-disc'),
+    unrolledSteps: pick('unrolledSteps', 'unrolled-steps'),
     lr: pick('lr', 'lr'),
     batchSize: pick('batchSize', 'batch-size'),
     snapshots: pick('snapshots', 'snapshots'),
@@ -203,7 +204,8 @@ export function mixtureConfig(flags: ParsedFlags): MixtureConfig {
 /** The regularizers and normalization of a mixture run in a folder name: `none`, `r1`, `gradient-penalty+r1-spectral`. */
 function mixtureLabel(config: MixtureConfig): string {
   const regularizers = config.regularizers.map((r) => r.name).join('+') || 'none';
-  return config.normalization.name === 'none' ? regularizers : `${regularizers}-${config.normalization.name}`;
+  const label = config.normalization.name === 'none' ? regularizers : `${regularizers}-${config.normalization.name}`;
+  return config.unrolledSteps === 0 ? label : `${label}-unrolled${config.unrolledSteps}`;
 }
 
 /** `ganbench toy mixture`: trains on a 2-D mixture and writes snapshots and metrics. */

@@ -50,6 +50,13 @@ export const TRAINING_FIELDS = {
     .optional()
     .describe("the discriminator's optimizer when it differs (TTUR, Heusel et al. 2017); default: the generator's"),
   emaDecay: z.number().min(0).lt(1).nullable().default(null).describe('decay of the exponential moving average of generator weights; null for none'),
+  unrolledSteps: z
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      "Unrolled GAN (Metz et al. 2017): the generator's loss against D after this many plain gradient steps at D's learning rate, differentiated through; 0 for none",
+    ),
   checkpointEvery: positiveInt.default(1000).describe('save training state every this many generator steps, and at the end'),
 } as const;
 
@@ -140,6 +147,17 @@ export function legacyTrialConfig(config: TrialConfig): Record<string, unknown> 
   if (normalization.name === 'spectral' && regularizers.length === 0)
     return { ...rest, regularizer: { name: LEGACY_SPECTRAL_REGULARIZER, params: normalization.params } };
   return null;
+}
+
+/**
+ * A configuration (today's or the legacy form) without `training.unrolledSteps` when it is 0, the plain
+ * generator step: what a trial's id hashes, so trials recorded before the option keep their ids.
+ */
+export function withoutDefaultUnrolling<T extends { training: object }>(config: T): T {
+  const training = config.training as { unrolledSteps?: number };
+  if (training.unrolledSteps !== 0) return config;
+  const { unrolledSteps: _, ...rest } = training;
+  return { ...config, training: rest };
 }
 
 /** `none`, or the regularizers' names joined by '+': how a trial's regularizers are named in MLflow, the report and the search space. */

@@ -138,10 +138,12 @@ describe('grid search', () => {
   space:
     normalization: [none, spectral]
 `);
+    // …and from before training.unrolledSteps, which is hashed only when it is not 0.
     const { regularizers: _r, normalization: _n, ...rest } = plain as TrialConfig;
-    expect(trialId(plain as TrialConfig)).toBe(shortHash({ ...rest, regularizer: { name: 'none', params: {} } }));
+    const { unrolledSteps: _u, ...training } = rest.training;
+    expect(trialId(plain as TrialConfig)).toBe(shortHash({ ...rest, training, regularizer: { name: 'none', params: {} } }));
     const { regularizers: _r2, normalization: _n2, ...rest2 } = spectral as TrialConfig;
-    expect(trialId(spectral as TrialConfig)).toBe(shortHash({ ...rest2, regularizer: { name: 'spectral-norm', params: { iterations: 1 } } }));
+    expect(trialId(spectral as TrialConfig)).toBe(shortHash({ ...rest2, training, regularizer: { name: 'spectral-norm', params: { iterations: 1 } } }));
   });
 
   it('sets several paths at once from an axis of mappings (Lucic et al. loss variants)', () => {

@@ -129,6 +129,7 @@ export function buildTrial(study: Study, assignments: readonly Assignment[], see
       nDisc: training.nDisc,
       ...optimizers(study, assignments),
       emaDecay: training.emaDecay,
+      unrolledSteps: training.unrolledSteps,
       checkpointEvery: training.checkpointEvery,
     },
     evaluation: { every: study.evaluation.every, samples: study.evaluation.samples, metrics: [...study.evaluation.metrics] },

@@ -26,6 +26,7 @@ describe('parseStudy', () => {
       nDisc: 1,
       optimizer: { name: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 },
       emaDecay: null,
+      unrolledSteps: 0,
       checkpointEvery: 1000,
     });
     expect(study.loss).toEqual({ name: 'non-saturating', params: {} });

@@ -19,7 +19,7 @@ function fakeTrial(seed: number, options: Record<string, ParamValue> = {}, steps
     loss: { name: 'hinge', params: {} },
     regularizers: [],
     normalization: { name: 'none', params: {} },
-    training: { steps, batchSize: 1, nDisc: 1, optimizer: adam, discriminatorOptimizer: adam, emaDecay: null, checkpointEvery: 5 },
+    training: { steps, batchSize: 1, nDisc: 1, optimizer: adam, discriminatorOptimizer: adam, emaDecay: null, unrolledSteps: 0, checkpointEvery: 5 },
     evaluation: { every: 10, samples: 1, metrics: ['frechet_2d'] },
     seed,
   };

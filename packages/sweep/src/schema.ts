@@ -64,7 +64,7 @@ export type Distribution = z.output<typeof distributionSchema>;
 const SPACE_HELP =
   'keys are paths into the trial — loss, regularizers (names joined by +, or none), normalization, loss.<param>, regularizer.<param>, ' +
   'regularizers.<name>.<param>, normalization.<param>, architecture, architecture.<option>, training.nDisc, ' +
-  'training.batchSize, training.emaDecay, training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<…> — ' +
+  'training.batchSize, training.emaDecay, training.unrolledSteps, training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<…> — ' +
   'or an axis name whose values are mappings of such paths to values';
 
 const searchSchema = z

@@ -20,15 +20,15 @@ export type PathKind =
   | { kind: 'param'; role: Role; param: string; target?: string }
   | { kind: 'architectureName' }
   | { kind: 'architecture'; option: string }
-  | { kind: 'training'; field: 'nDisc' | 'batchSize' | 'emaDecay' }
+  | { kind: 'training'; field: 'nDisc' | 'batchSize' | 'emaDecay' | 'unrolledSteps' }
   | { kind: 'optimizer'; player: 'generator' | 'discriminator'; field: string };
 
 export const PATH_HELP =
-  'loss, regularizers (or regularizer), normalization, loss.<param>, regularizer.<param>, regularizers.<name>.<param>, normalization.<param>, architecture, architecture.<option>, training.nDisc, training.batchSize, training.emaDecay, ' +
+  'loss, regularizers (or regularizer), normalization, loss.<param>, regularizer.<param>, regularizers.<name>.<param>, normalization.<param>, architecture, architecture.<option>, training.nDisc, training.batchSize, training.emaDecay, training.unrolledSteps, ' +
   'training.optimizer.<lr|beta1|beta2|decay|momentum>, training.discriminatorOptimizer.<lr|beta1|beta2|decay|momentum>';
 
 const OPTIMIZER_PATH = /^training\.(optimizer|discriminatorOptimizer)\.(lr|beta1|beta2|decay|momentum)$/;
-const TRAINING_PATH = /^training\.(nDisc|batchSize|emaDecay)$/;
+const TRAINING_PATH = /^training\.(nDisc|batchSize|emaDecay|unrolledSteps)$/;
 
 export function classifyPath(path: string): PathKind | undefined {
   if (path === 'loss' || path === 'normalization') return { kind: 'name', role: path };
@@ -37,7 +37,7 @@ export function classifyPath(path: string): PathKind | undefined {
   const optimizer = OPTIMIZER_PATH.exec(path);
   if (optimizer !== null) return { kind: 'optimizer', player: optimizer[1] === 'optimizer' ? 'generator' : 'discriminator', field: optimizer[2] as string };
   const training = TRAINING_PATH.exec(path);
-  if (training !== null) return { kind: 'training', field: training[1] as 'nDisc' | 'batchSize' | 'emaDecay' };
+  if (training !== null) return { kind: 'training', field: training[1] as 'nDisc' | 'batchSize' | 'emaDecay' | 'unrolledSteps' };
   const dot = path.indexOf('.');
   const head = path.slice(0, dot);
   const rest = path.slice(dot + 1);

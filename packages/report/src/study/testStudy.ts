@@ -49,6 +49,7 @@ export function trialRecord(trial: SyntheticTrial): Record<string, unknown> {
         optimizer: { name: 'adam', lr, beta1: 0.5, beta2: 0.999 },
         discriminatorOptimizer: { name: 'adam', lr, beta1: 0.5, beta2: 0.999 },
         emaDecay: null,
+        unrolledSteps: 0,
         checkpointEvery: 50,
       },
       evaluation: { every: 50, samples: 1000, metrics: [metric] },

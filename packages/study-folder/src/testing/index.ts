@@ -17,6 +17,7 @@ export function exampleTrialConfig(overrides: Partial<TrialConfig> = {}): TrialC
       optimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
       discriminatorOptimizer: { name: 'sgd', lr: 1e-2, momentum: 0 },
       emaDecay: null,
+      unrolledSteps: 0,
       checkpointEvery: 50,
     },
     evaluation: { every: 50, samples: 100, metrics: ['modes_covered'] },

@@ -22,6 +22,7 @@ const CONFIG: TrialConfig = {
     optimizer: { name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.999 },
     discriminatorOptimizer: { name: 'adam', lr: 2e-3, beta1: 0.5, beta2: 0.999 },
     emaDecay: 0.9,
+    unrolledSteps: 0,
     checkpointEvery: 8,
   },
   evaluation: { every: 8, samples: 200, metrics: ['modes_covered', 'high_quality', 'frechet_2d'] },

@@ -97,6 +97,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
       optimizer: training.optimizer,
       discriminatorOptimizer: training.discriminatorOptimizer,
       emaDecay: training.emaDecay,
+      unrolledSteps: training.unrolledSteps,
     },
     rng.fork('train'),
   );

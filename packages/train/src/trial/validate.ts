@@ -11,11 +11,12 @@ import { IMAGE_DATASET_CHANNELS, IMAGE_DATASET_NAMES, isMixtureName, MIXTURE_NAM
 import type { DatasetConfig, TrialConfig } from '@ganbench/study-folder';
 import { getMetric, metricsFor } from '../metrics/registry.js';
 import { compileObjective, type ObjectiveData, ObjectiveError } from '../objective.js';
+import { UNROLLED_STEPS_FIELD, validateUnrolledSteps } from '../unrolled.js';
 import { imagePad } from './dataSource.js';
 
 /** A problem with one field of a trial: `field` is its dotted path in the trial configuration (`regularizers` for any entry of the list). */
 export interface TrialProblem {
-  field: 'dataset' | 'evaluation.metrics' | 'training.batchSize' | 'loss' | 'regularizers' | 'normalization' | 'architecture';
+  field: 'dataset' | 'evaluation.metrics' | 'training.batchSize' | 'training.unrolledSteps' | 'loss' | 'regularizers' | 'normalization' | 'architecture';
   message: string;
 }
 
@@ -79,6 +80,14 @@ export function validateTrial(config: TrialConfig): TrialProblem[] {
     const message = (error as Error).message;
     const field = error instanceof ObjectiveError ? error.field : 'loss';
     problems.push({ field: field.startsWith('regularizers') ? 'regularizers' : field === 'normalization' ? 'normalization' : 'loss', message });
+  }
+  if (config.training.unrolledSteps !== 0) {
+    try {
+      validateUnrolledSteps(config.training.unrolledSteps, compileObjective(config));
+    } catch (error) {
+      // Other problems of the objective are reported above.
+      if (error instanceof ObjectiveError && error.field === UNROLLED_STEPS_FIELD) problems.push({ field: error.field, message: error.message });
+    }
   }
   const shape = datasetIssue === undefined ? dataShape(config.dataset) : null;
   const batchBytes = shape === null ? 0 : 4 * config.training.batchSize * shape.reduce((a, b) => a * b, 1);
