@@ -8,7 +8,7 @@
  * optimizer's own update: Adam's step m̂/(√v̂ + ε) divides out the gradient's scale, so through fresh
  * moments its derivative in θ_G is nearly zero, and through the live moments it needs the optimizer's
  * slots as differentiable state, which tfjs's optimizers keep private. Metz et al. unroll Adam itself;
- * this is the simpler, documented variant (their Eq. 6 with the update f of plain gradient descent).
+ * this is the simpler, documented variant (their unrolling recursion with a plain gradient step).
  */
 import type { ParamStore, tf } from '@ganbench/core';
 import { tf as ops } from '@ganbench/core';
