@@ -4,6 +4,7 @@ import type { PenaltyContext } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
 import type { Objective } from './objective.js';
 import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
+import { squaredGlobalNorm } from './squaredNorm.js';
 import { unrollDiscriminator, validateUnrolledSteps } from './unrolled.js';
 
 /** Train or eval mode, the weight transform, generator steps completed, and a stream for draws inside the forward pass. */
@@ -114,7 +115,8 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
   function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], objective: () => tf.Scalar): tf.Scalar {
     const { value, grads } = ops.variableGrads(objective, vars);
     const gradients = Object.values(grads);
-    const squaredNorm = ops.tidy(() => ops.addN(gradients.map((g) => ops.sum(ops.square(g)))) as tf.Scalar);
+    // One kernel on cpu and wasm, the bits of addN of each gradient's sum of squares.
+    const squaredNorm = squaredGlobalNorm(gradients);
     optimizer.applyGradients(grads);
     ops.dispose([value, ...gradients]);
     return squaredNorm;
@@ -191,10 +193,17 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     return { ...d, gLoss, gGradNorm, gPenalty };
   }
 
-  /** Numbers from the step's scalars (gradient norms from their squares), disposing them. */
-  function stepLosses(tensors: StepTensors, values: Map<tf.Scalar, number>): StepLosses {
+  /** The step's scalars, in StepLosses order, and the one tensor they are read from (null when none). */
+  function packed(tensors: StepTensors): { present: tf.Scalar[]; stacked: tf.Tensor1D | null } {
+    const present = Object.values(tensors).filter((t): t is tf.Scalar => t !== null);
+    return { present, stacked: present.length === 0 ? null : (ops.stack(present) as tf.Tensor1D) };
+  }
+
+  /** Numbers from the step's scalars, read in one download (gradient norms from their squares), disposing them. */
+  function stepLosses(tensors: StepTensors, present: tf.Scalar[], read: ArrayLike<number>): StepLosses {
+    const values = new Map<tf.Scalar, number>(present.map((t, i) => [t, read[i] as number]));
     const at = (t: tf.Scalar | null) => (t === null ? 0 : (values.get(t) as number));
-    ops.dispose(Object.values(tensors).filter((t): t is tf.Scalar => t !== null));
+    ops.dispose(present);
     return {
       dLoss: at(tensors.dLoss),
       penalty: at(tensors.penalty),
@@ -223,15 +232,17 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     emaParams,
     step(sampleReal) {
       const tensors = stepTensors(sampleReal);
-      const values = new Map<tf.Scalar, number>();
-      for (const t of Object.values(tensors)) if (t !== null) values.set(t, t.dataSync()[0] as number);
-      return stepLosses(tensors, values);
+      const { present, stacked } = packed(tensors);
+      const read = stacked === null ? [] : stacked.dataSync();
+      stacked?.dispose();
+      return stepLosses(tensors, present, read);
     },
     async stepAsync(sampleReal) {
       const tensors = stepTensors(sampleReal);
-      const values = new Map<tf.Scalar, number>();
-      for (const t of Object.values(tensors)) if (t !== null) values.set(t, (await t.data())[0] as number);
-      return stepLosses(tensors, values);
+      const { present, stacked } = packed(tensors);
+      const read = stacked === null ? [] : await stacked.data();
+      stacked?.dispose();
+      return stepLosses(tensors, present, read);
     },
     sample(n, rng) {
       return ops.tidy(() =>

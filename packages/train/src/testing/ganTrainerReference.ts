@@ -1,0 +1,211 @@
+/**
+ * The trainer as it was before issue 18's per-step overhead cuts (commit 3e5051c): each gradient's
+ * squared norm as its own sum, the step's scalars read one at a time. Kept as the reference that the
+ * current trainer's logged numbers must match bit for bit (ganTrainer.reference.test.ts) and for
+ * timing the two side by side; not used in training.
+ */
+
+import type { tf, WeightOptions } from '@ganbench/core';
+import { tf as ops, Rng } from '@ganbench/core';
+import type { PenaltyContext } from '@ganbench/regularizers';
+import type { GanModel, GanTrainer, GanTrainerConfig, StepLosses, TrainerState } from '../ganTrainer.js';
+import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from '../optimizers/optimizers.js';
+import { unrollDiscriminator, validateUnrolledSteps } from '../unrolled.js';
+
+const EMA_PREFIX = 'ema/';
+
+/**
+ * One training loop for every loss × regularizers × normalization, all through the compiled objective:
+ * penalties join the discriminator's loss, constraints run after its step, a reparametrization wraps its
+ * weights, input noise perturbs what it sees (on both players' steps) and label smoothing replaces its
+ * loss (Kurach et al. 2019, Sec. 2).
+ */
+export function createReferenceGanTrainer(model: GanModel, config: GanTrainerConfig, rng: Rng): GanTrainer {
+  const { objective } = config;
+  const dOptimizer = createOptimizer(config.discriminatorOptimizer);
+  const gOptimizer = createOptimizer(config.optimizer);
+  const dVars = model.discriminatorParams.trainableVariables();
+  const gVars = model.generatorParams.trainableVariables();
+  const emaDecay = config.emaDecay ?? null;
+  const unrolledSteps = config.unrolledSteps ?? 0;
+  validateUnrolledSteps(unrolledSteps, objective);
+  const emaParams = emaDecay === null ? null : model.generatorParams.clone();
+  const rngs = {
+    latent: rng.fork('latent'),
+    regularizer: rng.fork('regularizer'),
+    generatorPenalty: rng.fork('generator-penalty'),
+    forward: rng.fork('forward'),
+  };
+  const weightOptions = (training: boolean): WeightOptions => objective.weightOptions(model.discriminatorParams, { training, rng: rngs.regularizer });
+  let dStep = 0;
+  // Generator steps completed: what schedules (ProGAN's growing) and lazy generator penalties follow.
+  let gStep = 0;
+
+  const seen = (x: tf.Tensor, step: number) => objective.perturb(x, rngs.regularizer, step);
+  const latent = (n: number) => rngs.latent.normalTensor([n, model.latentDim]);
+  // A step's numbers stay on the device as scalars kept out of the tape's scopes, read once the step is done.
+  const kept = (x: tf.Tensor) => ops.keep(ops.clone(x)) as tf.Scalar;
+  const mean = (x: tf.Tensor) => ops.tidy(() => ops.keep(ops.mean(x)) as tf.Scalar);
+
+  /** One optimizer step; returns the squared global L2 norm of the gradient. */
+  function minimize(optimizer: tf.Optimizer, vars: tf.Variable[], objective: () => tf.Scalar): tf.Scalar {
+    const { value, grads } = ops.variableGrads(objective, vars);
+    const gradients = Object.values(grads);
+    const squaredNorm = ops.tidy(() => ops.addN(gradients.map((g) => ops.sum(ops.square(g)))) as tf.Scalar);
+    optimizer.applyGradients(grads);
+    ops.dispose([value, ...gradients]);
+    return squaredNorm;
+  }
+
+  function discriminatorStep(realBatch: tf.Tensor) {
+    const step = dStep++;
+    const fake = ops.tidy(() => model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward }));
+    let dLoss: tf.Scalar | null = null;
+    let penaltyValue: tf.Scalar | null = null;
+    let dReal: tf.Scalar | null = null;
+    let dFake: tf.Scalar | null = null;
+    const dGradNorm = minimize(dOptimizer, dVars, () => {
+      const options = { ...weightOptions(true), training: true, step: gStep, rng: rngs.forward };
+      const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, x, options);
+      const real = seen(realBatch, step);
+      const shownFake = seen(fake, step);
+      const realLogits = discriminator(real);
+      const fakeLogits = discriminator(shownFake);
+      dReal = mean(realLogits);
+      dFake = mean(fakeLogits);
+      const base = objective.discriminatorLoss(realLogits, fakeLogits);
+      dLoss = kept(base);
+      const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: rngs.regularizer, step };
+      const penalty = objective.penalty(context);
+      if (penalty === null) return base;
+      penaltyValue = kept(penalty);
+      return ops.add(base, penalty) as tf.Scalar;
+    });
+    fake.dispose();
+    objective.constrain(dVars);
+    return { dLoss, penalty: penaltyValue, dReal, dFake, dGradNorm };
+  }
+
+  type StepTensors = Record<keyof StepLosses, tf.Scalar | null>;
+
+  /** The step itself; its numbers as scalars (null: 0) for `step` and `stepAsync` to read and dispose. */
+  function stepTensors(sampleReal: (n: number) => tf.Tensor): StepTensors {
+    let last: ReturnType<typeof discriminatorStep> | null = null;
+    for (let k = 0; k < config.nDisc; k++) {
+      const real = sampleReal(config.batchSize);
+      if (last !== null) ops.dispose(Object.values(last).filter((t): t is tf.Scalar => t !== null));
+      last = discriminatorStep(real);
+      real.dispose();
+    }
+    let gLoss: tf.Scalar | null = null;
+    let gPenalty: tf.Scalar | null = null;
+    const gGradNorm = minimize(gOptimizer, gVars, () => {
+      const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward });
+      const real = sampleReal(config.batchSize);
+      const options = { ...weightOptions(false), training: true, step: gStep, rng: rngs.forward };
+      const dParams =
+        unrolledSteps === 0
+          ? model.discriminatorParams
+          : unrollDiscriminator(model, objective, {
+              steps: unrolledSteps,
+              learningRate: config.discriminatorOptimizer.lr,
+              batchSize: config.batchSize,
+              sampleReal,
+              latent,
+              options,
+            });
+      const discriminator = (x: tf.Tensor) => model.discriminate(dParams, seen(x, dStep), options);
+      const value = objective.generatorLoss(discriminator(fake), discriminator(real));
+      gLoss = kept(value);
+      const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
+      if (penalty === null) return value;
+      gPenalty = kept(penalty);
+      return ops.add(value, penalty) as tf.Scalar;
+    });
+    gStep++;
+    updateEma();
+    const d = last ?? { dLoss: null, penalty: null, dReal: null, dFake: null, dGradNorm: null };
+    return { ...d, gLoss, gGradNorm, gPenalty };
+  }
+
+  /** Numbers from the step's scalars (gradient norms from their squares), disposing them. */
+  function stepLosses(tensors: StepTensors, values: Map<tf.Scalar, number>): StepLosses {
+    const at = (t: tf.Scalar | null) => (t === null ? 0 : (values.get(t) as number));
+    ops.dispose(Object.values(tensors).filter((t): t is tf.Scalar => t !== null));
+    return {
+      dLoss: at(tensors.dLoss),
+      penalty: at(tensors.penalty),
+      gLoss: at(tensors.gLoss),
+      dReal: at(tensors.dReal),
+      dFake: at(tensors.dFake),
+      dGradNorm: Math.sqrt(at(tensors.dGradNorm)),
+      gGradNorm: Math.sqrt(at(tensors.gGradNorm)),
+      gPenalty: at(tensors.gPenalty),
+    };
+  }
+
+  /** θ_EMA ← β·θ_EMA + (1 − β)·θ for trained weights; carried state (batch-norm statistics) is copied. */
+  function updateEma(): void {
+    if (emaParams === null || emaDecay === null) return;
+    ops.tidy(() => {
+      for (const name of model.generatorParams.names()) {
+        const live = model.generatorParams.get(name);
+        const average = emaParams.get(name);
+        average.assign(live.trainable ? ops.add(ops.mul(average, emaDecay), ops.mul(live, 1 - emaDecay)) : live);
+      }
+    });
+  }
+
+  return {
+    emaParams,
+    step(sampleReal) {
+      const tensors = stepTensors(sampleReal);
+      const values = new Map<tf.Scalar, number>();
+      for (const t of Object.values(tensors)) if (t !== null) values.set(t, t.dataSync()[0] as number);
+      return stepLosses(tensors, values);
+    },
+    async stepAsync(sampleReal) {
+      const tensors = stepTensors(sampleReal);
+      const values = new Map<tf.Scalar, number>();
+      for (const t of Object.values(tensors)) if (t !== null) values.set(t, (await t.data())[0] as number);
+      return stepLosses(tensors, values);
+    },
+    sample(n, rng) {
+      return ops.tidy(() =>
+        model.generate(emaParams ?? model.generatorParams, rng === undefined ? latent(n) : rng.normalTensor([n, model.latentDim]), {
+          training: false,
+          step: gStep,
+          rng: rng ?? rngs.forward,
+        }),
+      );
+    },
+    async state() {
+      const ema = emaParams === null ? [] : (await emaParams.values()).map((a) => ({ ...a, name: EMA_PREFIX + a.name }));
+      return {
+        discriminatorSteps: dStep,
+        generatorSteps: gStep,
+        rngs: Object.fromEntries(Object.entries(rngs).map(([name, stream]) => [name, stream.state()])) as TrainerState['rngs'],
+        arrays: [...(await optimizerSlots(dOptimizer, 'optimizer/d')), ...(await optimizerSlots(gOptimizer, 'optimizer/g')), ...ema],
+      };
+    },
+    async restore(state) {
+      dStep = state.discriminatorSteps;
+      gStep = state.generatorSteps;
+      for (const name of Object.keys(rngs) as (keyof typeof rngs)[]) rngs[name] = new Rng(state.rngs[name]);
+      await restoreOptimizerSlots(dOptimizer, 'optimizer/d', state.arrays);
+      await restoreOptimizerSlots(gOptimizer, 'optimizer/g', state.arrays);
+      if (emaParams === null) return;
+      for (const a of state.arrays) {
+        if (!a.name.startsWith(EMA_PREFIX)) continue;
+        const values = ops.tensor(a.data, a.shape, 'float32');
+        emaParams.get(a.name.slice(EMA_PREFIX.length)).assign(values);
+        values.dispose();
+      }
+    },
+    dispose() {
+      dOptimizer.dispose();
+      gOptimizer.dispose();
+      emaParams?.dispose();
+    },
+  };
+}
