@@ -32,8 +32,15 @@ describe('architecture registry', () => {
         expect(spec.description.length).toBeGreaterThan(10);
       }
     }
-    expect(resolveArchitectureOptions('dcgan')).toEqual({ latentDim: 128, width: 64, kernelSize: 4, discriminatorBatchNorm: false });
-    expect(resolveArchitectureOptions('sndcgan')).toEqual({ latentDim: 128, width: 64, powerIterations: 1 });
+    expect(resolveArchitectureOptions('dcgan')).toEqual({
+      latentDim: 128,
+      width: 64,
+      kernelSize: 4,
+      discriminatorBatchNorm: false,
+      minibatchKernels: 0,
+      minibatchKernelDims: 5,
+    });
+    expect(resolveArchitectureOptions('sndcgan')).toEqual({ latentDim: 128, width: 64, powerIterations: 1, minibatchKernels: 0, minibatchKernelDims: 5 });
     // The normalizations of D each takes (Kurach et al.'s axis): the list when it declares one.
     expect(Object.fromEntries(listed.map((a) => [a.name, a.normalizations ?? null]))).toEqual({
       mlp: null,
@@ -69,7 +76,7 @@ describe('architecture registry', () => {
 
   it('bad options fail naming the field, the value and what is allowed', () => {
     expect(() => resolveArchitectureOptions('dcgan', { depth: 3 })).toThrow(
-      "architecture dcgan: unknown option 'depth'; allowed: latentDim, width, kernelSize, discriminatorBatchNorm",
+      "architecture dcgan: unknown option 'depth'; allowed: latentDim, width, kernelSize, discriminatorBatchNorm, minibatchKernels, minibatchKernelDims",
     );
     expect(() => resolveArchitectureOptions('dcgan', { width: '64' })).toThrow('architecture dcgan.width: "64" is not allowed; must be an integer ≥ 1');
     expect(() => resolveArchitectureOptions('dcgan', { width: 0 })).toThrow('architecture dcgan.width: 0 is not allowed; must be an integer ≥ 1');
@@ -97,6 +104,8 @@ describe('architecture registry', () => {
       expect.stringMatching(/^width \(integer ≥ 1, default 64\): /),
       expect.stringMatching(/^kernelSize \(one of 4, 5, default 4\): /),
       expect.stringMatching(/^discriminatorBatchNorm \(true or false, default false\): /),
+      expect.stringMatching(/^minibatchKernels \(integer ≥ 0, default 0\): /),
+      expect.stringMatching(/^minibatchKernelDims \(integer ≥ 1, default 5\): /),
     ]);
     expect(describeArchitectureOptions('mlp')).toContainEqual(expect.stringMatching(/^activation \(one of relu, leaky-relu, tanh, elu, default relu\): /));
   });

@@ -44,6 +44,7 @@ export {
   trialParams,
   trialSettings,
   uint32Schema,
+  withoutDefaultArchitectureOptions,
   withoutDefaultUnrolling,
 } from './trialConfig.js';
 export { readTrialIndex, recordTrialIndex, TRIAL_INDEX_FILE, type TrialIndex, trialIndexSchema } from './trialIndex.js';

@@ -160,6 +160,27 @@ export function withoutDefaultUnrolling<T extends { training: object }>(config: 
   return { ...config, training: rest };
 }
 
+/** Architecture options that, at these values, leave the network as it was before they existed: a trial's id hashes them only when they differ. */
+const ARCHITECTURE_OPTIONS_ADDED_OFF: readonly { option: string; off: unknown; with: readonly string[] }[] = [
+  // Minibatch discrimination (dcgan, sndcgan): off at 0 kernels, when its C means nothing.
+  { option: 'minibatchKernels', off: 0, with: ['minibatchKernelDims'] },
+];
+
+/**
+ * A configuration without the architecture options added since trials were first recorded, where they
+ * are off (minibatchKernels 0, with its minibatchKernelDims): what a trial's id hashes, so recorded trials keep their ids.
+ */
+export function withoutDefaultArchitectureOptions<T extends { architecture: { name: string; options: Record<string, unknown> } }>(config: T): T {
+  const options = { ...config.architecture.options };
+  let changed = false;
+  for (const added of ARCHITECTURE_OPTIONS_ADDED_OFF) {
+    if (!(added.option in options) || options[added.option] !== added.off) continue;
+    for (const key of [added.option, ...added.with]) delete options[key];
+    changed = true;
+  }
+  return changed ? { ...config, architecture: { ...config.architecture, options } } : config;
+}
+
 /** `none`, or the regularizers' names joined by '+': how a trial's regularizers are named in MLflow, the report and the search space. */
 export function regularizersLabel(regularizers: readonly { name: string }[]): string {
   return regularizers.length === 0 ? 'none' : regularizers.map((r) => r.name).join('+');

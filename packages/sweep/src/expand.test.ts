@@ -56,8 +56,15 @@ describe('grid search', () => {
       ['sndcgan', 'hinge'],
     ]);
     // The study's options go to the architectures that declare them: width to both, discriminatorBatchNorm to dcgan only.
-    expect(trials[0]?.architecture.options).toEqual({ latentDim: 16, width: 8, kernelSize: 4, discriminatorBatchNorm: true });
-    expect(trials[1]?.architecture.options).toEqual({ latentDim: 16, width: 8, powerIterations: 2 });
+    expect(trials[0]?.architecture.options).toEqual({
+      latentDim: 16,
+      width: 8,
+      kernelSize: 4,
+      discriminatorBatchNorm: true,
+      minibatchKernels: 0,
+      minibatchKernelDims: 5,
+    });
+    expect(trials[1]?.architecture.options).toEqual({ latentDim: 16, width: 8, powerIterations: 2, minibatchKernels: 0, minibatchKernelDims: 5 });
     expect(() =>
       onImages(`  kind: grid
   space:

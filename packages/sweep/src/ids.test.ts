@@ -71,6 +71,17 @@ describe('trialId', () => {
     expect(trialId(unrolled)).toBe(sha16(canonicalJson(unrolled)));
   });
 
+  it('hashes minibatch discrimination (dcgan, sndcgan) only when it is on, so DCGAN trials recorded before the option keep their ids', () => {
+    const { regularizers: _r, normalization: _n, ...rest } = config;
+    const { unrolledSteps: _u, ...training } = rest.training;
+    const before = { name: 'dcgan', options: { latentDim: 128, width: 64, kernelSize: 4, discriminatorBatchNorm: false } };
+    const off: TrialConfig = { ...config, architecture: { name: 'dcgan', options: { ...before.options, minibatchKernels: 0, minibatchKernelDims: 5 } } };
+    expect(trialId(off)).toBe(sha16(canonicalJson({ ...rest, training, architecture: before, regularizer: { name: 'none', params: {} } })));
+    const on: TrialConfig = { ...off, architecture: { name: 'dcgan', options: { ...off.architecture.options, minibatchKernels: 4 } } };
+    expect(trialId(on)).toBe(sha16(canonicalJson({ ...rest, training, architecture: on.architecture, regularizer: { name: 'none', params: {} } })));
+    expect(trialId(on)).not.toBe(trialId(off));
+  });
+
   it('does not depend on key order', () => {
     const other = reversed(config) as TrialConfig;
     expect(JSON.stringify(other)).not.toBe(JSON.stringify(config));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { legacyTrialConfig, type TrialConfig, withoutDefaultUnrolling } from '@ganbench/study-folder';
+import { legacyTrialConfig, type TrialConfig, withoutDefaultArchitectureOptions, withoutDefaultUnrolling } from '@ganbench/study-folder';
 
 /**
  * JSON with object keys sorted at every depth, so the same value written in any key order has one
@@ -30,8 +30,10 @@ export function shortHash(value: unknown): string {
 /**
  * A trial's identity: the hash of its fully resolved configuration, in the form written before the
  * normalization axis when it has one (at most one regularizer, or spectral normalization alone), so
- * studies recorded before keep their ids and a rerun does no work; `training.unrolledSteps` is hashed only when it is not 0.
+ * studies recorded before keep their ids and a rerun does no work; `training.unrolledSteps` is hashed only when it is not 0,
+ * the architecture options minibatchKernels and minibatchKernelDims only when minibatchKernels is not 0.
  */
 export function trialId(config: TrialConfig): string {
-  return shortHash(withoutDefaultUnrolling((legacyTrialConfig(config) as TrialConfig | null) ?? config));
+  const legacy = (legacyTrialConfig(config) as TrialConfig | null) ?? config;
+  return shortHash(withoutDefaultArchitectureOptions(withoutDefaultUnrolling(legacy)));
 }

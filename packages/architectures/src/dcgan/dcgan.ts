@@ -8,8 +8,10 @@ import {
   initConv2dTranspose,
   initDense,
   initLayerNorm,
+  initMinibatchDiscrimination,
   layerNorm,
   leakyRelu,
+  minibatchDiscrimination,
   type ParamStore,
   type Rng,
   tf,
@@ -35,6 +37,10 @@ export interface DcganConfig {
   discriminatorBatchNorm: boolean;
   /** Layer norm (over each sample's H, W, C; gain and bias per channel) after every D convolution but the first (normalization: layer, Kurach et al. 2019). */
   discriminatorLayerNorm?: boolean;
+  /** Minibatch discrimination (Salimans et al. 2016, Sec. 3.2) on D's flattened features before the dense logit: B kernels; absent or 0: off. */
+  minibatchKernels?: number;
+  /** C, the dimension of each kernel's projection (used when minibatchKernels > 0). */
+  minibatchKernelDims?: number;
 }
 
 export const DCGAN_LEAKY_SLOPE = 0.2;
@@ -79,7 +85,7 @@ export function dcganGenerator(params: ParamStore, prefix: string, z: tf.Tensor,
   });
 }
 
-/** `${prefix}/conv1 … conv{stages}` (with `bn2 …` or `ln2 …` when enabled), then `${prefix}/fc` to one logit. */
+/** `${prefix}/conv1 … conv{stages}` (with `bn2 …` or `ln2 …` when enabled), `${prefix}/mbd` (minibatch discrimination, when on), then `${prefix}/fc` to one logit. */
 export function initDcganDiscriminator(params: ParamStore, prefix: string, config: DcganConfig, rng: Rng): void {
   const { stages, base } = dcganLayout(config.resolution);
   let c = config.channels as number;
@@ -90,10 +96,18 @@ export function initDcganDiscriminator(params: ParamStore, prefix: string, confi
     if (config.discriminatorLayerNorm && i > 0) initLayerNorm(params, `${prefix}/ln${i + 1}`, out);
     c = out;
   }
-  initDense(params, `${prefix}/fc`, base * base * c, 1, rng);
+  const features = base * base * c;
+  const kernels = config.minibatchKernels ?? 0;
+  // A fork, so T's draws leave the stream of every other layer as it was.
+  if (kernels > 0)
+    initMinibatchDiscrimination(params, `${prefix}/mbd`, features, kernels, config.minibatchKernelDims ?? 1, rng.fork('minibatch-discrimination'));
+  initDense(params, `${prefix}/fc`, features + kernels, 1, rng);
 }
 
-/** x [N, R, R, C] → (conv s2 → [BN] → leaky ReLU 0.2)… → dense: logits [N]; no pooling, no hidden dense layer. */
+/**
+ * x [N, R, R, C] → (conv s2 → [BN] → leaky ReLU 0.2)… → [minibatch discrimination] → dense: logits [N];
+ * no pooling, no hidden dense layer. T of minibatch discrimination goes through the weight transform like every D kernel.
+ */
 export function dcganDiscriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: DcganConfig, options: NetworkOptions): tf.Tensor1D {
   checkImages(`dcgan ${prefix}`, x, config.resolution, config.channels);
   const { stages } = dcganLayout(config.resolution);
@@ -106,7 +120,9 @@ export function dcganDiscriminator(params: ParamStore, prefix: string, x: tf.Ten
       if (config.discriminatorLayerNorm && i > 0) h = layerNorm(h, params, `${prefix}/ln${i + 1}`);
       h = leakyRelu(h, DCGAN_LEAKY_SLOPE);
     }
-    return tf.reshape(dense(params, `${prefix}/fc`, tf.reshape(h, [x.shape[0] as number, -1]), w), [-1]) as tf.Tensor1D;
+    let features = tf.reshape(h, [x.shape[0] as number, -1]) as tf.Tensor2D;
+    if ((config.minibatchKernels ?? 0) > 0) features = minibatchDiscrimination(params, `${prefix}/mbd`, features, w);
+    return tf.reshape(dense(params, `${prefix}/fc`, features, w), [-1]) as tf.Tensor1D;
   });
 }
 
@@ -128,6 +144,8 @@ export function dcganParameterCount(config: DcganConfig): { generator: number; d
     discriminator += k2 * d * out + out + ((config.discriminatorBatchNorm || config.discriminatorLayerNorm) && i > 0 ? 2 * out : 0);
     d = out;
   }
-  discriminator += base * base * d + 1;
+  const kernels = config.minibatchKernels ?? 0;
+  // Minibatch discrimination: T [A, B, C] on the A = base²·d features, and B more inputs of the dense logit.
+  discriminator += base * base * d * kernels * (config.minibatchKernelDims ?? 1) + base * base * d + kernels + 1;
   return { generator, discriminator };
 }

@@ -18,6 +18,19 @@ const width = {
   default: 64,
   min: 1,
 } as const;
+const minibatchKernels = {
+  type: 'integer',
+  description:
+    "minibatch discrimination (Salimans et al. 2016, Sec. 3.2) on D's flattened features before the dense logit: B, its number of kernels; 0: off. Makes D's output depend on the whole batch",
+  default: 0,
+  min: 0,
+} as const;
+const minibatchKernelDims = {
+  type: 'integer',
+  description: "minibatch discrimination's C, the dimension of each kernel's projection (used when minibatchKernels > 0)",
+  default: 5,
+  min: 1,
+} as const;
 
 export const DCGAN_OPTIONS: OptionSpecs = {
   latentDim,
@@ -34,12 +47,16 @@ export const DCGAN_OPTIONS: OptionSpecs = {
       "batch norm after each D convolution but the first (Radford et al.), as normalization: batch, which is the name to use; off by default, as penalties on D's input gradient assume per-sample outputs",
     default: false,
   },
+  minibatchKernels,
+  minibatchKernelDims,
 };
 
 export const SNDCGAN_OPTIONS: OptionSpecs = {
   latentDim,
   width,
   powerIterations: { type: 'integer', description: 'power-iteration steps per training forward pass of D (Miyato et al.: 1)', default: 1, min: 1 },
+  minibatchKernels,
+  minibatchKernelDims,
 };
 
 /** A DcganConfig from (unresolved) options and a data shape; errors name the option or the shape. */
@@ -59,13 +76,23 @@ export function resolveDcganConfig(given: Readonly<Record<string, unknown>>, dat
     kernelSize: o.kernelSize as 4 | 5,
     discriminatorBatchNorm: (o.discriminatorBatchNorm as boolean) || normalization === 'batch',
     discriminatorLayerNorm: normalization === 'layer',
+    minibatchKernels: o.minibatchKernels as number,
+    minibatchKernelDims: o.minibatchKernelDims as number,
   };
 }
 
 export function resolveSndcganConfig(given: Readonly<Record<string, unknown>>, dataShape: readonly number[]): SndcganConfig {
   const { resolution, channels } = imageShape('architecture sndcgan', dataShape);
   const o = resolveOptions('architecture sndcgan', SNDCGAN_OPTIONS, given);
-  return { resolution, channels, latentDim: o.latentDim as number, width: o.width as number, powerIterations: o.powerIterations as number };
+  return {
+    resolution,
+    channels,
+    latentDim: o.latentDim as number,
+    width: o.width as number,
+    powerIterations: o.powerIterations as number,
+    minibatchKernels: o.minibatchKernels as number,
+    minibatchKernelDims: o.minibatchKernelDims as number,
+  };
 }
 
 export const dcganArchitecture: ArchitectureDefinition = {

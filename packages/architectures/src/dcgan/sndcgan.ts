@@ -7,7 +7,9 @@ import {
   initConv2d,
   initConv2dTranspose,
   initDense,
+  initMinibatchDiscrimination,
   leakyRelu,
+  minibatchDiscrimination,
   type ParamStore,
   type Rng,
   tf,
@@ -32,6 +34,10 @@ export interface SndcganConfig {
   width: number;
   /** Power-iteration steps per training forward pass (Miyato et al. use 1). */
   powerIterations: number;
+  /** Minibatch discrimination (Salimans et al. 2016, Sec. 3.2) on D's flattened features before the dense logit: B kernels; absent or 0: off. */
+  minibatchKernels?: number;
+  /** C, the dimension of each kernel's projection (used when minibatchKernels > 0). */
+  minibatchKernelDims?: number;
 }
 
 export const SNDCGAN_LEAKY_SLOPE = 0.1;
@@ -104,9 +110,14 @@ export function initSndcganDiscriminator(params: ParamStore, prefix: string, con
   const layers = sndcganDiscriminatorLayers(config);
   for (const layer of layers) initConv2d(params, `${prefix}/${layer.name}`, layer.kernel, layer.in, layer.out, rng);
   const { base } = sndcganLayout(config.resolution);
-  initDense(params, `${prefix}/fc`, base * base * (layers[layers.length - 1] as { out: number }).out, 1, rng);
+  const features = base * base * (layers[layers.length - 1] as { out: number }).out;
+  const kernels = config.minibatchKernels ?? 0;
+  // A fork, so T's draws leave the stream of every other layer (and every u) as it was.
+  if (kernels > 0)
+    initMinibatchDiscrimination(params, `${prefix}/mbd`, features, kernels, config.minibatchKernelDims ?? 1, rng.fork('minibatch-discrimination'));
+  initDense(params, `${prefix}/fc`, features + kernels, 1, rng);
   const uRng = rng.fork('spectral-norm');
-  for (const name of [...layers.map((l) => l.name), 'fc']) {
+  for (const name of [...layers.map((l) => l.name), ...(kernels > 0 ? ['mbd'] : []), 'fc']) {
     const kernel = params.get(`${prefix}/${name}/kernel`);
     const stateName = sndcganStateName(`${prefix}/${name}/kernel`);
     const u = tf.tidy(() => {
@@ -146,7 +157,10 @@ function discriminatorTransform(params: ParamStore, config: SndcganConfig, optio
   };
 }
 
-/** x → (conv → leaky ReLU 0.1)×(2·stages + 1) → dense: logits [N], every weight spectrally normalized (Miyato et al. 2018, Table 3b). */
+/**
+ * x → (conv → leaky ReLU 0.1)×(2·stages + 1) → [minibatch discrimination] → dense: logits [N], every weight
+ * spectrally normalized (Miyato et al. 2018, Table 3b), T of minibatch discrimination too (as a matrix [A·B, C]).
+ */
 export function sndcganDiscriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: SndcganConfig, options: NetworkOptions): tf.Tensor1D {
   checkImages(`sndcgan ${prefix}`, x, config.resolution, config.channels);
   const weightTransform = discriminatorTransform(params, config, options);
@@ -155,7 +169,9 @@ export function sndcganDiscriminator(params: ParamStore, prefix: string, x: tf.T
     for (const layer of sndcganDiscriminatorLayers(config)) {
       h = leakyRelu(conv2d(params, `${prefix}/${layer.name}`, h, { weightTransform, strides: layer.strides }), SNDCGAN_LEAKY_SLOPE);
     }
-    return tf.reshape(dense(params, `${prefix}/fc`, tf.reshape(h, [x.shape[0] as number, -1]), { weightTransform }), [-1]) as tf.Tensor1D;
+    let features = tf.reshape(h, [x.shape[0] as number, -1]) as tf.Tensor2D;
+    if ((config.minibatchKernels ?? 0) > 0) features = minibatchDiscrimination(params, `${prefix}/mbd`, features, { weightTransform });
+    return tf.reshape(dense(params, `${prefix}/fc`, features, { weightTransform }), [-1]) as tf.Tensor1D;
   });
 }
 
@@ -171,6 +187,9 @@ export function sndcganParameterCount(config: SndcganConfig): { generator: numbe
   generator += 9 * c * config.channels + config.channels;
   const layers = sndcganDiscriminatorLayers(config);
   let discriminator = layers.reduce((sum, l) => sum + l.kernel * l.kernel * l.in * l.out + l.out, 0);
-  discriminator += base * base * (layers[layers.length - 1] as { out: number }).out + 1;
+  const features = base * base * (layers[layers.length - 1] as { out: number }).out;
+  const kernels = config.minibatchKernels ?? 0;
+  // Minibatch discrimination: T [A, B, C] on the A features, and B more inputs of the dense logit.
+  discriminator += features * kernels * (config.minibatchKernelDims ?? 1) + features + kernels + 1;
   return { generator, discriminator };
 }
