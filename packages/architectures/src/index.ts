@@ -7,6 +7,7 @@ export {
   dcganGenerator,
   dcganLayout,
   dcganParameterCount,
+  dcganReferenceZName,
   initDcganDiscriminator,
   initDcganGenerator,
 } from './dcgan/dcgan.js';

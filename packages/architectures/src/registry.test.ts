@@ -39,6 +39,8 @@ describe('architecture registry', () => {
       discriminatorBatchNorm: false,
       minibatchKernels: 0,
       minibatchKernelDims: 5,
+      generatorVirtualBatchNorm: false,
+      virtualBatchSize: 64,
     });
     expect(resolveArchitectureOptions('sndcgan')).toEqual({ latentDim: 128, width: 64, powerIterations: 1, minibatchKernels: 0, minibatchKernelDims: 5 });
     // The normalizations of D each takes (Kurach et al.'s axis): the list when it declares one.
@@ -76,7 +78,7 @@ describe('architecture registry', () => {
 
   it('bad options fail naming the field, the value and what is allowed', () => {
     expect(() => resolveArchitectureOptions('dcgan', { depth: 3 })).toThrow(
-      "architecture dcgan: unknown option 'depth'; allowed: latentDim, width, kernelSize, discriminatorBatchNorm, minibatchKernels, minibatchKernelDims",
+      "architecture dcgan: unknown option 'depth'; allowed: latentDim, width, kernelSize, discriminatorBatchNorm, minibatchKernels, minibatchKernelDims, generatorVirtualBatchNorm, virtualBatchSize",
     );
     expect(() => resolveArchitectureOptions('dcgan', { width: '64' })).toThrow('architecture dcgan.width: "64" is not allowed; must be an integer ≥ 1');
     expect(() => resolveArchitectureOptions('dcgan', { width: 0 })).toThrow('architecture dcgan.width: 0 is not allowed; must be an integer ≥ 1');
@@ -106,6 +108,8 @@ describe('architecture registry', () => {
       expect.stringMatching(/^discriminatorBatchNorm \(true or false, default false\): /),
       expect.stringMatching(/^minibatchKernels \(integer ≥ 0, default 0\): /),
       expect.stringMatching(/^minibatchKernelDims \(integer ≥ 1, default 5\): /),
+      expect.stringMatching(/^generatorVirtualBatchNorm \(true or false, default false\): /),
+      expect.stringMatching(/^virtualBatchSize \(integer ≥ 1, default 64\): /),
     ]);
     expect(describeArchitectureOptions('mlp')).toContainEqual(expect.stringMatching(/^activation \(one of relu, leaky-relu, tanh, elu, default relu\): /));
   });

@@ -164,11 +164,13 @@ export function withoutDefaultUnrolling<T extends { training: object }>(config: 
 const ARCHITECTURE_OPTIONS_ADDED_OFF: readonly { option: string; off: unknown; with: readonly string[] }[] = [
   // Minibatch discrimination (dcgan, sndcgan): off at 0 kernels, when its C means nothing.
   { option: 'minibatchKernels', off: 0, with: ['minibatchKernelDims'] },
+  // Virtual batch norm in dcgan's G: off when false, when the reference batch's size means nothing.
+  { option: 'generatorVirtualBatchNorm', off: false, with: ['virtualBatchSize'] },
 ];
 
 /**
  * A configuration without the architecture options added since trials were first recorded, where they
- * are off (minibatchKernels 0, with its minibatchKernelDims): what a trial's id hashes, so recorded trials keep their ids.
+ * are off (minibatchKernels 0 with its minibatchKernelDims, generatorVirtualBatchNorm false with its virtualBatchSize): what a trial's id hashes, so recorded trials keep their ids.
  */
 export function withoutDefaultArchitectureOptions<T extends { architecture: { name: string; options: Record<string, unknown> } }>(config: T): T {
   const options = { ...config.architecture.options };

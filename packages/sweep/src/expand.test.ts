@@ -63,6 +63,8 @@ describe('grid search', () => {
       discriminatorBatchNorm: true,
       minibatchKernels: 0,
       minibatchKernelDims: 5,
+      generatorVirtualBatchNorm: false,
+      virtualBatchSize: 64,
     });
     expect(trials[1]?.architecture.options).toEqual({ latentDim: 16, width: 8, powerIterations: 2, minibatchKernels: 0, minibatchKernelDims: 5 });
     expect(() =>

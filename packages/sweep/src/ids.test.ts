@@ -71,7 +71,7 @@ describe('trialId', () => {
     expect(trialId(unrolled)).toBe(sha16(canonicalJson(unrolled)));
   });
 
-  it('hashes minibatch discrimination (dcgan, sndcgan) only when it is on, so DCGAN trials recorded before the option keep their ids', () => {
+  it('hashes minibatch discrimination (dcgan, sndcgan) and virtual batch norm (dcgan) only when on, so DCGAN trials recorded before the option keep their ids', () => {
     const { regularizers: _r, normalization: _n, ...rest } = config;
     const { unrolledSteps: _u, ...training } = rest.training;
     const before = { name: 'dcgan', options: { latentDim: 128, width: 64, kernelSize: 4, discriminatorBatchNorm: false } };
@@ -80,6 +80,17 @@ describe('trialId', () => {
     const on: TrialConfig = { ...off, architecture: { name: 'dcgan', options: { ...off.architecture.options, minibatchKernels: 4 } } };
     expect(trialId(on)).toBe(sha16(canonicalJson({ ...rest, training, architecture: on.architecture, regularizer: { name: 'none', params: {} } })));
     expect(trialId(on)).not.toBe(trialId(off));
+    // …and virtual batch norm in dcgan's G only when it is on
+    const vbnOff: TrialConfig = {
+      ...off,
+      architecture: { name: 'dcgan', options: { ...off.architecture.options, generatorVirtualBatchNorm: false, virtualBatchSize: 64 } },
+    };
+    expect(trialId(vbnOff)).toBe(trialId(off));
+    const vbnOn: TrialConfig = { ...vbnOff, architecture: { name: 'dcgan', options: { ...vbnOff.architecture.options, generatorVirtualBatchNorm: true } } };
+    const { minibatchKernels: _k, minibatchKernelDims: _c, ...vbnHashed } = vbnOn.architecture.options;
+    expect(trialId(vbnOn)).toBe(
+      sha16(canonicalJson({ ...rest, training, architecture: { name: 'dcgan', options: vbnHashed }, regularizer: { name: 'none', params: {} } })),
+    );
   });
 
   it('does not depend on key order', () => {

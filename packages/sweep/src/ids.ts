@@ -31,7 +31,8 @@ export function shortHash(value: unknown): string {
  * A trial's identity: the hash of its fully resolved configuration, in the form written before the
  * normalization axis when it has one (at most one regularizer, or spectral normalization alone), so
  * studies recorded before keep their ids and a rerun does no work; `training.unrolledSteps` is hashed only when it is not 0,
- * the architecture options minibatchKernels and minibatchKernelDims only when minibatchKernels is not 0.
+ * minibatchKernels and minibatchKernelDims only when minibatchKernels is not 0, generatorVirtualBatchNorm and
+ * virtualBatchSize only when generatorVirtualBatchNorm is true.
  */
 export function trialId(config: TrialConfig): string {
   const legacy = (legacyTrialConfig(config) as TrialConfig | null) ?? config;

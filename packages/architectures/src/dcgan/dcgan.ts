@@ -15,6 +15,8 @@ import {
   type ParamStore,
   type Rng,
   tf,
+  virtualBatchNorm,
+  virtualBatchNormReference,
   type WeightOptions,
 } from '@ganbench/core';
 import type { NetworkOptions } from '../types.js';
@@ -41,7 +43,14 @@ export interface DcganConfig {
   minibatchKernels?: number;
   /** C, the dimension of each kernel's projection (used when minibatchKernels > 0). */
   minibatchKernelDims?: number;
+  /** Virtual batch norm in G instead of batch norm (Salimans et al. 2016, Sec. 3.4), against a reference batch of z drawn once at init. */
+  generatorVirtualBatchNorm?: boolean;
+  /** Size of that reference batch (used when generatorVirtualBatchNorm). */
+  virtualBatchSize?: number;
 }
+
+/** Where G keeps the reference batch of virtual batch norm: z [virtualBatchSize, latentDim], not trained, saved with G's parameters. */
+export const dcganReferenceZName = (prefix: string) => `${prefix}/vbn_reference_z`;
 
 export const DCGAN_LEAKY_SLOPE = 0.2;
 
@@ -58,30 +67,67 @@ function weightOptions(options: WeightOptions): WeightOptions {
   return options.weightTransform === undefined ? {} : { weightTransform: options.weightTransform };
 }
 
-/** `${prefix}/fc`, `bn1`, then `up{i}` with `bn{i+1}` for i < stages, then `up{stages}` to the image. */
+/**
+ * `${prefix}/fc`, `bn1`, then `up{i}` with `bn{i+1}` for i < stages, then `up{stages}` to the image; with virtual
+ * batch norm `vbn{i}` (γ, β) in place of `bn{i}` and the reference batch of z at dcganReferenceZName, drawn from a fork of `rng`.
+ */
 export function initDcganGenerator(params: ParamStore, prefix: string, config: DcganConfig, rng: Rng): void {
   const { stages, base } = dcganLayout(config.resolution);
+  const vbn = config.generatorVirtualBatchNorm === true;
+  const initNorm = (name: number, channels: number) => {
+    if (!vbn) return initBatchNorm(params, `${prefix}/bn${name}`, channels);
+    params.create(`${prefix}/vbn${name}/gamma`, tf.ones([channels]));
+    params.create(`${prefix}/vbn${name}/beta`, tf.zeros([channels]));
+  };
   let c = projectionChannels(config);
   initDense(params, `${prefix}/fc`, config.latentDim, base * base * c, rng);
-  initBatchNorm(params, `${prefix}/bn1`, c);
+  initNorm(1, c);
   for (let i = 1; i < stages; i++) {
     initConv2dTranspose(params, `${prefix}/up${i}`, config.kernelSize, c, c / 2, rng);
-    initBatchNorm(params, `${prefix}/bn${i + 1}`, c / 2);
+    initNorm(i + 1, c / 2);
     c /= 2;
   }
   initConv2dTranspose(params, `${prefix}/up${stages}`, config.kernelSize, c, config.channels, rng);
+  if (vbn) {
+    const z = rng.fork('virtual-batch-reference').normalTensor([config.virtualBatchSize ?? 64, config.latentDim]);
+    params.create(dcganReferenceZName(prefix), z, { trainable: false });
+    z.dispose();
+  }
 }
 
-/** z [N, latentDim] → dense → BN, ReLU → (transposed conv s2 → BN, ReLU)… → transposed conv s2 → tanh: NHWC images in [−1, 1]. */
+/**
+ * Virtual batch norm, the paper's form: the reference batch goes through G in the same pass; at each
+ * normalization it is normalized with its own statistics, and each sample with the reference's together with its own.
+ */
+function virtualBatchNormRelu(params: ParamStore, name: string, h: tf.Tensor, n: number): tf.Tensor {
+  const x = tf.slice(h, 0, n);
+  const ref = tf.slice(h, n);
+  const stats = virtualBatchNormReference(ref);
+  const gamma = params.get(`${name}/gamma`);
+  const beta = params.get(`${name}/beta`);
+  const variance = tf.relu(tf.sub(stats.meanSquare, tf.square(stats.mean)));
+  const refNormalized = tf.add(tf.mul(tf.mul(tf.sub(ref, stats.mean), tf.rsqrt(tf.add(variance, 1e-5))), gamma), beta);
+  return tf.relu(tf.concat([virtualBatchNorm(params, name, x, { reference: stats }), refNormalized], 0));
+}
+
+/**
+ * z [N, latentDim] → dense → BN, ReLU → (transposed conv s2 → BN, ReLU)… → transposed conv s2 → tanh: NHWC images in [−1, 1].
+ * With virtual batch norm every sample is independent of the rest of its batch, in training and eval mode alike.
+ */
 export function dcganGenerator(params: ParamStore, prefix: string, z: tf.Tensor, config: DcganConfig, options: NetworkOptions): tf.Tensor4D {
   checkLatent(`dcgan ${prefix}`, z, config.latentDim);
   const { stages, base } = dcganLayout(config.resolution);
   const w = weightOptions(options);
+  const n = z.shape[0] as number;
+  const vbn = config.generatorVirtualBatchNorm === true;
   return tf.tidy(() => {
-    const bnRelu = (name: string, h: tf.Tensor) => tf.relu(batchNorm(params, `${prefix}/${name}`, h, { training: options.training }));
-    let h = bnRelu('bn1', tf.reshape(dense(params, `${prefix}/fc`, z, w), [z.shape[0] as number, base, base, projectionChannels(config)]));
-    for (let i = 1; i < stages; i++) h = bnRelu(`bn${i + 1}`, conv2dTranspose(params, `${prefix}/up${i}`, h, { ...w, strides: 2 }));
-    return tf.tanh(conv2dTranspose(params, `${prefix}/up${stages}`, h, { ...w, strides: 2 }));
+    const input = vbn ? tf.concat([z, params.get(dcganReferenceZName(prefix))], 0) : z;
+    const bnRelu = (i: number, h: tf.Tensor) =>
+      vbn ? virtualBatchNormRelu(params, `${prefix}/vbn${i}`, h, n) : tf.relu(batchNorm(params, `${prefix}/bn${i}`, h, { training: options.training }));
+    let h = bnRelu(1, tf.reshape(dense(params, `${prefix}/fc`, input, w), [input.shape[0] as number, base, base, projectionChannels(config)]));
+    for (let i = 1; i < stages; i++) h = bnRelu(i + 1, conv2dTranspose(params, `${prefix}/up${i}`, h, { ...w, strides: 2 }));
+    const out = conv2dTranspose(params, `${prefix}/up${stages}`, vbn ? tf.slice(h, 0, n) : h, { ...w, strides: 2 });
+    return tf.tanh(out);
   });
 }
 

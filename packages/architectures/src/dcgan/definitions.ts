@@ -49,6 +49,18 @@ export const DCGAN_OPTIONS: OptionSpecs = {
   },
   minibatchKernels,
   minibatchKernelDims,
+  generatorVirtualBatchNorm: {
+    type: 'boolean',
+    description:
+      "virtual batch norm in G instead of batch norm (Salimans et al. 2016, Sec. 3.4): each sample normalized with a fixed reference batch's statistics and its own, the reference z drawn once from the trial's seed and saved with G",
+    default: false,
+  },
+  virtualBatchSize: {
+    type: 'integer',
+    description: 'size of the reference batch of virtual batch norm (used when generatorVirtualBatchNorm); G runs it with every batch',
+    default: 64,
+    min: 1,
+  },
 };
 
 export const SNDCGAN_OPTIONS: OptionSpecs = {
@@ -78,6 +90,8 @@ export function resolveDcganConfig(given: Readonly<Record<string, unknown>>, dat
     discriminatorLayerNorm: normalization === 'layer',
     minibatchKernels: o.minibatchKernels as number,
     minibatchKernelDims: o.minibatchKernelDims as number,
+    generatorVirtualBatchNorm: o.generatorVirtualBatchNorm as boolean,
+    virtualBatchSize: o.virtualBatchSize as number,
   };
 }
 
