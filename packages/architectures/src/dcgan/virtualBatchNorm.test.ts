@@ -1,4 +1,14 @@
-import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
+import {
+  conv2dTranspose,
+  dense,
+  initBackend,
+  initVirtualBatchNorm,
+  ParamStore,
+  Rng,
+  recordVirtualBatchNormReference,
+  tf,
+  virtualBatchNorm,
+} from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkArchitecture,
@@ -37,6 +47,40 @@ describe('virtual batch norm in the DCGAN generator (Salimans et al. 2016, Sec. 
     const bnAlone = plain.generate(plain.generatorParams, tf.concat([z.slice([1, 0], [1, 3]), z.slice([1, 0], [1, 3])]), { training: true });
     expect(tf.max(tf.abs(tf.sub(bnAll.slice([1, 0, 0, 0], [1, 28, 28, 1]), bnAlone.slice([0, 0, 0, 0], [1, 28, 28, 1])))).dataSync()[0]).toBeGreaterThan(1e-4);
     tf.dispose([z, all, eval_, alone, second, bnAll, bnAlone]);
+  });
+
+  it("G's output = the core layers applied by hand: the reference batch normalized with its own statistics (recorded), each sample with them and itself", () => {
+    const net = build({ generatorVirtualBatchNorm: true, virtualBatchSize: 5 });
+    const p = net.generatorParams;
+    // γ, β away from 1, 0 so the check sees them
+    tf.tidy(() => {
+      for (const i of [1, 2]) {
+        p.get(`g/vbn${i}/gamma`).assign(tf.add(p.get(`g/vbn${i}/gamma`), new Rng(20 + i).uniformTensor(p.get(`g/vbn${i}/gamma`).shape, -0.5, 0.5)));
+        p.get(`g/vbn${i}/beta`).assign(new Rng(30 + i).uniformTensor(p.get(`g/vbn${i}/beta`).shape, -0.5, 0.5));
+      }
+    });
+    const z = new Rng(9).normalTensor([3, 3]);
+    const got = net.generate(p, z, { training: true });
+    const scratch = new ParamStore();
+    const expected = tf.tidy(() => {
+      const norm = (i: number, x: tf.Tensor, ref: tf.Tensor) => {
+        const prefix = `vbn${i}`;
+        initVirtualBatchNorm(scratch, prefix, x.shape[x.rank - 1] as number);
+        scratch.get(`${prefix}/gamma`).assign(p.get(`g/${prefix}/gamma`));
+        scratch.get(`${prefix}/beta`).assign(p.get(`g/${prefix}/beta`));
+        const refOut = recordVirtualBatchNormReference(scratch, prefix, ref);
+        return [tf.relu(virtualBatchNorm(scratch, prefix, x)), tf.relu(refOut)];
+      };
+      const project = (v: tf.Tensor) => tf.reshape(dense(p, 'g/fc', v), [v.shape[0] as number, 7, 7, 4]);
+      let [x, ref] = norm(1, project(z), project(p.get(dcganReferenceZName('g'))));
+      [x, ref] = norm(2, conv2dTranspose(p, 'g/up1', x as tf.Tensor, { strides: 2 }), conv2dTranspose(p, 'g/up1', ref as tf.Tensor, { strides: 2 }));
+      return tf.tanh(conv2dTranspose(p, 'g/up2', x as tf.Tensor, { strides: 2 }));
+    });
+    const scale = tf.max(tf.abs(expected)).dataSync()[0] as number;
+    expect(scale).toBeGreaterThan(1e-2);
+    expect(tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]).toBeLessThan(1e-5 * Math.max(1, scale));
+    tf.dispose([z, got, expected]);
+    scratch.dispose();
   });
 
   it('the reference z is drawn once from the seed, kept untrained in G and changes the output; trainable counts are unchanged', () => {
