@@ -39,9 +39,9 @@ export interface BenchTraining {
 }
 
 /** The trial loop's trainer (n_disc 1) for `model` with `training`. */
-export function createBenchTrainer(model: GanModel, training: BenchTraining, rng: Rng, create: typeof createGanTrainer = createGanTrainer): GanTrainer {
+export function createBenchTrainer(model: GanModel, training: BenchTraining, rng: Rng): GanTrainer {
   const { regularizer } = training;
-  return create(
+  return createGanTrainer(
     model,
     {
       objective: compileObjective({

@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
 import { initBackend, Rng } from '@ganbench/core';
 import { getMixture, sampleMixture } from '@ganbench/data';
-import { createGanTrainer } from '@ganbench/train';
 import { createBenchTrainer } from './architectureBench.js';
 import { type BenchOptions, type BenchRow, findPython, median } from './runBench.js';
 
@@ -14,11 +13,8 @@ import { type BenchOptions, type BenchRow, findPython, median } from './runBench
  */
 export const MLP_BENCH = { batch: 128, latentDim: 16, width: 64, layers: 2, lr: 1e-3, beta1: 0.5, beta2: 0.999 } as const;
 
-/** One trial step (D step + G step, its eight numbers read back) of the quick study's MLP GAN on the current backend; `create` builds the trainer (createReferenceGanTrainer for the baseline). */
-export function createMlpStep(
-  seed = 0,
-  create: typeof createGanTrainer = createGanTrainer,
-): { step: () => void; stepAsync: () => Promise<void>; dispose: () => void } {
+/** One trial step (D step + G step, its eight numbers read back) of the quick study's MLP GAN on the current backend. */
+export function createMlpStep(seed = 0): { step: () => void; stepAsync: () => Promise<void>; dispose: () => void } {
   const rng = new Rng(seed);
   const { latentDim, width, layers, batch, lr, beta1, beta2 } = MLP_BENCH;
   const options = resolveArchitectureOptions('mlp', { latentDim, gWidth: width, gLayers: layers, dWidth: width, dLayers: layers });
@@ -28,7 +24,6 @@ export function createMlpStep(
     model,
     { loss: { name: 'non-saturating', params: {} }, regularizer: null, batch, optimizer, discriminatorOptimizer: optimizer },
     rng.fork('train'),
-    create,
   );
   const ring = getMixture('ring');
   const dataRng = rng.fork('data');

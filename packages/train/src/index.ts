@@ -12,8 +12,6 @@ export type { EvaluationData, MetricDefinition } from './metrics/metric.js';
 export { getMetric, METRIC_NAMES, METRICS, metricsFor } from './metrics/registry.js';
 export { compileObjective, type Objective, ObjectiveError, type ObjectiveSettings } from './objective.js';
 export { createOptimizer } from './optimizers/optimizers.js';
-/** The trainer before issue 18's overhead cuts: the reference its logged numbers match bit for bit, and the baseline bench/src/mlpCpuTime.ts times. */
-export { createReferenceGanTrainer } from './testing/ganTrainerReference.js';
 export { checkpointPath } from './trial/checkpoint.js';
 export { imagePad } from './trial/dataSource.js';
 export { type RunTrialOptions, runTrial, type TrialOutcome, type TrialProgress, trialName } from './trial/runTrial.js';
