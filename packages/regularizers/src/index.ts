@@ -16,6 +16,7 @@ export {
   type NormalizationDefinition,
   normalizationNames,
 } from './normalizations.js';
+export { bcr, bcrAugment, bcrPenalty } from './penalties/consistency.js';
 export { dragan, draganPenalty } from './penalties/dragan.js';
 export { gradientPenalty, wganGpPenalty } from './penalties/gradientPenalty.js';
 export { inputGradients, perSampleNorm, perSampleSquaredNorm } from './penalties/inputGradients.js';

@@ -1,6 +1,7 @@
 import { resolveOptions, tf } from '@ganbench/core';
 import { diffAugmentRegularizer } from './augmentations/diffAugment.js';
 import { weightClipping } from './constraints/weightClipping.js';
+import { bcr } from './penalties/consistency.js';
 import { dragan } from './penalties/dragan.js';
 import { gradientPenalty } from './penalties/gradientPenalty.js';
 import { r1, r2 } from './penalties/r1r2.js';
@@ -15,6 +16,7 @@ export const BUILT_IN_REGULARIZERS: readonly RegularizerDefinition[] = [
   dragan,
   r1,
   r2,
+  bcr,
   instanceNoise,
   diffAugmentRegularizer,
   labelSmoothing,

@@ -197,6 +197,7 @@ describe('the regularizer registry', () => {
       ['dragan', 'penalty'],
       ['r1', 'penalty'],
       ['r2', 'penalty'],
+      ['bcr', 'penalty'],
       ['instance-noise', 'input-noise'],
       ['diffaugment', 'augmentation'],
       ['label-smoothing', 'label-smoothing'],

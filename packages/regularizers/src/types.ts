@@ -16,6 +16,8 @@ export interface PenaltyContext {
 /** Added to the discriminator loss; returns null on the steps a lazy penalty skips. */
 export interface Penalty {
   kind: 'penalty';
+  /** It augments images [N, H, W, C] itself (bCR): refused, like an augmentation, on data that are not images. */
+  images?: boolean;
   penalty(context: PenaltyContext): tf.Scalar | null;
 }
 

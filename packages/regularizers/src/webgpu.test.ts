@@ -36,8 +36,8 @@ function penaltyAndWeightGradients(name: string): tf.Tensor[] {
 }
 
 describe.skipIf(skipReason !== null)('regularizers on webgpu agree with cpu', () => {
-  it('the penalties are WGAN-GP, DRAGAN, R1 and R2', () => {
-    expect(PENALTIES).toEqual(['gradient-penalty', 'dragan', 'r1', 'r2']);
+  it('the penalties are WGAN-GP, DRAGAN, R1, R2 and bCR', () => {
+    expect(PENALTIES).toEqual(['gradient-penalty', 'dragan', 'r1', 'r2', 'bcr']);
   });
 
   for (const name of PENALTIES) {

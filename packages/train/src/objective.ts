@@ -84,8 +84,8 @@ const describe = (i: number) => `regularizers[${i}]`;
  * Builds the objective, failing before any work on an unknown name, a bad hyperparameter, or a
  * combination that cannot be meant: a regularizer listed twice, label smoothing with a loss that is not
  * a sigmoid cross-entropy (nothing to smooth), two label smoothings, two reparametrizations of the
- * discriminator's weights (a normalization counts as one), two augmentations, or an augmentation of data
- * that are not images (when `data` says what D will see).
+ * discriminator's weights (a normalization counts as one), two augmentations, or an augmentation (or a
+ * penalty that augments images, bcr) of data that are not images (when `data` says what D will see).
  */
 export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveData): Objective {
   let loss: GanLoss;
@@ -138,10 +138,12 @@ export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveDa
       describe(index(augmentations[1] as BoundRegularizer)),
       `'${augmentations[1]?.name}' augments D's inputs, which '${augmentation?.name}' already does; allowed: one augmentation`,
     );
-  if (augmentation !== undefined && data !== undefined && !data.images)
+  // An augmentation needs images, and so does a penalty that augments them itself (bCR).
+  const imageOnly = regularizers.find((r) => r.kind === 'augmentation' || (r.kind === 'penalty' && r.images === true));
+  if (imageOnly !== undefined && data !== undefined && !data.images)
     throw new ObjectiveError(
-      describe(index(augmentation as BoundRegularizer)),
-      `'${augmentation.name}' augments images, and ${data.description} has none; allowed: an image dataset (${IMAGE_DATASET_NAMES.join(', ')})`,
+      describe(index(imageOnly)),
+      `'${imageOnly.name}' augments images, and ${data.description} has none; allowed: an image dataset (${IMAGE_DATASET_NAMES.join(', ')})`,
     );
 
   const smoothing: (LabelSmoothing & { name: string }) | undefined = smoothings[0];
