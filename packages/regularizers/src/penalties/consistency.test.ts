@@ -67,6 +67,13 @@ describe('bcr: balanced consistency regularization (Zhao et al. 2021)', () => {
   });
 
   it('is λ_real·E(D(x) − D(T(x)))² + λ_fake·E(D(G(z)) − D(T(G(z))))², T drawn by hand from the same stream', () => {
+    // Seeds 1–3 flip some images of the real batches and not others (the flip path is exercised).
+    const flips = [1, 2, 3].flatMap((seed) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: N }, () => rng.int(2));
+    });
+    expect(flips).toContain(0);
+    expect(flips).toContain(1);
     for (const seed of [1, 2, 3]) {
       const expected = byHand(seed, 10, 10);
       expect(expected).toBeGreaterThan(0.01);
