@@ -1,12 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { getArchitecture, listArchitectures, resolveArchitectureOptions } from '@ganbench/architectures';
 import { initBackend, type OptionValues, Rng, tf } from '@ganbench/core';
 import { NO_REGULARIZER } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
 import { compileObjective, createGanTrainer, type GanModel, type GanTrainer } from '@ganbench/train';
-import { type BenchOptions, type BenchRow, findPython, median } from './runBench.js';
+import { type BenchOptions, type BenchRow, findPython, medianStepMs, runTorchScript } from './runBench.js';
 
 /**
  * Issue 7's setting: 32×32×3 images, batch 32, each architecture at its default options with its
@@ -97,33 +94,15 @@ async function timeArchitectureStep(name: string, steps: number, warmup: number)
   const { step, stepAsync, dispose } = createArchitectureStep(name);
   const onWebgpu = tf.getBackend() === 'webgpu';
   try {
-    const times: number[] = [];
-    for (let i = 0; i < warmup + steps; i++) {
-      const t0 = performance.now();
-      if (onWebgpu) await stepAsync();
-      else step();
-      if (i >= warmup) times.push(performance.now() - t0);
-    }
-    return median(times);
+    return await medianStepMs(onWebgpu ? stepAsync : step, steps, warmup);
   } finally {
     dispose();
   }
 }
 
 function timeTorch(python: string, name: string, threads: number, steps: number, warmup: number): number | null {
-  const script = fileURLToPath(new URL(`../torch_${name}_step.py`, import.meta.url));
-  if (!existsSync(script)) return null;
-  const run = spawnSync(
-    python,
-    [script, '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--width', String(ARCHITECTURE_BENCH.width)],
-    {
-      encoding: 'utf8',
-      timeout: 600_000,
-    },
-  );
-  if (run.status !== 0) return null;
-  const last = run.stdout.trim().split('\n').pop() ?? '';
-  return (JSON.parse(last) as { ms_per_step: number }).ms_per_step;
+  const args = ['--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup), '--width', String(ARCHITECTURE_BENCH.width)];
+  return runTorchScript(python, `torch_${name}_step.py`, args, 'ms_per_step');
 }
 
 /** One line per registered architecture of BENCHED_ARCHITECTURES and backend, against its PyTorch twin in the same run. */

@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { getArchitecture, resolveArchitectureOptions } from '@ganbench/architectures';
 import { initBackend, Rng } from '@ganbench/core';
 import { getMixture, sampleMixture } from '@ganbench/data';
 import { createBenchTrainer } from './architectureBench.js';
-import { type BenchOptions, type BenchRow, findPython, median } from './runBench.js';
+import { type BenchOptions, type BenchRow, findPython, medianStepMs, runTorchScript } from './runBench.js';
 
 /**
  * The quick study's trial (experiments/quick.yaml): the 2-D ring, G 16 → 64 → 64 → 2 and
@@ -47,27 +45,14 @@ export function createMlpStep(seed = 0): { step: () => void; stepAsync: () => Pr
 async function timeMlpSteps(steps: number, warmup: number): Promise<number> {
   const { stepAsync, dispose } = createMlpStep();
   try {
-    const times: number[] = [];
-    for (let i = 0; i < warmup + steps; i++) {
-      const t0 = performance.now();
-      await stepAsync();
-      if (i >= warmup) times.push(performance.now() - t0);
-    }
-    return median(times);
+    return await medianStepMs(stepAsync, steps, warmup);
   } finally {
     dispose();
   }
 }
 
 function timeTorch(python: string, threads: number, steps: number, warmup: number): number | null {
-  const script = fileURLToPath(new URL('../torch_mlp_step.py', import.meta.url));
-  const run = spawnSync(python, [script, '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (run.status !== 0) return null;
-  const last = run.stdout.trim().split('\n').pop() ?? '';
-  return (JSON.parse(last) as { median_ms: number }).median_ms;
+  return runTorchScript(python, 'torch_mlp_step.py', ['--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)], 'median_ms');
 }
 
 /** Steps per second of the quick study's MLP trial step on each backend against bench/torch_mlp_step.py in the same run. */

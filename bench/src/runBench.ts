@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BackendName, initBackend, installedVersion, OPTIONAL_BACKEND_PACKAGES, Rng, tf } from '@ganbench/core';
@@ -41,6 +41,28 @@ export function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Median wall milliseconds of `steps` calls of `step` after `warmup` untimed ones. */
+export async function medianStepMs(step: () => void | Promise<void>, steps: number, warmup: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await step();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** Runs a PyTorch yardstick script of bench/ and returns `key` of the JSON on its last line, or null when it fails. */
+export function runTorchScript(python: string, script: string, args: readonly string[], key: string): number | null {
+  const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  if (!existsSync(file)) return null;
+  const run = spawnSync(python, [file, ...args], { encoding: 'utf8', timeout: 600_000 });
+  if (run.status !== 0) return null;
+  const last = run.stdout.trim().split('\n').pop() ?? '';
+  return (JSON.parse(last) as Record<string, number>)[key] ?? null;
+}
+
 /** The backends a plain `pnpm bench` measures: wasm and whichever native backends are installed (cpu only when asked: ~100× slower). */
 export function defaultBenchBackends(): BackendName[] {
   const native = (Object.keys(OPTIONAL_BACKEND_PACKAGES) as (keyof typeof OPTIONAL_BACKEND_PACKAGES)[]).filter(
@@ -76,19 +98,8 @@ export function nominalPeakGflops(threads = os.availableParallelism()): { gflops
 async function timeSteps(config: DcganStepConfig, steps: number, warmup: number): Promise<number> {
   const trainer = createDcganTrainer(config, new Rng(0));
   const onWebgpu = tf.getBackend() === 'webgpu';
-  const step = async () => {
-    if (onWebgpu) await trainer.stepAsync();
-    else trainer.step();
-  };
   try {
-    for (let i = 0; i < warmup; i++) await step();
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const t0 = performance.now();
-      await step();
-      times.push(performance.now() - t0);
-    }
-    return median(times);
+    return await medianStepMs(async () => (onWebgpu ? void (await trainer.stepAsync()) : void trainer.step()), steps, warmup);
   } finally {
     trainer.dispose();
   }
@@ -139,13 +150,7 @@ export async function profileDcganStep(config: DcganStepConfig, steps: number, w
  * kernels (on a loaded machine, the plain and the profiled calls can run at different speeds).
  */
 export async function profileStep(step: () => void, steps: number, warmup: number): Promise<StepProfile> {
-  for (let i = 0; i < warmup; i++) step();
-  const walls: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    step();
-    walls.push(performance.now() - t0);
-  }
+  const stepMs = await medianStepMs(step, steps, warmup);
   const totals = new Map<string, { ms: number; calls: number; flops: number | null }>();
   let profiledMs = 0;
   for (let i = 0; i < steps; i++) {
@@ -164,7 +169,6 @@ export async function profileStep(step: () => void, steps: number, warmup: numbe
     }
   }
   const kernelMs = [...totals.values()].reduce((a, b) => a + b.ms, 0);
-  const stepMs = median(walls);
   const countedFlops = [...totals.values()].reduce((a, b) => a + (b.flops ?? 0), 0);
   const kernels = [...totals.entries()]
     .sort((a, b) => b[1].ms - a[1].ms)
@@ -197,14 +201,8 @@ export function findPython(modules: string): string | null {
 }
 
 function timeTorch(python: string, penalty: 'none' | 'gp', threads: number, steps: number, warmup: number): number | null {
-  const script = fileURLToPath(new URL('../torch_dcgan_step.py', import.meta.url));
-  const run = spawnSync(python, [script, '--threads', String(threads), '--penalty', penalty, '--steps', String(steps), '--warmup', String(warmup)], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (run.status !== 0) return null;
-  const last = run.stdout.trim().split('\n').pop() ?? '';
-  return (JSON.parse(last) as { median_ms: number }).median_ms;
+  const args = ['--threads', String(threads), '--penalty', penalty, '--steps', String(steps), '--warmup', String(warmup)];
+  return runTorchScript(python, 'torch_dcgan_step.py', args, 'median_ms');
 }
 
 /** Times one DCGAN step (with and without WGAN-GP) on each backend and PyTorch in the same run. */

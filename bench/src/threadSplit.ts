@@ -14,7 +14,7 @@ import { initBackend, Rng } from '@ganbench/core';
 import { BENCHED_ARCHITECTURES, createArchitectureStep } from './architectureBench.js';
 import { BENCH_DCGAN, createDcganTrainer } from './dcganStep.js';
 import { createMlpStep } from './mlpStep.js';
-import { median } from './runBench.js';
+import { medianStepMs } from './runBench.js';
 
 export const SPLIT_LINES = ['mlp', 'dcgan', ...BENCHED_ARCHITECTURES] as const;
 
@@ -31,15 +31,9 @@ function createStep(name: string): { step: () => void; dispose: () => void } {
 async function child(name: string, threads: number, steps: number, warmup: number): Promise<void> {
   await initBackend('wasm', { threads });
   const { step, dispose } = createStep(name);
-  for (let i = 0; i < warmup; i++) step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    step();
-    times.push(performance.now() - t0);
-  }
+  const medianMs = await medianStepMs(step, steps, warmup);
   dispose();
-  process.stdout.write(`${JSON.stringify({ median_ms: median(times) })}\n`);
+  process.stdout.write(`${JSON.stringify({ median_ms: medianMs })}\n`);
 }
 
 function runChild(name: string, threads: number, steps: number, warmup: number): Promise<number> {
