@@ -164,17 +164,13 @@ export function adapterNameForGpu(names: readonly string[], index: number): stri
   return name;
 }
 
-/** The first Dawn backend in `backends` that has an adapter, with the name that selects GPU `index` on it. */
-export async function resolveWebGpuGpu(
-  dawn: DawnModule,
-  index: number,
-  backends: readonly DawnBackend[] = resolveDawnBackends(),
-): Promise<{ backend: DawnBackend; name: string }> {
+/** The first Dawn backend in `backends` that has adapters, with their names in Dawn's order (none: the first backend, []). */
+async function firstBackendAdapters(dawn: DawnModule, backends: readonly DawnBackend[]): Promise<{ backend: DawnBackend; names: string[] }> {
   for (const backend of backends) {
     const names = await listWebGpuAdapters(dawn, backend);
-    if (names.length > 0) return { backend, name: adapterNameForGpu(names, index) };
+    if (names.length > 0) return { backend, names };
   }
-  return { backend: backends[0] as DawnBackend, name: adapterNameForGpu([], index) };
+  return { backend: backends[0] as DawnBackend, names: [] };
 }
 
 /** The `webgpu` package (dawn.node), loaded on demand. */
@@ -186,8 +182,8 @@ async function loadDawn(): Promise<DawnModule> {
 
 /** Checks, before a sweep starts, that each GPU of `--gpus` can be selected on webgpu (loads Dawn to list adapters). */
 export async function checkWebGpuGpus(indices: readonly number[]): Promise<void> {
-  const dawn = await loadDawn();
-  for (const index of indices) await resolveWebGpuGpu(dawn, index);
+  const { names } = await firstBackendAdapters(await loadDawn(), resolveDawnBackends());
+  for (const index of indices) adapterNameForGpu(names, index);
 }
 
 /** Parses GANBENCH_WEBGPU_GPU: a GPU index, or undefined when unset. */
@@ -210,7 +206,8 @@ export async function requestWebGpuAdapter(
 ): Promise<{ gpu: DawnGpu; adapter: DawnAdapter; info: WebGpuAdapter }> {
   const gpuIndex = webgpuGpuFromEnv();
   if (gpuIndex !== undefined) {
-    const { backend, name } = await resolveWebGpuGpu(dawn, gpuIndex, backends);
+    const { backend, names } = await firstBackendAdapters(dawn, backends);
+    const name = adapterNameForGpu(names, gpuIndex);
     const gpu = createDawnInstance(dawn, [`backend=${backend}`, `adapter=${name}`]);
     const adapter = await gpu.requestAdapter(adapterOptions(backend));
     if (adapter !== null) return { gpu, adapter, info: describeAdapter(adapter, backend) };
