@@ -69,9 +69,20 @@ export function createDcganTrainer(config: DcganStepConfig, rng: Rng): DcganTrai
     const fake = tf.tidy(() => generate(generator, noiseRng.normalTensor([config.batch, config.zDim])));
     const value = minimize(dOptimizer, dVars, () =>
       tf.tidy(() => {
-        const loss = minimaxDiscriminatorLoss(discriminate(discriminator, real), discriminate(discriminator, fake));
+        const realLogits = discriminate(discriminator, real);
+        const fakeLogits = discriminate(discriminator, fake);
+        const loss = minimaxDiscriminatorLoss(realLogits, fakeLogits);
         if (config.penalty === 'none') return loss;
-        const context = { discriminator: (x: tf.Tensor) => discriminate(discriminator, x), real, fake, rng: noiseRng, step: 0 };
+        const context = {
+          discriminator: (x: tf.Tensor) => discriminate(discriminator, x),
+          real,
+          fake,
+          rng: noiseRng,
+          step: 0,
+          realLogits,
+          fakeLogits,
+          state: {},
+        };
         return tf.add(loss, wganGpPenalty(context, config.gpWeight, 1, false)) as tf.Scalar;
       }),
     );

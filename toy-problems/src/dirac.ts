@@ -1,6 +1,6 @@
 import { Rng, tf } from '@ganbench/core';
 import type { GanLoss } from '@ganbench/losses';
-import { type BoundRegularizer, NO_REGULARIZER, type PenaltyContext } from '@ganbench/regularizers';
+import { type BoundRegularizer, NO_REGULARIZER, type PenaltyContext, penaltyContext } from '@ganbench/regularizers';
 import { formatIssues, type NamedParams, namedSettingSchema, strictObject, uint32Schema } from '@ganbench/study-folder';
 import { compileObjective, type Objective } from '@ganbench/train';
 import { z } from 'zod';
@@ -116,15 +116,18 @@ function gameField(objective: Objective, rng: Rng, noiseSamples: number): DiracF
     const discriminator = discriminatorOf(psi);
     const realLogits = discriminator(real);
     const fakeLogits = discriminator(fake);
-    const value = objective.discriminatorLoss(realLogits, fakeLogits);
-    const context: PenaltyContext = { discriminator, real, fake, rng, step };
+    const value = objective.discriminatorLoss(realLogits, fakeLogits, { real, fake, state: {} });
+    const context: PenaltyContext = penaltyContext({ discriminator, real, fake, rng, step });
     const penalty = objective.penalty(context);
     return penalty === null ? value : tf.add(value, penalty);
   };
   return {
     theta: (theta, psi) => {
       const discriminator = discriminatorOf(psi);
-      return tf.grad((t: tf.Tensor) => objective.generatorLoss(discriminator(point(t)), discriminator(point(tf.scalar(0)))))(theta) as tf.Tensor;
+      const real = point(tf.scalar(0));
+      return tf.grad((t: tf.Tensor) => objective.generatorLoss(discriminator(point(t)), discriminator(real), { real, fake: point(t), state: {} }))(
+        theta,
+      ) as tf.Tensor;
     },
     psi: (theta, psi, step) => tf.grad((p: tf.Tensor) => discriminatorLoss(theta, p, step))(psi) as tf.Tensor,
   };
@@ -141,6 +144,11 @@ export function diracGame(config: DiracConfig): DiracGame {
   const reparametrizing = objective.regularizers.find((r) => r.kind === 'reparametrization');
   if (reparametrizing !== undefined)
     throw new Error(`regularizers: '${reparametrizing.name}' reparametrizes network weights; the Dirac-GAN's ψ is a single number`);
+  // Its field is a function of (θ, ψ) alone; state carried across steps (ADA's p, BEGAN's k_t) would make it another game.
+  const carrying = Object.keys(objective.carried)[0];
+  if (carrying !== undefined)
+    throw new Error(`'${carrying.split('.')[0]}' carries state across steps (${carrying}); the Dirac-GAN's vector field is a function of (θ, ψ) alone`);
+  if (objective.needsFeatures) throw new Error(`loss: '${objective.loss.name}' reads the discriminator's features; the Dirac-GAN's D(x) = ψ·x has none`);
   const plain = gameField(objective, new Rng(config.seed), config.noiseSamples);
   const constrained = objective.regularizers.some((r) => r.kind === 'constraint');
   return {

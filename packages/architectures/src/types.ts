@@ -31,6 +31,8 @@ export interface GanNetworks {
   generate(params: ParamStore, z: tf.Tensor, options: NetworkOptions): tf.Tensor;
   /** Logits [N], high on real data. */
   discriminate(params: ParamStore, x: tf.Tensor, options: NetworkOptions): tf.Tensor;
+  /** D's features [N, F] of a batch, the layer feature matching compares (Salimans et al. 2016): the input of its last linear layer. */
+  features?(params: ParamStore, x: tf.Tensor, options: NetworkOptions): tf.Tensor;
   /**
    * A regularizer of the generator added to its loss (StyleGAN2's path-length penalty), or null on
    * steps it skips. State it keeps (a running mean) lives in generatorParams as non-trainable

@@ -1,7 +1,7 @@
 import { Rng, tf } from '@ganbench/core';
 import { expectClose, onCpuAndWebgpu, webgpuSkipReason } from '@ganbench/core/testing';
 import { createLoss } from '@ganbench/losses';
-import { createRegularizer, type PenaltyContext } from '@ganbench/regularizers';
+import { createRegularizer, type PenaltyContext, penaltyContext } from '@ganbench/regularizers';
 import { describe, expect, it } from 'vitest';
 import { getArchitecture, listArchitectures, resolveArchitectureOptions } from './index.js';
 
@@ -41,7 +41,7 @@ function stepGradients(name: string): tf.Tensor[] {
     const d = tf.variableGrads(() => {
       const fake = model.generate(model.generatorParams, z, options);
       const base = loss.discriminatorLoss(discriminator(real), discriminator(fake));
-      const context: PenaltyContext = { discriminator, real, fake, rng: rng.fork('penalty'), step: 0 };
+      const context: PenaltyContext = penaltyContext({ discriminator, real, fake, rng: rng.fork('penalty'), step: 0 });
       return tf.add(base, penalty.penalty(context) as tf.Scalar) as tf.Scalar;
     }, model.discriminatorParams.trainableVariables());
     const g = tf.variableGrads(() => {

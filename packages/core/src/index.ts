@@ -16,6 +16,7 @@ export {
   resolveBackendName,
   resolveThreads,
 } from './backend.js';
+export type { CarriedObservation, CarriedState, CarriedValues } from './carried.js';
 export {
   PROJECT_CPU_KERNELS,
   PROJECT_GRADIENTS,
@@ -26,6 +27,7 @@ export {
 } from './gradients/register.js';
 export * from './layers/index.js';
 export { logSigmoid } from './ops/logSigmoid.js';
+export { stopGradient } from './ops/stopGradient.js';
 export { ADAM_UPDATE, adamUpdate, FusedAdamOptimizer, fusedAdam } from './optimizers/fusedAdam.js';
 export {
   describeOption,

@@ -13,4 +13,4 @@ export {
 } from './losses/relativisticPairing.js';
 export { wasserstein, wassersteinDiscriminatorLoss, wassersteinGeneratorLoss } from './losses/wasserstein.js';
 export { BUILT_IN_LOSSES, createLoss, getLossDefinition, listLosses, registerLoss } from './registry.js';
-export type { GanLoss, LossDefinition, LossFunctions, TensorOps } from './types.js';
+export type { GanLoss, LossContext, LossDefinition, LossFunctions, TensorOps } from './types.js';

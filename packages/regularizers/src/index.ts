@@ -40,3 +40,4 @@ export type {
   Reparametrization,
   TensorOps,
 } from './types.js';
+export { penaltyContext } from './types.js';

@@ -13,6 +13,7 @@ import {
   NORMALIZATIONS,
   type Penalty,
   type PenaltyContext,
+  penaltyContext,
   type Reparametrization,
   spectralNormStateName,
   weightMatrix,
@@ -32,7 +33,13 @@ function linearPenalty(name: string, params: Record<string, unknown>, step = 0) 
   const real = tf.tensor2d(testValues(15, 41), [5, 3]);
   const fake = tf.tensor2d(testValues(15, 42), [5, 3]);
   const at = (w: tf.Tensor) => {
-    const context: PenaltyContext = { discriminator: (x) => tf.reshape(tf.matMul(x, tf.reshape(w, [3, 1])), [-1]), real, fake, rng: new Rng(7), step };
+    const context: PenaltyContext = penaltyContext({
+      discriminator: (x) => tf.reshape(tf.matMul(x, tf.reshape(w, [3, 1])), [-1]),
+      real,
+      fake,
+      rng: new Rng(7),
+      step,
+    });
     return penalty.penalty(context);
   };
   const w = tf.tensor1d(W);
@@ -113,7 +120,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
       initDense(store, 'fc', 4 * 4 * 3, 1, rng, 0.5);
       const real = tf.tensor4d(testValues(2 * 8 * 8 * 2, 43), [2, 8, 8, 2]);
       const fake = tf.tensor4d(testValues(2 * 8 * 8 * 2, 44), [2, 8, 8, 2]);
-      const f = (kernel: tf.Tensor) => penalty.penalty({ discriminator: convDiscriminator(kernel, store), real, fake, rng: new Rng(9), step: 0 }) as tf.Scalar;
+      const f = (kernel: tf.Tensor) =>
+        penalty.penalty(penaltyContext({ discriminator: convDiscriminator(kernel, store), real, fake, rng: new Rng(9), step: 0 })) as tf.Scalar;
       const kernel = store.get('c/kernel');
       const check = checkGradients(f, [{ shape: kernel.shape, values: kernel.dataSync() as Float32Array }], { h: 1e-2 });
       expect(check.maxError).toBeLessThan(2e-3);

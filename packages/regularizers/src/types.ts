@@ -1,4 +1,4 @@
-import type { OptionSpecs, OptionValues, ParamStore, Rng, TensorOps, tf, WeightTransform } from '@ganbench/core';
+import type { CarriedState, CarriedValues, OptionSpecs, OptionValues, ParamStore, Rng, TensorOps, tf, WeightTransform } from '@ganbench/core';
 
 export type { TensorOps };
 
@@ -11,6 +11,11 @@ export interface PenaltyContext {
   rng: Rng;
   /** Discriminator steps taken so far (0-based), for lazy regularization and annealing. */
   step: number;
+  /** D's logits on `real` and `fake` this step (LeCam's penalty is a function of them). */
+  realLogits: tf.Tensor;
+  fakeLogits: tf.Tensor;
+  /** This penalty's carried scalars by key (empty when it carries none). */
+  state: CarriedValues;
 }
 
 /** Added to the discriminator loss; returns null on the steps a lazy penalty skips. */
@@ -19,6 +24,8 @@ export interface Penalty {
   /** It augments images [N, H, W, C] itself (bCR): refused, like an augmentation, on data that are not images. */
   images?: boolean;
   penalty(context: PenaltyContext): tf.Scalar | null;
+  /** Scalars carried across discriminator steps (LeCam's anchors), checkpointed and logged by the trainer. */
+  carried?: CarriedState;
 }
 
 /** Applied to the discriminator's variables after each of its steps. */
@@ -47,7 +54,10 @@ export interface InputNoise {
  */
 export interface Augmentation {
   kind: 'augmentation';
-  augment(x: tf.Tensor, rng: Rng, step: number): tf.Tensor;
+  /** `state`: the augmentation's carried scalars by key (ADA's p; empty when it carries none). */
+  augment(x: tf.Tensor, rng: Rng, step: number, state: CarriedValues): tf.Tensor;
+  /** Scalars carried across discriminator steps (ADA's p), checkpointed and logged by the trainer. */
+  carried?: CarriedState;
 }
 
 /** Softens the real target of a sigmoid cross-entropy discriminator loss. */
@@ -72,3 +82,8 @@ export interface RegularizerDefinition {
 
 /** A regularizer with its hyperparameters bound. */
 export type BoundRegularizer = Regularizer & { name: string; params: OptionValues };
+
+/** A penalty's context from D and the batches alone: the logits computed here, no carried state (tests, the Dirac-GAN). */
+export function penaltyContext(base: Omit<PenaltyContext, 'realLogits' | 'fakeLogits' | 'state'>): PenaltyContext {
+  return { ...base, realLogits: base.discriminator(base.real), fakeLogits: base.discriminator(base.fake), state: {} };
+}

@@ -2,7 +2,7 @@ import { leakyRelu, Rng, tf } from '@ganbench/core';
 import { expectClose, onCpuAndWebgpu, testValues, webgpuSkipReason } from '@ganbench/core/testing';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_REGULARIZERS, createRegularizer } from './index.js';
-import type { PenaltyContext } from './types.js';
+import { type PenaltyContext, penaltyContext } from './types.js';
 
 const skipReason = await webgpuSkipReason();
 
@@ -25,7 +25,7 @@ function penaltyAndWeightGradients(name: string): tf.Tensor[] {
         return tf.reshape(tf.matMul(tf.reshape(h2, [x.shape[0] as number, -1]), c), [-1]);
       };
       // A fresh generator per evaluation: DRAGAN's and WGAN-GP's random points are the same on both backends.
-      const context: PenaltyContext = { discriminator, real, fake, rng: new Rng(5), step: 0 };
+      const context: PenaltyContext = penaltyContext({ discriminator, real, fake, rng: new Rng(5), step: 0 });
       const penalty = regularizer.penalty(context);
       if (penalty === null) throw new Error(`${name} skipped step 0`);
       return penalty as tf.Scalar;

@@ -1,5 +1,5 @@
 import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
-import { bcrPenalty } from '@ganbench/regularizers';
+import { bcrPenalty, penaltyContext } from '@ganbench/regularizers';
 import { exampleTrialConfig } from '@ganbench/study-folder/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel } from './ganTrainer.js';
@@ -90,7 +90,7 @@ describe('bcr in the trainer', () => {
       const stream = new Rng(seed);
       const fake = model.generate(model.generatorParams, stream.fork('latent').normalTensor([BATCH, LATENT]), { training: true });
       const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, x, { training: true });
-      const context = { discriminator, real: realImages(BATCH), fake, rng: stream.fork('regularizer'), step: 0 };
+      const context = penaltyContext({ discriminator, real: realImages(BATCH), fake, rng: stream.fork('regularizer'), step: 0 });
       return bcrPenalty(context, 10, 5).dataSync()[0] as number;
     });
     const first = run();

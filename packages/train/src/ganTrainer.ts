@@ -18,6 +18,8 @@ export interface GanModel {
   generate(params: ParamStore, z: tf.Tensor, options: ForwardOptions): tf.Tensor;
   /** Logits [N], high on real data. */
   discriminate(params: ParamStore, x: tf.Tensor, options: ForwardOptions): tf.Tensor;
+  /** D's features [N, F] of a batch (the input of its last linear layer), for losses that read them (feature matching). */
+  features?(params: ParamStore, x: tf.Tensor, options: ForwardOptions): tf.Tensor;
   /** Added to the generator's loss when present (StyleGAN2's path-length penalty); null on skipped steps. */
   generatorPenalty?(params: ParamStore, z: tf.Tensor, context: { step: number; rng: Rng }): tf.Scalar | null;
 }
@@ -51,6 +53,8 @@ export interface StepLosses {
   gGradNorm: number;
   /** The architecture's generator penalty on this step (StyleGAN2 path length); 0 when none applies. */
   gPenalty: number;
+  /** Carried and logged scalars of the methods after the last discriminator step, as `<method>.<key>` (ADA's `ada.p`). */
+  carried: Record<string, number>;
 }
 
 /** Everything besides the networks' parameters that a resumed run needs to continue bit for bit. */
@@ -58,7 +62,7 @@ export interface TrainerState {
   discriminatorSteps: number;
   generatorSteps: number;
   rngs: Record<'latent' | 'regularizer' | 'generatorPenalty' | 'forward', RngState>;
-  /** Optimizer slots and the EMA generator, as named arrays. */
+  /** Optimizer slots, the EMA generator and the methods' carried scalars, as named arrays. */
   arrays: NamedArray[];
 }
 
@@ -77,6 +81,7 @@ export interface GanTrainer {
 }
 
 const EMA_PREFIX = 'ema/';
+const CARRIED_PREFIX = 'carried/';
 
 /**
  * One training loop for every loss × regularizers × normalization, all through the compiled objective:
@@ -93,6 +98,8 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
   const emaDecay = config.emaDecay ?? null;
   const unrolledSteps = config.unrolledSteps ?? 0;
   validateUnrolledSteps(unrolledSteps, objective);
+  if (objective.needsFeatures && model.features === undefined)
+    throw new Error(`loss '${objective.loss.name}' reads the discriminator's features, and this architecture exposes none`);
   const emaParams = emaDecay === null ? null : model.generatorParams.clone();
   const rngs = {
     latent: rng.fork('latent'),
@@ -104,8 +111,13 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
   let dStep = 0;
   // Generator steps completed: what schedules (ProGAN's growing) and lazy generator penalties follow.
   let gStep = 0;
+  // The methods' carried scalars (ADA's p, LeCam's anchors, BEGAN's k_t) live on the device between steps.
+  const carried: Record<string, tf.Variable<tf.Rank.R0>> = Object.fromEntries(
+    Object.entries(objective.carried).map(([key, v]) => [key, ops.variable(ops.scalar(v), false)]),
+  );
+  const carriedValues = carried as Record<string, tf.Scalar>;
 
-  const seen = (x: tf.Tensor, step: number) => objective.perturb(x, rngs.regularizer, step);
+  const seen = (x: tf.Tensor, step: number) => objective.perturb(x, rngs.regularizer, step, carriedValues);
   const latent = (n: number) => rngs.latent.normalTensor([n, model.latentDim]);
   // A step's numbers stay on the device as scalars kept out of the tape's scopes, read once the step is done.
   const kept = (x: tf.Tensor) => ops.keep(ops.clone(x)) as tf.Scalar;
@@ -129,6 +141,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     let penaltyValue: tf.Scalar | null = null;
     let dReal: tf.Scalar | null = null;
     let dFake: tf.Scalar | null = null;
+    let observed: Record<string, tf.Scalar> = {};
     const dGradNorm = minimize(dOptimizer, dVars, () => {
       const options = { ...weightOptions(true), training: true, step: gStep, rng: rngs.forward };
       const discriminator = (x: tf.Tensor) => model.discriminate(model.discriminatorParams, x, options);
@@ -138,27 +151,39 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       const fakeLogits = discriminator(shownFake);
       dReal = mean(realLogits);
       dFake = mean(fakeLogits);
-      const base = objective.discriminatorLoss(realLogits, fakeLogits);
+      const features = model.features === undefined ? undefined : (x: tf.Tensor) => model.features?.(model.discriminatorParams, x, options) as tf.Tensor;
+      const base = objective.discriminatorLoss(realLogits, fakeLogits, { real, fake: shownFake, state: carriedValues, ...(features && { features }) });
       dLoss = kept(base);
-      const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: rngs.regularizer, step };
+      const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: rngs.regularizer, step, realLogits, fakeLogits, state: carriedValues };
       const penalty = objective.penalty(context);
+      if (Object.keys(carried).length > 0) {
+        // Not part of the returned loss, so no gradient reaches D through them.
+        const next = objective.updateCarried(carriedValues, { realLogits, fakeLogits, step });
+        observed = Object.fromEntries(Object.entries(next).map(([key, t]) => [key, kept(t)]));
+      }
       if (penalty === null) return base;
       penaltyValue = kept(penalty);
       return ops.add(base, penalty) as tf.Scalar;
     });
     fake.dispose();
     objective.constrain(dVars);
-    return { dLoss, penalty: penaltyValue, dReal, dFake, dGradNorm };
+    // After the step, so its penalty and loss saw the values they started with.
+    for (const [key, variable] of Object.entries(carried)) variable.assign(observed[key] as tf.Scalar);
+    return { dLoss, penalty: penaltyValue, dReal, dFake, dGradNorm, observed };
   }
 
-  type StepTensors = Record<keyof StepLosses, tf.Scalar | null>;
+  type StepTensors = Record<Exclude<keyof StepLosses, 'carried'>, tf.Scalar | null> & { carried: Record<string, tf.Scalar> };
+
+  function disposeStep({ observed, ...scalars }: ReturnType<typeof discriminatorStep>): void {
+    ops.dispose([...Object.values(observed), ...Object.values(scalars).filter((t): t is tf.Scalar => t !== null)]);
+  }
 
   /** The step itself; its numbers as scalars (null: 0) for `step` and `stepAsync` to read and dispose. */
   function stepTensors(sampleReal: (n: number) => tf.Tensor): StepTensors {
     let last: ReturnType<typeof discriminatorStep> | null = null;
     for (let k = 0; k < config.nDisc; k++) {
       const real = sampleReal(config.batchSize);
-      if (last !== null) ops.dispose(Object.values(last).filter((t): t is tf.Scalar => t !== null));
+      if (last !== null) disposeStep(last);
       last = discriminatorStep(real);
       real.dispose();
     }
@@ -179,8 +204,12 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
               latent,
               options,
             });
-      const discriminator = (x: tf.Tensor) => model.discriminate(dParams, seen(x, dStep), options);
-      const value = objective.generatorLoss(discriminator(fake), discriminator(real));
+      const shownFake = seen(fake, dStep);
+      const shownReal = seen(real, dStep);
+      const discriminator = (x: tf.Tensor) => model.discriminate(dParams, x, options);
+      const features = model.features === undefined ? undefined : (x: tf.Tensor) => model.features?.(dParams, x, options) as tf.Tensor;
+      const context = { real: shownReal, fake: shownFake, state: carriedValues, ...(features && { features }) };
+      const value = objective.generatorLoss(discriminator(shownFake), discriminator(shownReal), context);
       gLoss = kept(value);
       const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
       if (penalty === null) return value;
@@ -189,13 +218,13 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     });
     gStep++;
     updateEma();
-    const d = last ?? { dLoss: null, penalty: null, dReal: null, dFake: null, dGradNorm: null };
-    return { ...d, gLoss, gGradNorm, gPenalty };
+    const { observed, ...d } = last ?? { dLoss: null, penalty: null, dReal: null, dFake: null, dGradNorm: null, observed: {} };
+    return { ...d, gLoss, gGradNorm, gPenalty, carried: observed };
   }
 
-  /** The step's scalars, in StepLosses order, and the one tensor they are read from (null when none). */
-  function packed(tensors: StepTensors): { present: tf.Scalar[]; stacked: tf.Tensor1D | null } {
-    const present = Object.values(tensors).filter((t): t is tf.Scalar => t !== null);
+  /** The step's scalars, the carried ones last, and the one tensor they are read from (null when none). */
+  function packed({ carried, ...tensors }: StepTensors): { present: tf.Scalar[]; stacked: tf.Tensor1D | null } {
+    const present = [...Object.values(tensors), ...Object.values(carried)].filter((t): t is tf.Scalar => t !== null);
     return { present, stacked: present.length === 0 ? null : (ops.stack(present) as tf.Tensor1D) };
   }
 
@@ -213,6 +242,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       dGradNorm: Math.sqrt(at(tensors.dGradNorm)),
       gGradNorm: Math.sqrt(at(tensors.gGradNorm)),
       gPenalty: at(tensors.gPenalty),
+      carried: Object.fromEntries(Object.entries(tensors.carried).map(([key, t]) => [key, at(t)])),
     };
   }
 
@@ -259,7 +289,19 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
         discriminatorSteps: dStep,
         generatorSteps: gStep,
         rngs: Object.fromEntries(Object.entries(rngs).map(([name, stream]) => [name, stream.state()])) as TrainerState['rngs'],
-        arrays: [...(await optimizerSlots(dOptimizer, 'optimizer/d')), ...(await optimizerSlots(gOptimizer, 'optimizer/g')), ...ema],
+        arrays: [
+          ...(await optimizerSlots(dOptimizer, 'optimizer/d')),
+          ...(await optimizerSlots(gOptimizer, 'optimizer/g')),
+          ...ema,
+          ...(await Promise.all(
+            Object.entries(carried).map(async ([key, v]) => ({
+              name: CARRIED_PREFIX + key,
+              shape: [],
+              data: (await v.data()) as Float32Array,
+              trainable: false,
+            })),
+          )),
+        ],
       };
     },
     async restore(state) {
@@ -268,6 +310,13 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       for (const name of Object.keys(rngs) as (keyof typeof rngs)[]) rngs[name] = new Rng(state.rngs[name]);
       await restoreOptimizerSlots(dOptimizer, 'optimizer/d', state.arrays);
       await restoreOptimizerSlots(gOptimizer, 'optimizer/g', state.arrays);
+      for (const [key, variable] of Object.entries(carried)) {
+        const saved = state.arrays.find((a) => a.name === CARRIED_PREFIX + key);
+        if (saved === undefined) throw new Error(`checkpoint: no carried value '${key}'; it was written by a run of another objective`);
+        const value = ops.scalar(saved.data[0] as number, 'float32');
+        variable.assign(value);
+        value.dispose();
+      }
       if (emaParams === null) return;
       for (const a of state.arrays) {
         if (!a.name.startsWith(EMA_PREFIX)) continue;
@@ -280,6 +329,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       dOptimizer.dispose();
       gOptimizer.dispose();
       emaParams?.dispose();
+      ops.dispose(Object.values(carried));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
 import { checkGradients } from '@ganbench/core/testing';
-import { createRegularizer, type Penalty, type PenaltyContext, registerRegularizer } from '@ganbench/regularizers';
+import { createRegularizer, type Penalty, type PenaltyContext, penaltyContext, registerRegularizer } from '@ganbench/regularizers';
 import { exampleTrialConfig } from '@ganbench/study-folder/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileObjective, ObjectiveError, type ObjectiveSettings } from './objective.js';
@@ -29,7 +29,7 @@ const FAKE = [
 const linear = (w: tf.Tensor, b: number) => (x: tf.Tensor) => tf.add(tf.reshape(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), [-1]), b);
 
 function context(discriminator: (x: tf.Tensor) => tf.Tensor, seed = 0): PenaltyContext {
-  return { discriminator, real: tf.tensor2d(REAL), fake: tf.tensor2d(FAKE), rng: new Rng(seed), step: 0 };
+  return penaltyContext({ discriminator, real: tf.tensor2d(REAL), fake: tf.tensor2d(FAKE), rng: new Rng(seed), step: 0 });
 }
 
 describe('the compiled objective is the sum of its parts', () => {

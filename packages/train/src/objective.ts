@@ -7,10 +7,10 @@
  * D's cross-entropy. Each kind of regularizer fills one slot here; a new method of an existing kind is
  * one file plus a registry entry.
  */
-import type { ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
+import type { CarriedObservation, CarriedState, CarriedValues, ParamStore, Rng, tf, WeightOptions } from '@ganbench/core';
 import { tf as ops } from '@ganbench/core';
 import { IMAGE_DATASET_NAMES } from '@ganbench/data';
-import { createLoss, type GanLoss } from '@ganbench/losses';
+import { createLoss, type GanLoss, type LossContext } from '@ganbench/losses';
 import {
   type Augmentation,
   type BoundNormalization,
@@ -21,7 +21,6 @@ import {
   type InputNoise,
   type LabelSmoothing,
   NO_REGULARIZER,
-  type Penalty,
   type PenaltyContext,
   type Reparametrization,
   SMOOTHABLE_LOSSES,
@@ -54,6 +53,12 @@ export class ObjectiveError extends Error {
   }
 }
 
+/**
+ * What the loss may see besides the logits (LossContext), with every method's carried scalars under
+ * `<method>.<key>`; the objective hands the loss its own.
+ */
+export type ObjectiveContext = Omit<LossContext, 'state'> & { state: CarriedValues };
+
 export interface Objective {
   loss: GanLoss;
   regularizers: readonly BoundRegularizer[];
@@ -62,18 +67,25 @@ export interface Objective {
   reparametrization: Reparametrization | null;
   /** Whether anything transforms what D sees (an augmentation, instance noise). */
   perturbsInputs: boolean;
+  /** Every method's carried scalars before the first step, as `<method>.<key>` (ADA's `ada.p`); empty when none carries any. */
+  carried: Readonly<Record<string, number>>;
+  /** The loss reads D's features: the model must expose them. */
+  needsFeatures: boolean;
+  /** After D's loss on each discriminator step: every method's next carried values, and the values it only logs, as `<method>.<key>`. */
+  updateCarried(state: CarriedValues, observed: CarriedObservation): Record<string, tf.Tensor>;
   /** The weight transform of one forward pass of D (empty when nothing reparametrizes). */
   weightOptions(params: ParamStore, options: { training: boolean; rng: Rng }): WeightOptions;
   /**
    * What D sees of `x` at discriminator step `step`, drawing from `rng`: the augmentation (DiffAugment) first, then
-   * every input-noise regularizer in order; `x` itself when none. Differentiable in `x`.
+   * every input-noise regularizer in order; `x` itself when none. Differentiable in `x`. `state`: the carried
+   * scalars (absent: their initial values, for callers that carry none).
    */
-  perturb(x: tf.Tensor, rng: Rng, step: number): tf.Tensor;
+  perturb(x: tf.Tensor, rng: Rng, step: number, state?: CarriedValues): tf.Tensor;
   /** D's loss on the logits, without penalties: the loss's, or label smoothing's cross-entropy. */
-  discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar;
+  discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor, context?: ObjectiveContext): tf.Scalar;
   /** The sum of every penalty that applies on this step; null when none does (lazy penalties on the steps they skip). */
   penalty(context: PenaltyContext): tf.Scalar | null;
-  generatorLoss(fakeLogits: tf.Tensor, realLogits: tf.Tensor): tf.Scalar;
+  generatorLoss(fakeLogits: tf.Tensor, realLogits: tf.Tensor, context?: ObjectiveContext): tf.Scalar;
   /** Every constraint on D's variables, in order, after its step. */
   constrain(variables: readonly tf.Variable[]): void;
 }
@@ -125,7 +137,7 @@ export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveDa
 
   const of = <K extends BoundRegularizer['kind']>(kind: K) => regularizers.filter((r): r is Extract<BoundRegularizer, { kind: K }> => r.kind === kind);
   const index = (r: BoundRegularizer) => regularizers.indexOf(r);
-  const penalties: Penalty[] = of('penalty');
+  const penalties = of('penalty');
   const constraints: Constraint[] = of('constraint');
   const noises: InputNoise[] = of('input-noise');
   const smoothings = of('label-smoothing');
@@ -170,27 +182,56 @@ export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveDa
   }
   const reparametrization = weightOwners[0]?.reparametrization ?? null;
 
+  // Each method that carries state, under the name it was registered with: `began.k`, `ada.p`, `lecam.real`.
+  const carriers: { owner: string; carried: CarriedState }[] = [
+    ...(loss.carried === undefined ? [] : [{ owner: loss.name, carried: loss.carried }]),
+    ...regularizers.flatMap((r) => ('carried' in r && r.carried !== undefined ? [{ owner: r.name, carried: r.carried }] : [])),
+  ];
+  const carried = Object.fromEntries(carriers.flatMap(({ owner, carried }) => Object.entries(carried.initial).map(([key, v]) => [`${owner}.${key}`, v])));
+  // A caller that carries nothing (the Dirac-GAN's field, a test) gets the initial values as constants.
+  let initialValues: CarriedValues | null = null;
+  const withInitial = (state: CarriedValues | undefined): CarriedValues => {
+    if (state !== undefined) return state;
+    if (carriers.length === 0) return {};
+    initialValues ??= Object.fromEntries(Object.entries(carried).map(([key, v]) => [key, ops.keep(ops.scalar(v))]));
+    return initialValues;
+  };
+  const own = (owner: string, state: CarriedValues): CarriedValues =>
+    Object.fromEntries(Object.entries(state).flatMap(([key, v]) => (key.startsWith(`${owner}.`) ? [[key.slice(owner.length + 1), v]] : [])));
+  const lossContext = (context: ObjectiveContext | undefined): LossContext | undefined =>
+    context === undefined ? undefined : { ...context, state: own(loss.name, context.state) };
+
   return {
     loss,
     regularizers,
     normalization,
     reparametrization,
     perturbsInputs: augmentation !== undefined || noises.length > 0,
+    carried,
+    needsFeatures: loss.needsFeatures === true,
+    updateCarried(state, observed) {
+      const next: Record<string, tf.Tensor> = {};
+      for (const { owner, carried } of carriers)
+        for (const [key, value] of Object.entries(carried.update(own(owner, state), observed))) next[`${owner}.${key}`] = value;
+      return next;
+    },
     weightOptions: (params, options) => (reparametrization === null ? {} : { weightTransform: reparametrization.weightTransform(params, options) }),
-    perturb(x, rng, step) {
+    perturb(x, rng, step, state) {
       // Called inside the step's scope, which frees the intermediate tensors. The augmentation runs first whatever the
       // order listed, so the noise covers what it pads and cuts out (D cannot tell reals by noise-free patches).
-      const augmented = augmentation === undefined ? x : augmentation.augment(x, rng, step);
+      const augmented = augmentation === undefined ? x : augmentation.augment(x, rng, step, own(augmentation.name, withInitial(state)));
       return noises.reduce((out, noise) => noise.perturb(out, rng, step), augmented);
     },
-    discriminatorLoss: (real, fake) => (smoothing === undefined ? loss.discriminatorLoss(real, fake) : smoothing.discriminatorLoss(real, fake)),
+    discriminatorLoss: (real, fake, context) =>
+      smoothing === undefined ? loss.discriminatorLoss(real, fake, lossContext(context)) : smoothing.discriminatorLoss(real, fake),
     penalty(context) {
-      const terms = penalties.flatMap((p) => p.penalty(context) ?? []);
+      const state = withInitial(Object.keys(context.state).length === 0 ? undefined : context.state);
+      const terms = penalties.flatMap((p) => p.penalty({ ...context, state: own(p.name, state) }) ?? []);
       if (terms.length === 0) return null;
       // Called inside the optimizer's tape and scope, which keep and free the terms.
       return terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.addN(terms) as tf.Scalar);
     },
-    generatorLoss: (fake, real) => loss.generatorLoss(fake, real),
+    generatorLoss: (fake, real, context) => loss.generatorLoss(fake, real, lossContext(context)),
     constrain(variables) {
       for (const c of constraints) c.apply(variables);
     },

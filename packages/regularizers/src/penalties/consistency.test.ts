@@ -2,7 +2,7 @@ import { initBackend, Rng, tf } from '@ganbench/core';
 import { testValues } from '@ganbench/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRegularizer } from '../registry.js';
-import type { PenaltyContext } from '../types.js';
+import { type PenaltyContext, penaltyContext } from '../types.js';
 import { bcrPenalty } from './consistency.js';
 
 /* bCR (Zhao et al. 2021) on a tiny linear D(x) = Σ w·x + b over 8×8×2 images, batch 3. */
@@ -48,13 +48,13 @@ function byHand(seed: number, lambdaReal: number, lambdaFake: number): number {
 /** The penalty with D's weights as tensors and a fresh Rng(seed) each call. */
 function penaltyOf(weights: tf.Tensor, bias: tf.Tensor, seed: number, lambdaReal = 10, lambdaFake = 10): tf.Scalar {
   const discriminator = (x: tf.Tensor) => tf.add(tf.matMul(tf.reshape(x, [-1, SIZE]), tf.reshape(weights, [SIZE, 1])).reshape([-1]), bias);
-  const context: PenaltyContext = {
+  const context: PenaltyContext = penaltyContext({
     discriminator,
     real: tf.tensor4d(REAL, [N, H, W, C]),
     fake: tf.tensor4d(FAKE, [N, H, W, C]),
     rng: new Rng(seed),
     step: 0,
-  };
+  });
   return bcrPenalty(context, lambdaReal, lambdaFake);
 }
 
@@ -89,7 +89,7 @@ describe('bcr: balanced consistency regularization (Zhao et al. 2021)', () => {
     const registered = tf.tidy(() => {
       const weights = tf.tensor1d(WEIGHTS);
       const discriminator = (x: tf.Tensor) => tf.add(tf.matMul(tf.reshape(x, [-1, SIZE]), tf.reshape(weights, [SIZE, 1])).reshape([-1]), BIAS);
-      const context = { discriminator, real: tf.tensor4d(REAL, [N, H, W, C]), fake: tf.tensor4d(FAKE, [N, H, W, C]), rng: new Rng(1), step: 0 };
+      const context = penaltyContext({ discriminator, real: tf.tensor4d(REAL, [N, H, W, C]), fake: tf.tensor4d(FAKE, [N, H, W, C]), rng: new Rng(1), step: 0 });
       return bcr.penalty(context)?.dataSync()[0] as number;
     });
     expect(registered).toBeCloseTo(byHand(1, 10, 10), 3);
@@ -128,7 +128,7 @@ describe('bcr: balanced consistency regularization (Zhao et al. 2021)', () => {
 
   it('refuses data that are not images', () => {
     const discriminator = (x: tf.Tensor) => tf.sum(x, 1);
-    const context = { discriminator, real: tf.ones([4, 2]), fake: tf.zeros([4, 2]), rng: new Rng(0), step: 0 };
+    const context = penaltyContext({ discriminator, real: tf.ones([4, 2]), fake: tf.zeros([4, 2]), rng: new Rng(0), step: 0 });
     expect(() => bcrPenalty(context, 10, 10)).toThrow('bcr: augments images [N, H, W, C]; got a tensor of shape [4, 2]');
     tf.dispose([context.real, context.fake]);
   });

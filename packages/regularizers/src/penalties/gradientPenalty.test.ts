@@ -2,7 +2,7 @@ import { initBackend, Rng, tf } from '@ganbench/core';
 import { testValues } from '@ganbench/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRegularizer } from '../registry.js';
-import type { PenaltyContext } from '../types.js';
+import { type PenaltyContext, penaltyContext } from '../types.js';
 
 const W = [0.6, -1.2, 0.9];
 const NORM = Math.hypot(...W);
@@ -20,7 +20,13 @@ function linearPenalty(params: Record<string, unknown>, step = 0): { value: numb
   const real = tf.tensor2d(REAL, [5, 3]);
   const fake = tf.tensor2d(FAKE, [5, 3]);
   const at = (w: tf.Tensor) => {
-    const context: PenaltyContext = { discriminator: (x) => tf.reshape(tf.matMul(x, tf.reshape(w, [3, 1])), [-1]), real, fake, rng: new Rng(7), step };
+    const context: PenaltyContext = penaltyContext({
+      discriminator: (x) => tf.reshape(tf.matMul(x, tf.reshape(w, [3, 1])), [-1]),
+      real,
+      fake,
+      rng: new Rng(7),
+      step,
+    });
     return regularizer.penalty(context);
   };
   const w = tf.tensor1d(W);

@@ -1,10 +1,5 @@
-import { type ParamStore, type Rng, tf, type WeightTransform } from '@ganbench/core';
+import { type ParamStore, type Rng, stopGradient, tf, type WeightTransform } from '@ganbench/core';
 import type { RegularizerDefinition } from '../types.js';
-
-/** Passes x forward and no gradient back: the power-iteration vectors are constants to backprop (Miyato et al. 2018, Sec. 2.1). */
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as Parameters<
-  typeof tf.customGrad
->[0]) as (x: tf.Tensor) => tf.Tensor;
 
 function l2Normalize(x: tf.Tensor): tf.Tensor {
   return tf.div(x, tf.add(tf.norm(x), 1e-12));
@@ -28,6 +23,7 @@ export function spectralNormalize(weight: tf.Tensor, u: tf.Tensor, iterations: n
       vk = l2Normalize(tf.matMul(m, uk));
       uk = l2Normalize(tf.matMul(m, vk, true, false));
     }
+    // The power-iteration vectors are constants to backprop (Miyato et al. 2018, Sec. 2.1).
     const sigma = tf.sum(tf.mul(stopGradient(vk), tf.matMul(m, stopGradient(uk)))) as tf.Scalar;
     return { normalized: tf.div(weight, sigma), u: tf.reshape(uk, [-1]), sigma };
   });
