@@ -54,6 +54,8 @@ const trainingMetrics = (l: StepLosses): Record<string, number> => ({
   d_grad_norm: l.dGradNorm,
   g_grad_norm: l.gGradNorm,
   g_penalty: l.gPenalty,
+  // ADA's ada.p, LeCam's lecam.real, BEGAN's began.k and convergence measure.
+  ...l.carried,
 });
 
 function improve(best: Record<string, number>, metrics: Record<string, number>): Record<string, number> {
