@@ -1,5 +1,20 @@
-/** @ganbench/architectures — generators and discriminators as pure functions of (parameters, input): MLP, DCGAN, SNDCGAN, and a registry of them. */
+/** @ganbench/architectures — generators and discriminators as pure functions of (parameters, input): MLP, DCGAN, SNDCGAN, the autoencoder D of EBGAN and BEGAN, and a registry of them. */
 
+export {
+  AUTOENCODER_POINT_LAYERS,
+  type AutoencoderConfig,
+  type AutoencoderData,
+  autoencoderDiscriminator,
+  autoencoderEmbedding,
+  autoencoderGenerator,
+  autoencoderReconstruction,
+  initAutoencoderDiscriminator,
+  initAutoencoderGenerator,
+  RECONSTRUCTION_NORMS,
+  type ReconstructionNorm,
+  reconstructionEnergy,
+} from './autoencoder/autoencoder.js';
+export { AUTOENCODER_OPTIONS, AUTOENCODER_RECOMMENDED, autoencoderArchitecture, resolveAutoencoderConfig } from './autoencoder/definition.js';
 export {
   DCGAN_LEAKY_SLOPE,
   type DcganConfig,

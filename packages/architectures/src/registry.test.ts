@@ -20,7 +20,7 @@ describe('architecture registry', () => {
 
   it('lists every architecture with paper, description and every option with its default (and recommended training), as JSON', () => {
     const listed = JSON.parse(JSON.stringify(listArchitectures())) as Record<string, unknown>[];
-    expect(listed.map((a) => a.name)).toEqual(['mlp', 'dcgan', 'sndcgan', 'sagan', 'progan', 'stylegan2']);
+    expect(listed.map((a) => a.name)).toEqual(['mlp', 'dcgan', 'sndcgan', 'sagan', 'progan', 'stylegan2', 'autoencoder']);
     for (const a of listed) {
       expect(
         Object.keys(a)
@@ -51,6 +51,7 @@ describe('architecture registry', () => {
       sagan: ['none'],
       progan: null,
       stylegan2: null,
+      autoencoder: ['none'],
     });
   });
 

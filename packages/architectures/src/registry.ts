@@ -1,4 +1,5 @@
 import { type OptionValues, type Rng, resolveOptions } from '@ganbench/core';
+import { autoencoderArchitecture } from './autoencoder/definition.js';
 import { dcganArchitecture, sndcganArchitecture } from './dcgan/definitions.js';
 import { mlpArchitecture } from './mlp/definition.js';
 import { proganArchitecture } from './progan/definition.js';
@@ -13,6 +14,7 @@ export const BUILT_IN_ARCHITECTURES: readonly ArchitectureDefinition[] = [
   saganArchitecture,
   proganArchitecture,
   stylegan2Architecture,
+  autoencoderArchitecture,
 ];
 
 const registry = new Map<string, ArchitectureDefinition>(BUILT_IN_ARCHITECTURES.map((d) => [d.name, d]));
