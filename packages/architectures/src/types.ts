@@ -72,6 +72,8 @@ export interface ArchitectureDefinition {
    * none and spectral (DEFAULT_NORMALIZATIONS).
    */
   normalizations?: readonly string[];
+  /** Its networks expose D's features (GanNetworks.features), so a loss that reads them (feature matching) is allowed; validation checks this before any work. */
+  features?: boolean;
   /** What `build` checks before it allocates anything (options against the data shape and the regularizer), so a study can be validated without tensors. */
   check(options: OptionValues, context: ArchitectureContext): void;
   /** Initializes both networks from `rng`; `options` are resolved (see resolveArchitectureOptions). */

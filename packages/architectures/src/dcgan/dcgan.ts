@@ -151,10 +151,10 @@ export function initDcganDiscriminator(params: ParamStore, prefix: string, confi
 }
 
 /**
- * x [N, R, R, C] → (conv s2 → [BN] → leaky ReLU 0.2)… → [minibatch discrimination] → dense: logits [N];
- * no pooling, no hidden dense layer. T of minibatch discrimination goes through the weight transform like every D kernel.
+ * D's features [N, F]: x [N, R, R, C] → (conv s2 → [BN] → leaky ReLU 0.2)… → flattened → [minibatch discrimination];
+ * the input of its dense logit, what feature matching compares (Salimans et al. 2016, Sec. 3.1).
  */
-export function dcganDiscriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: DcganConfig, options: NetworkOptions): tf.Tensor1D {
+export function dcganFeatures(params: ParamStore, prefix: string, x: tf.Tensor, config: DcganConfig, options: NetworkOptions): tf.Tensor2D {
   checkImages(`dcgan ${prefix}`, x, config.resolution, config.channels);
   const { stages } = dcganLayout(config.resolution);
   const w = weightOptions(options);
@@ -166,10 +166,18 @@ export function dcganDiscriminator(params: ParamStore, prefix: string, x: tf.Ten
       if (config.discriminatorLayerNorm && i > 0) h = layerNorm(h, params, `${prefix}/ln${i + 1}`);
       h = leakyRelu(h, DCGAN_LEAKY_SLOPE);
     }
-    let features = tf.reshape(h, [x.shape[0] as number, -1]) as tf.Tensor2D;
-    if ((config.minibatchKernels ?? 0) > 0) features = minibatchDiscrimination(params, `${prefix}/mbd`, features, w);
-    return tf.reshape(dense(params, `${prefix}/fc`, features, w), [-1]) as tf.Tensor1D;
+    const features = tf.reshape(h, [x.shape[0] as number, -1]) as tf.Tensor2D;
+    return (config.minibatchKernels ?? 0) > 0 ? minibatchDiscrimination(params, `${prefix}/mbd`, features, w) : features;
   });
+}
+
+/**
+ * x [N, R, R, C] → D's features (dcganFeatures) → dense: logits [N]; no pooling, no hidden dense layer.
+ * T of minibatch discrimination goes through the weight transform like every D kernel.
+ */
+export function dcganDiscriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: DcganConfig, options: NetworkOptions): tf.Tensor1D {
+  const w = weightOptions(options);
+  return tf.tidy(() => tf.reshape(dense(params, `${prefix}/fc`, dcganFeatures(params, prefix, x, config, options), w), [-1]) as tf.Tensor1D);
 }
 
 /** Trainable scalars of G and D (batch-norm running statistics excluded), counted layer by layer from the shapes. */

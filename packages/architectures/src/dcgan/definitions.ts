@@ -1,6 +1,6 @@
 import { type OptionSpecs, ParamStore, resolveOptions } from '@ganbench/core';
 import type { ArchitectureDefinition } from '../types.js';
-import { type DcganConfig, dcganDiscriminator, dcganGenerator, initDcganDiscriminator, initDcganGenerator } from './dcgan.js';
+import { type DcganConfig, dcganDiscriminator, dcganFeatures, dcganGenerator, initDcganDiscriminator, initDcganGenerator } from './dcgan.js';
 import { imageShape } from './imageShape.js';
 import {
   initSndcganDiscriminator,
@@ -8,6 +8,7 @@ import {
   SNDCGAN_SPECTRAL_NORM_CONFLICT,
   type SndcganConfig,
   sndcganDiscriminator,
+  sndcganFeatures,
   sndcganGenerator,
 } from './sndcgan.js';
 
@@ -116,6 +117,7 @@ export const dcganArchitecture: ArchitectureDefinition = {
     'G: z → dense → BN, ReLU → stride-2 transposed convs halving channels, BN, ReLU → transposed conv → tanh; D: stride-2 convs doubling channels, leaky ReLU 0.2, optional BN → dense logit; N(0, 0.02²) init; 28, 32 or 64 px, 1 or 3 channels',
   options: DCGAN_OPTIONS,
   normalizations: ['none', 'batch', 'layer', 'spectral'],
+  features: true,
   check(options, context) {
     resolveDcganConfig(options, context.dataShape, context.normalization);
   },
@@ -131,6 +133,7 @@ export const dcganArchitecture: ArchitectureDefinition = {
       latentDim: config.latentDim,
       generate: (params, z, o) => dcganGenerator(params, 'g', z, config, o),
       discriminate: (params, x, o) => dcganDiscriminator(params, 'd', x, config, o),
+      features: (params, x, o) => dcganFeatures(params, 'd', x, config, o),
     };
   },
 };
@@ -143,6 +146,7 @@ export const sndcganArchitecture: ArchitectureDefinition = {
   options: SNDCGAN_OPTIONS,
   // Its discriminator is spectrally normalized by the architecture itself: spectral on top would normalize twice.
   normalizations: ['none'],
+  features: true,
   check(options, context) {
     if (context.normalization === 'spectral') throw new Error(SNDCGAN_SPECTRAL_NORM_CONFLICT);
     resolveSndcganConfig(options, context.dataShape);
@@ -160,6 +164,7 @@ export const sndcganArchitecture: ArchitectureDefinition = {
       latentDim: config.latentDim,
       generate: (params, z, o) => sndcganGenerator(params, 'g', z, config, o),
       discriminate: (params, x, o) => sndcganDiscriminator(params, 'd', x, config, o),
+      features: (params, x, o) => sndcganFeatures(params, 'd', x, config, o),
     };
   },
 };

@@ -157,22 +157,36 @@ function discriminatorTransform(params: ParamStore, config: SndcganConfig, optio
   };
 }
 
-/**
- * x → (conv → leaky ReLU 0.1)×(2·stages + 1) → [minibatch discrimination] → dense: logits [N], every weight
- * spectrally normalized (Miyato et al. 2018, Table 3b), T of minibatch discrimination too (as a matrix [A·B, C]).
- */
-export function sndcganDiscriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: SndcganConfig, options: NetworkOptions): tf.Tensor1D {
+function sndcganFeaturesWith(params: ParamStore, prefix: string, x: tf.Tensor, config: SndcganConfig, weightTransform: WeightTransform): tf.Tensor2D {
   checkImages(`sndcgan ${prefix}`, x, config.resolution, config.channels);
-  const weightTransform = discriminatorTransform(params, config, options);
   return tf.tidy(() => {
     let h: tf.Tensor = x;
     for (const layer of sndcganDiscriminatorLayers(config)) {
       h = leakyRelu(conv2d(params, `${prefix}/${layer.name}`, h, { weightTransform, strides: layer.strides }), SNDCGAN_LEAKY_SLOPE);
     }
-    let features = tf.reshape(h, [x.shape[0] as number, -1]) as tf.Tensor2D;
-    if ((config.minibatchKernels ?? 0) > 0) features = minibatchDiscrimination(params, `${prefix}/mbd`, features, { weightTransform });
-    return tf.reshape(dense(params, `${prefix}/fc`, features, { weightTransform }), [-1]) as tf.Tensor1D;
+    const features = tf.reshape(h, [x.shape[0] as number, -1]) as tf.Tensor2D;
+    return (config.minibatchKernels ?? 0) > 0 ? minibatchDiscrimination(params, `${prefix}/mbd`, features, { weightTransform }) : features;
   });
+}
+
+/**
+ * D's features [N, F]: x → (conv → leaky ReLU 0.1)×(2·stages + 1) → flattened → [minibatch discrimination], the input
+ * of its dense logit (what feature matching compares). In training mode the pass advances every u, as sndcganDiscriminator's does.
+ */
+export function sndcganFeatures(params: ParamStore, prefix: string, x: tf.Tensor, config: SndcganConfig, options: NetworkOptions): tf.Tensor2D {
+  return sndcganFeaturesWith(params, prefix, x, config, discriminatorTransform(params, config, options));
+}
+
+/**
+ * x → D's features (sndcganFeatures) → dense: logits [N], every weight spectrally normalized (Miyato et al. 2018,
+ * Table 3b), T of minibatch discrimination too (as a matrix [A·B, C]).
+ */
+export function sndcganDiscriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: SndcganConfig, options: NetworkOptions): tf.Tensor1D {
+  // One transform for the whole pass, so each u advances once per forward pass.
+  const weightTransform = discriminatorTransform(params, config, options);
+  return tf.tidy(
+    () => tf.reshape(dense(params, `${prefix}/fc`, sndcganFeaturesWith(params, prefix, x, config, weightTransform), { weightTransform }), [-1]) as tf.Tensor1D,
+  );
 }
 
 /** Trainable scalars of G and D (running statistics and u vectors excluded), counted layer by layer from the shapes. */

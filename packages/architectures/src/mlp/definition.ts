@@ -1,7 +1,7 @@
 import { type OptionSpec, type OptionSpecs, ParamStore, resolveOptions, tf } from '@ganbench/core';
 import type { ArchitectureDefinition } from '../types.js';
 import { MLP_DEFAULTS, resolveMlpConfig } from './config.js';
-import { initMlp, mlp } from './mlp.js';
+import { initMlp, mlp, mlpHidden } from './mlp.js';
 
 /** An MLP option under the registry's name, its default and bounds kept, so the two never drift apart. */
 const fromMlp = (spec: OptionSpec, description = spec.description): OptionSpec => ({ ...spec, description });
@@ -52,6 +52,7 @@ export const mlpArchitecture: ArchitectureDefinition = {
   paper: 'Metz, Poole, Pfau, Sohl-Dickstein 2017, Unrolled GANs, Appendix A (mixture of Gaussians)',
   description: 'fully connected G and D for 2-D toy data: z → hidden layers → linear point; point → hidden layers → linear logit',
   options: MLP_OPTIONS,
+  features: true,
   check(options, context) {
     mlpConfigs(options, context.dataShape);
   },
@@ -68,6 +69,7 @@ export const mlpArchitecture: ArchitectureDefinition = {
       generate: (params, z, { weightTransform }) => mlp(params, 'g', z, generator, weightTransform === undefined ? {} : { weightTransform }),
       discriminate: (params, x, { weightTransform }) =>
         tf.tidy(() => tf.reshape(mlp(params, 'd', x, discriminator, weightTransform === undefined ? {} : { weightTransform }), [-1])),
+      features: (params, x, { weightTransform }) => mlpHidden(params, 'd', x, discriminator, weightTransform === undefined ? {} : { weightTransform }),
     };
   },
 };

@@ -52,28 +52,39 @@ export interface MlpForwardConfig {
   inputScale?: number;
 }
 
+function checkForward(params: ParamStore, prefix: string, x: tf.Tensor, config: MlpForwardConfig): void {
+  if (!isMlpActivation(config.activation)) {
+    throw new Error(`activation: ${JSON.stringify(config.activation)} is not allowed; allowed: ${MLP_ACTIVATIONS.join(', ')}`);
+  }
+  if (params.has(`${prefix}/hidden${config.depth}/kernel`)) {
+    throw new Error(`depth: ${config.depth} does not match the parameters; ${prefix} has more hidden layers`);
+  }
+  const inUnits = params.get(`${mlpLayerNames(prefix, config.depth)[0]}/kernel`).shape[0];
+  if (x.rank !== 2 || x.shape[1] !== inUnits) throw new Error(`x: shape [${x.shape}] is not allowed; ${prefix} takes [N, ${inUnits}]`);
+}
+
+function hiddenLayers(params: ParamStore, prefix: string, x: tf.Tensor, config: MlpForwardConfig, options: WeightOptions): tf.Tensor2D {
+  const scale = config.inputScale ?? 1;
+  let h = (scale === 1 ? x : tf.mul(x, scale)) as tf.Tensor2D;
+  for (const name of mlpLayerNames(prefix, config.depth).slice(0, -1)) h = applyActivation(config.activation, dense(params, name, h, options));
+  return h;
+}
+
+/**
+ * x [N, in] → activation(dense) × depth: the last hidden layer [N, width], the input of the output layer (the scaled
+ * input when depth = 0). For a discriminator these are the features feature matching compares (Salimans et al. 2016).
+ */
+export function mlpHidden(params: ParamStore, prefix: string, x: tf.Tensor, config: MlpForwardConfig, options: WeightOptions = {}): tf.Tensor2D {
+  checkForward(params, prefix, x, config);
+  return tf.tidy(() => hiddenLayers(params, prefix, x, config, options));
+}
+
 /**
  * x [N, in] → activation(dense) × depth → dense → [N, out], linear at the end: a point for a
  * generator, logits for a discriminator. `options.weightTransform` (e.g. spectral normalization)
  * sees every kernel, never a bias. Intermediates are freed; only the output survives the call.
  */
 export function mlp(params: ParamStore, prefix: string, x: tf.Tensor, config: MlpForwardConfig, options: WeightOptions = {}): tf.Tensor2D {
-  if (!isMlpActivation(config.activation)) {
-    throw new Error(`activation: ${JSON.stringify(config.activation)} is not allowed; allowed: ${MLP_ACTIVATIONS.join(', ')}`);
-  }
-  const names = mlpLayerNames(prefix, config.depth);
-  if (params.has(`${prefix}/hidden${config.depth}/kernel`)) {
-    throw new Error(`depth: ${config.depth} does not match the parameters; ${prefix} has more hidden layers`);
-  }
-  const inUnits = params.get(`${names[0]}/kernel`).shape[0];
-  if (x.rank !== 2 || x.shape[1] !== inUnits) throw new Error(`x: shape [${x.shape}] is not allowed; ${prefix} takes [N, ${inUnits}]`);
-  return tf.tidy(() => {
-    const scale = config.inputScale ?? 1;
-    let h = (scale === 1 ? x : tf.mul(x, scale)) as tf.Tensor2D;
-    names.forEach((name, i) => {
-      const y = dense(params, name, h, options);
-      h = i < config.depth ? applyActivation(config.activation, y) : y;
-    });
-    return h;
-  });
+  checkForward(params, prefix, x, config);
+  return tf.tidy(() => dense(params, `${prefix}/output`, hiddenLayers(params, prefix, x, config, options), options) as tf.Tensor2D);
 }

@@ -25,25 +25,24 @@ export function proganDiscriminatorInput(x: tf.Tensor, levels: number, phase: Pr
 }
 
 /**
- * D at a phase: fromRGB (1×1, leaky ReLU) at the current level → per level two 3×3 convs, leaky
- * ReLU 0.2, 2× average pool → at 4×4 minibatch stddev, 3×3 conv, dense, dense to one logit (Table 2).
- * While level L fades in, the features entering level L−1 are (1−α)·fromRGB_{L−1}(down(x)) + α·block_L(fromRGB_L(x)).
+ * D's features [N, F] at a phase: fromRGB (1×1, leaky ReLU) at the current level → per level two 3×3 convs, leaky
+ * ReLU 0.2, 2× average pool → at 4×4 minibatch stddev, 3×3 conv, dense, leaky ReLU: the input of the dense logit
+ * (what feature matching compares). While level L fades in, the features entering level L−1 are
+ * (1−α)·fromRGB_{L−1}(down(x)) + α·block_L(fromRGB_L(x)).
  */
-export function proganDiscriminatorAt(
+export function proganFeaturesAt(
   params: ParamStore,
   prefix: string,
   x: tf.Tensor,
   config: ProganConfig,
   phase: ProganPhase,
   options: NetworkOptions,
-): tf.Tensor1D {
+): tf.Tensor2D {
   checkImages(`progan ${prefix}`, x, config.resolution, config.channels);
-  const layers = proganDiscriminatorLayers(config);
-  const byName = new Map(layers.map((l) => [l.name, l]));
-  const outer = options.weightTransform;
+  const byName = new Map(proganDiscriminatorLayers(config).map((l) => [l.name, l]));
   const { level, alpha } = phase;
   return tf.tidy(() => {
-    const run = (name: string, h: tf.Tensor) => applyLayer(params, prefix, byName.get(name) as ProganLayer, h, outer);
+    const run = (name: string, h: tf.Tensor) => applyLayer(params, prefix, byName.get(name) as ProganLayer, h, options.weightTransform);
     const act = (h: tf.Tensor) => leakyRelu(h, PROGAN_LEAKY_SLOPE);
     const block = (l: number, h: tf.Tensor) => avgPoolDownsample(act(run(`${blockName(l)}/conv1`, act(run(`${blockName(l)}/conv0`, h)))));
     const { current, coarser } = proganDiscriminatorInput(x, proganLevels(config.resolution), phase);
@@ -54,11 +53,32 @@ export function proganDiscriminatorAt(
     }
     for (let l = level - 1; l >= 1; l--) h = block(l, h);
     h = act(run('4x4/conv', minibatchStddev(h as tf.Tensor4D, config.minibatchGroupSize)));
-    h = act(run('4x4/dense0', tf.reshape(h, [x.shape[0] as number, -1])));
-    const logits = tf.reshape(run('4x4/dense1', h), [-1]);
+    return act(run('4x4/dense0', tf.reshape(h, [x.shape[0] as number, -1]))) as tf.Tensor2D;
+  });
+}
+
+/** D at a phase: its features (proganFeaturesAt) → dense: logits [N] (Table 2). */
+export function proganDiscriminatorAt(
+  params: ParamStore,
+  prefix: string,
+  x: tf.Tensor,
+  config: ProganConfig,
+  phase: ProganPhase,
+  options: NetworkOptions,
+): tf.Tensor1D {
+  const layers = proganDiscriminatorLayers(config);
+  const last = layers.find((l) => l.name === '4x4/dense1') as ProganLayer;
+  const outer = options.weightTransform;
+  return tf.tidy(() => {
+    const logits = tf.reshape(applyLayer(params, prefix, last, proganFeaturesAt(params, prefix, x, config, phase, options), outer), [-1]);
     const idle = options.training ? inactiveTerm(params, prefix, layers, phase, outer) : null;
     return (idle === null ? logits : tf.add(logits, idle)) as tf.Tensor1D;
   });
+}
+
+/** D's features [N, F] at the phase options.step implies (fully grown without a step). */
+export function proganFeatures(params: ParamStore, prefix: string, x: tf.Tensor, config: ProganConfig, options: NetworkOptions): tf.Tensor2D {
+  return proganFeaturesAt(params, prefix, x, config, proganPhase(config, options.step), options);
 }
 
 /** D at the phase options.step implies (fully grown without a step): logits [N] for full-resolution NHWC images. */

@@ -1,7 +1,7 @@
 import { ParamStore } from '@ganbench/core';
 import type { ArchitectureDefinition, RecommendedTraining } from '../types.js';
 import { resolveSaganConfig, SAGAN_OPTIONS } from './config.js';
-import { initSaganDiscriminator, saganDiscriminator } from './discriminator.js';
+import { initSaganDiscriminator, saganDiscriminator, saganFeatures } from './discriminator.js';
 import { initSaganGenerator, saganGenerator } from './generator.js';
 import { SAGAN_SPECTRAL_NORM_CONFLICT } from './spectralNorm.js';
 
@@ -21,6 +21,7 @@ export const saganArchitecture: ArchitectureDefinition = {
     'G: z → SN dense → 4×4 → residual up-blocks (BN, ReLU, nearest 2× upsample, 3×3 convs) → BN, ReLU → 3×3 conv → tanh; D: optimized first block, residual down-blocks (ReLU, 3×3 convs, 2× average pool) → ReLU, sum → dense logit; ' +
     'self-attention (1×1 query/key at C/8, value C/2, softmax over all positions, γ = 0 at start) at the attention resolution in both; spectral norm on every G and D weight; 32, 64 or 128 px, 1 or 3 channels',
   options: SAGAN_OPTIONS,
+  features: true,
   recommended: SAGAN_RECOMMENDED,
   // Spectral norm is built into both networks: normalization spectral on top would normalize twice.
   normalizations: ['none'],
@@ -41,6 +42,7 @@ export const saganArchitecture: ArchitectureDefinition = {
       latentDim: config.latentDim,
       generate: (params, z, o) => saganGenerator(params, 'g', z, config, o),
       discriminate: (params, x, o) => saganDiscriminator(params, 'd', x, config, o),
+      features: (params, x, o) => saganFeatures(params, 'd', x, config, o),
     };
   },
 };

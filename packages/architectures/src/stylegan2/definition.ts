@@ -1,7 +1,7 @@
 import { ParamStore, type Rng } from '@ganbench/core';
 import type { ArchitectureDefinition, GanNetworks } from '../types.js';
 import { resolveStyleGan2Config, STYLEGAN2_OPTIONS, type StyleGan2Config } from './config.js';
-import { discriminator, initDiscriminator } from './discriminator.js';
+import { discriminator, discriminatorFeatures, initDiscriminator } from './discriminator.js';
 import { generator, initGenerator } from './generator.js';
 import { pathLengthRegularizer } from './pathLength.js';
 
@@ -35,6 +35,7 @@ export function buildStyleGan2(config: StyleGan2Config, rng: Rng): GanNetworks {
     latentDim: config.latentDim,
     generate: (params, z, options) => generator(params, 'g', z, config, options),
     discriminate: (params, x, options) => discriminator(params, 'd', x, config, options),
+    features: (params, x, options) => discriminatorFeatures(params, 'd', x, config, options),
     generatorPenalty: pathLengthRegularizer('g', config),
   };
 }
@@ -50,6 +51,7 @@ export const stylegan2Architecture: ArchitectureDefinition = {
     'D: fromRGB, residual blocks (two 3×3 convs, 2× down, 1×1 skip, /√2), minibatch stddev, 3×3 conv, dense, dense logit. Equalized lr everywhere; [1, 3, 3, 1] resampling. ' +
     'Lazy path-length penalty on G (every pathLengthEvery steps, weight pathLengthWeight, decaying mean 0.99, half batch). 8–128 px, 1 or 3 channels',
   options: STYLEGAN2_OPTIONS,
+  features: true,
   recommended: {
     loss: { name: 'non-saturating', params: {} },
     // γ = 10 is the paper's FFHQ value; it depends on the data (the official CIFAR-10 config uses 0.01): set the regularizer's gamma.

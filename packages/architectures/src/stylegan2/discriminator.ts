@@ -38,8 +38,13 @@ function residualBlock(params: ParamStore, name: string, x: tf.Tensor4D, w: Weig
   return tf.mul(tf.add(skip, down), Math.SQRT1_2);
 }
 
-/** x [N, R, R, C] → logits [N]. */
-export function discriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: StyleGan2Config, options: WeightOptions): tf.Tensor1D {
+const weightOptions = (options: WeightOptions): WeightOptions => (options.weightTransform === undefined ? {} : { weightTransform: options.weightTransform });
+
+/**
+ * D's features [N, C(4)]: fromRGB, residual blocks, minibatch stddev, conv 3×3 and dense at 4×4 with leaky ReLU — the input
+ * of the dense logit (what feature matching compares).
+ */
+export function discriminatorFeatures(params: ParamStore, prefix: string, x: tf.Tensor, config: StyleGan2Config, options: WeightOptions): tf.Tensor2D {
   if (x.rank !== 4 || x.shape[1] !== config.resolution || x.shape[2] !== config.resolution || x.shape[3] !== config.channels) {
     throw new Error(
       `stylegan2 ${prefix}: x of shape [${x.shape}] is not allowed; must be [N, ${config.resolution}, ${config.resolution}, ${config.channels}] (NHWC)`,
@@ -52,13 +57,23 @@ export function discriminator(params: ParamStore, prefix: string, x: tf.Tensor, 
       `stylegan2 ${prefix}: batch size ${n} is not allowed with mbstdGroupSize ${config.mbstdGroupSize}; min(group, batch) must divide the batch`,
     );
   }
-  const w: WeightOptions = options.weightTransform === undefined ? {} : { weightTransform: options.weightTransform };
+  const w = weightOptions(options);
   return tf.tidy(() => {
     let h = lreluGain(equalizedConv2d(params, `${prefix}/fromrgb`, x as tf.Tensor4D, w)) as tf.Tensor4D;
     for (const res of discriminatorBlockResolutions(config.resolution)) h = residualBlock(params, `${prefix}/b${res}`, h, w);
     h = minibatchStddev(h, config.mbstdGroupSize);
     h = lreluGain(equalizedConv2d(params, `${prefix}/b4/conv`, h, w)) as tf.Tensor4D;
-    const features = lreluGain(equalizedDense(params, `${prefix}/b4/fc`, tf.reshape(h, [n, -1]), 1, w));
-    return tf.reshape(equalizedDense(params, `${prefix}/out`, features, 1, w), [n]) as tf.Tensor1D;
+    return lreluGain(equalizedDense(params, `${prefix}/b4/fc`, tf.reshape(h, [n, -1]), 1, w)) as tf.Tensor2D;
   });
+}
+
+/** x [N, R, R, C] → D's features (discriminatorFeatures) → dense: logits [N]. */
+export function discriminator(params: ParamStore, prefix: string, x: tf.Tensor, config: StyleGan2Config, options: WeightOptions): tf.Tensor1D {
+  return tf.tidy(
+    () =>
+      tf.reshape(
+        equalizedDense(params, `${prefix}/out`, discriminatorFeatures(params, prefix, x, config, options), 1, weightOptions(options)),
+        [-1],
+      ) as tf.Tensor1D,
+  );
 }
