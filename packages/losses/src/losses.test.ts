@@ -47,6 +47,8 @@ const HAND: Record<string, { d: number; g: number }> = {
     d: mean(REAL.map((r) => softplus(-r))) + mean(FAKE.map((f) => relu(1 - softplus(-f)))),
     g: mean(FAKE.map((f) => softplus(-f))),
   },
+  // L(v) = −logit, the autoencoder's energy; k_0 = 0 without a trainer's carried state.
+  began: { d: mean(REAL.map((r) => -r)), g: mean(FAKE.map((f) => -f)) },
   'relativistic-average': {
     d: mean(REAL.map((r) => -Math.log(sigmoid(r - mean(FAKE))))) + mean(FAKE.map((f) => -Math.log(1 - sigmoid(f - mean(REAL))))),
     g: mean(FAKE.map((f) => -Math.log(sigmoid(f - mean(REAL))))) + mean(REAL.map((r) => -Math.log(1 - sigmoid(r - mean(FAKE))))),
@@ -56,6 +58,9 @@ const HAND: Record<string, { d: number; g: number }> = {
     g: mean(FAKE.map((f, i) => -Math.log(sigmoid(f - (REAL[i] as number))))),
   },
 };
+
+/** Losses that read the batches or D's features (LossContext), tested against closed forms in their own files. */
+const CONTEXT_LOSSES = ['feature-matching', 'loss-sensitive'];
 
 /** Two discrete distributions on three points as batches whose means are exact expectations. */
 const P = [0.5, 0.25, 0.25];
@@ -95,8 +100,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
 
     it('every built-in loss is registered under the names the issue lists', () => {
-      expect(listLosses().map((l) => l.name)).toEqual(Object.keys(HAND));
-      expect(BUILT_IN_LOSSES.length).toBe(13);
+      expect(listLosses().map((l) => l.name)).toEqual([...Object.keys(HAND), ...CONTEXT_LOSSES]);
+      expect(BUILT_IN_LOSSES.length).toBe(15);
     });
 
     it.each(Object.keys(HAND))('%s matches its hand-computed values on fixed logits', (name) => {

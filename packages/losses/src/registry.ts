@@ -1,8 +1,11 @@
 import { type OptionValues, resolveOptions, tf } from '@ganbench/core';
+import { began } from './losses/began.js';
 import { energyBased } from './losses/energyBased.js';
+import { featureMatching } from './losses/featureMatching.js';
 import { fGanLosses } from './losses/fGan.js';
 import { hinge } from './losses/hinge.js';
 import { leastSquares } from './losses/leastSquares.js';
+import { lossSensitive } from './losses/lossSensitive.js';
 import { minimax } from './losses/minimax.js';
 import { nonSaturating } from './losses/nonSaturating.js';
 import { relativisticAverage } from './losses/relativisticAverage.js';
@@ -18,8 +21,11 @@ export const BUILT_IN_LOSSES: readonly LossDefinition[] = [
   leastSquares,
   ...fGanLosses,
   energyBased,
+  began,
   relativisticAverage,
   relativisticPairing,
+  featureMatching,
+  lossSensitive,
 ];
 
 const registry = new Map<string, LossDefinition>(BUILT_IN_LOSSES.map((d) => [d.name, d]));
