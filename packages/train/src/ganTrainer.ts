@@ -198,7 +198,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
           ? model.discriminatorParams
           : unrollDiscriminator(model, objective, {
               steps: unrolledSteps,
-              learningRate: config.discriminatorOptimizer.lr,
+              optimizer: dOptimizer,
               batchSize: config.batchSize,
               sampleReal,
               latent,

@@ -1,14 +1,15 @@
 /**
  * Unrolled GAN (Metz et al. 2017): the generator's loss is taken against the discriminator after k
- * surrogate steps, θ_D^i = θ_D^{i−1} − η ∇_{θ_D} L_D(θ_G, θ_D^{i−1}), i = 1…k, θ_D^0 = θ_D, and its gradient
- * is taken through those steps (second order: ∂θ_D^k/∂θ_G). The real discriminator is updated by its
- * normal step only; the surrogate parameters are tensors of the generator step's tape, never assigned.
+ * surrogate steps of the discriminator's own optimizer, θ_D^i = U(θ_D^{i−1}, ∇_{θ_D} L_D(θ_G, θ_D^{i−1}), s^{i−1}),
+ * i = 1…k, θ_D^0 = θ_D, s^0 = the optimizer's live slots, and its gradient is taken through those steps
+ * (second order: ∂θ_D^k/∂θ_G, through the moments as well as the parameters). The real discriminator and
+ * its optimizer are updated by their normal step only; the surrogate parameters and slots are tensors of
+ * the generator step's tape, never assigned.
  *
- * The surrogate steps are plain gradient steps at the discriminator optimizer's learning rate η, not the
- * optimizer's own update: Adam's step m̂/(√v̂ + ε) divides out the gradient's scale, so through fresh
- * moments its derivative in θ_G is nearly zero, and through the live moments it needs the optimizer's
- * slots as differentiable state, which tfjs's optimizers keep private. Metz et al. unroll Adam itself;
- * this is the simpler, documented variant (their unrolling recursion with a plain gradient step).
+ * As in Metz et al.'s code (Keras Adam's update graph replayed k times from its variables), the slots
+ * (Adam's m, v and step count; momentum's accumulator; RMSProp's mean square and moment) start from the
+ * optimizer's current values, held constant: they depend on θ_G only through past steps, which the paper
+ * does not differentiate either.
  */
 import type { ParamStore, tf } from '@ganbench/core';
 import { tf as ops } from '@ganbench/core';
@@ -47,10 +48,109 @@ function paramsView(base: ParamStore, values: ReadonlyMap<string, tf.Tensor>): P
   return view;
 }
 
+/** One surrogate step of an optimizer: next values and slots from the current ones and the gradient, as tape tensors. */
+type SurrogateStep = (value: tf.Tensor, gradient: tf.Tensor, slots: tf.Tensor[], step: number) => { value: tf.Tensor; slots: tf.Tensor[] };
+
+/** An optimizer slot list as tfjs keeps it (position i belongs to the i-th variable it was given). */
+type Slots = ({ variable: tf.Variable } | undefined)[];
+
+/** What tfjs's optimizers keep that their typings mark private or protected. */
+interface AdamFields {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Slots;
+  accumulatedSecondMoment: Slots;
+}
+interface MomentumFields {
+  learningRate: number;
+  momentum: number;
+  useNesterov: boolean;
+  accumulations: Slots;
+}
+interface RmsPropFields {
+  learningRate: number;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  centered: boolean;
+  accumulatedMeanSquares: Slots;
+  accumulatedMoments: Slots;
+  accumulatedMeanGrads: Slots;
+}
+
+/** An optimizer's surrogate step and the slot lists it starts from (read, never written). */
+interface Unrolling {
+  step: SurrogateStep;
+  slots: Slots[];
+}
+
+/**
+ * The optimizer's own update, op for op as tfjs applies it, so that θ_D^1 is the step the optimizer would
+ * take on the same batch. Adam's bias corrections continue from its live step count: tfjs keeps
+ * accBeta = β^(t+1) for the next step t + 1, and surrogate step i uses β^(t+1+i).
+ */
+function unrolling(optimizer: tf.Optimizer): Unrolling {
+  // By class name: tfjs's optimizers answer instanceof for every optimizer class (Symbol.hasInstance
+  // checks for the Optimizer methods only); FusedAdamOptimizer keeps Adam's.
+  const kind = optimizer.getClassName();
+  if (kind === 'Adam') {
+    const o = optimizer as unknown as AdamFields;
+    return {
+      slots: [o.accumulatedFirstMoment, o.accumulatedSecondMoment],
+      step: (value, gradient, [m, v], i) => {
+        const nextM = ops.add(ops.mul(m as tf.Tensor, o.beta1), ops.mul(gradient, 1 - o.beta1));
+        const nextV = ops.add(ops.mul(v as tf.Tensor, o.beta2), ops.mul(ops.square(gradient), 1 - o.beta2));
+        const mHat = ops.div(nextM, ops.sub(1, ops.mul(o.accBeta1, o.beta1 ** i)));
+        const vHat = ops.div(nextV, ops.sub(1, ops.mul(o.accBeta2, o.beta2 ** i)));
+        // √ has an infinite derivative at 0, and v̂ is exactly 0 where D's gradient has always been (a dead
+        // unit): 0·∞ would make G's gradient NaN. Below 1e-30 (√ 1e-15, far under ε) the slope is cut instead.
+        const root = ops.sqrt(ops.maximum(vHat, 1e-30));
+        return { value: ops.add(ops.mul(ops.div(mHat, ops.add(root, o.epsilon)), -o.learningRate), value), slots: [nextM, nextV] };
+      },
+    };
+  }
+  if (kind === 'Momentum') {
+    const o = optimizer as unknown as MomentumFields;
+    return {
+      slots: [o.accumulations],
+      step: (value, gradient, [accumulation]) => {
+        const next = ops.add(ops.mul(accumulation as tf.Tensor, o.momentum), gradient);
+        const direction = o.useNesterov ? ops.add(gradient, ops.mul(next, o.momentum)) : next;
+        return { value: ops.add(ops.mul(direction, -o.learningRate), value), slots: [next] };
+      },
+    };
+  }
+  if (kind === 'SGD') {
+    const { learningRate } = optimizer as unknown as { learningRate: number };
+    return { slots: [], step: (value, gradient) => ({ value: ops.add(ops.mul(gradient, -learningRate), value), slots: [] }) };
+  }
+  if (kind === 'RMSProp') {
+    const o = optimizer as unknown as RmsPropFields;
+    return {
+      slots: o.centered ? [o.accumulatedMeanSquares, o.accumulatedMoments, o.accumulatedMeanGrads] : [o.accumulatedMeanSquares, o.accumulatedMoments],
+      step: (value, gradient, [meanSquare, moments, meanGrad]) => {
+        const nextSquare = ops.add(ops.mul(meanSquare as tf.Tensor, o.decay), ops.mul(ops.square(gradient), 1 - o.decay));
+        const nextGrad = o.centered ? ops.add(ops.mul(meanGrad as tf.Tensor, o.decay), ops.mul(gradient, 1 - o.decay)) : null;
+        const scale = nextGrad === null ? ops.add(nextSquare, o.epsilon) : ops.sub(nextSquare, ops.add(ops.square(nextGrad), o.epsilon));
+        const nextMoments = ops.add(ops.mul(moments as tf.Tensor, o.momentum), ops.div(ops.mul(gradient, o.learningRate), ops.sqrt(scale)));
+        return { value: ops.sub(value, nextMoments), slots: nextGrad === null ? [nextSquare, nextMoments] : [nextSquare, nextMoments, nextGrad] };
+      },
+    };
+  }
+  throw new ObjectiveError(UNROLLED_STEPS_FIELD, `cannot unroll the discriminator's optimizer ${kind}; unrolled steps replay adam, sgd, momentum or rmsprop`);
+}
+
 export interface UnrollSettings {
   steps: number;
-  /** η of the surrogate steps: the discriminator optimizer's learning rate. */
-  learningRate: number;
+  /**
+   * The discriminator's optimizer (the trainer's, after its step): its update and live slots define the
+   * surrogate steps. Only read.
+   */
+  optimizer: tf.Optimizer;
   batchSize: number;
   /** Real and latent batches for each surrogate step, drawn in order. */
   sampleReal: (n: number) => tf.Tensor;
@@ -60,9 +160,10 @@ export interface UnrollSettings {
 }
 
 /**
- * The discriminator's parameters after `steps` surrogate gradient steps, as a parameter store whose
- * trainable entries are tensors depending on the generator's variables (call it inside the generator
- * step's tape, which then differentiates through them). The intermediates belong to the caller's scope.
+ * The discriminator's parameters after `steps` surrogate steps of its optimizer, as a parameter store
+ * whose trainable entries are tensors depending on the generator's variables (call it inside the
+ * generator step's tape, which then differentiates through them). The intermediates belong to the
+ * caller's scope.
  */
 export function unrollDiscriminator(model: GanModel, objective: Objective, settings: UnrollSettings): ParamStore {
   const base = model.discriminatorParams;
@@ -75,6 +176,19 @@ export function unrollDiscriminator(model: GanModel, objective: Objective, setti
         .filter((n) => !names.includes(n))
         .join(', ')}); ${ALLOWED}`,
     );
+  const { step, slots } = unrolling(settings.optimizer);
+  // tfjs applies slots by position in the variable list it was given, the trainer's trainableVariables()
+  // (these names, in this order); their names are a checkpoint's after a resume, so positions are what holds.
+  let state: tf.Tensor[][] = names.map((name, j) =>
+    slots.map((list): tf.Tensor => {
+      const variable = base.get(name);
+      const slot = list[j]?.variable;
+      if (slot === undefined) return ops.zerosLike(variable);
+      if (!ops.util.arraysEqual(slot.shape, variable.shape))
+        throw new Error(`unrolled steps: optimizer slot ${j} has shape [${slot.shape}], discriminator parameter '${name}' [${variable.shape}]`);
+      return slot;
+    }),
+  );
   let values = new Map<string, tf.Tensor>(names.map((name) => [name, base.get(name)]));
   for (let i = 0; i < settings.steps; i++) {
     const real = settings.sampleReal(settings.batchSize);
@@ -86,7 +200,9 @@ export function unrollDiscriminator(model: GanModel, objective: Objective, setti
       const discriminator = (x: tf.Tensor) => model.discriminate(view, x, settings.options);
       return objective.discriminatorLoss(discriminator(real), discriminator(fake));
     })(current);
-    values = new Map(names.map((name, j) => [name, ops.sub(current[j] as tf.Tensor, ops.mul(grads[j] as tf.Tensor, settings.learningRate))]));
+    const next = names.map((_, j) => step(current[j] as tf.Tensor, grads[j] as tf.Tensor, state[j] as tf.Tensor[], i));
+    values = new Map(names.map((name, j) => [name, (next[j] as ReturnType<SurrogateStep>).value]));
+    state = next.map((n) => n.slots);
   }
   return paramsView(base, values);
 }
