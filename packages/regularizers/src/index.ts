@@ -1,5 +1,20 @@
 /** @ganbench/regularizers — penalties, constraints, reparametrizations and training tricks, after compare_gan's penalty_lib.py. */
 export {
+  ADA_GROUPS,
+  ADA_INTERVAL,
+  ADA_KIMG,
+  ADA_TARGET,
+  type AdaControl,
+  type AdaDraws,
+  type AdaGroups,
+  ada,
+  adaAugment,
+  adaCarried,
+  applyBlits,
+  type Blit,
+  drawAda,
+} from './augmentations/ada.js';
+export {
   DIFF_AUGMENT_POLICIES,
   DIFF_AUGMENT_POLICY_VALUES,
   type DiffAugmentPolicy,

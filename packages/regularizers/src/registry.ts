@@ -1,4 +1,5 @@
 import { resolveOptions, tf } from '@ganbench/core';
+import { ada } from './augmentations/ada.js';
 import { diffAugmentRegularizer } from './augmentations/diffAugment.js';
 import { weightClipping } from './constraints/weightClipping.js';
 import { bcr } from './penalties/consistency.js';
@@ -19,6 +20,7 @@ export const BUILT_IN_REGULARIZERS: readonly RegularizerDefinition[] = [
   bcr,
   instanceNoise,
   diffAugmentRegularizer,
+  ada,
   labelSmoothing,
 ];
 

@@ -208,6 +208,7 @@ describe('the regularizer registry', () => {
       ['bcr', 'penalty'],
       ['instance-noise', 'input-noise'],
       ['diffaugment', 'augmentation'],
+      ['ada', 'augmentation'],
       ['label-smoothing', 'label-smoothing'],
     ]);
   });
