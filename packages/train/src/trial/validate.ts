@@ -6,11 +6,11 @@
  * `build` checks before allocating anything).
  */
 import { existsSync } from 'node:fs';
-import { checkArchitecture } from '@ganbench/architectures';
+import { checkArchitecture, getArchitecture, listArchitectures } from '@ganbench/architectures';
 import { IMAGE_DATASET_CHANNELS, IMAGE_DATASET_NAMES, isMixtureName, MIXTURE_NAMES } from '@ganbench/data';
 import type { DatasetConfig, TrialConfig } from '@ganbench/study-folder';
 import { getMetric, metricsFor } from '../metrics/registry.js';
-import { compileObjective, type ObjectiveData, ObjectiveError } from '../objective.js';
+import { compileObjective, type Objective, type ObjectiveData, ObjectiveError } from '../objective.js';
 import { UNROLLED_STEPS_FIELD, validateUnrolledSteps } from '../unrolled.js';
 import { imagePad } from './dataSource.js';
 
@@ -59,6 +59,21 @@ export function datasetObjectiveData(dataset: Pick<DatasetConfig, 'name'>): Obje
     : { description: `dataset '${dataset.name}'`, images: true };
 }
 
+/** A loss that reads D's features (feature matching) needs an architecture that exposes them; an unknown one is reported by its own check. */
+function featuresProblem(loss: string, architecture: string): string | undefined {
+  let exposes: boolean;
+  try {
+    exposes = getArchitecture(architecture).features === true;
+  } catch {
+    return undefined;
+  }
+  if (exposes) return undefined;
+  const allowed = listArchitectures()
+    .filter((a) => a.features === true)
+    .map((a) => a.name);
+  return `'${architecture}' exposes no discriminator features, which loss '${loss}' reads; allowed with it: an architecture with features (${allowed.join(', ')})`;
+}
+
 /** Every problem of one trial; an empty list when it can run. */
 export function validateTrial(config: TrialConfig): TrialProblem[] {
   const problems: TrialProblem[] = [];
@@ -74,12 +89,17 @@ export function validateTrial(config: TrialConfig): TrialProblem[] {
           message: `'${metric}' is not allowed for dataset '${config.dataset.name}'; allowed: ${allowed.join(', ')}`,
         });
   }
+  let objective: Objective | null = null;
   try {
-    compileObjective(config, datasetIssue === undefined ? datasetObjectiveData(config.dataset) : undefined);
+    objective = compileObjective(config, datasetIssue === undefined ? datasetObjectiveData(config.dataset) : undefined);
   } catch (error) {
     const message = (error as Error).message;
     const field = error instanceof ObjectiveError ? error.field : 'loss';
     problems.push({ field: field.startsWith('regularizers') ? 'regularizers' : field === 'normalization' ? 'normalization' : 'loss', message });
+  }
+  if (objective?.needsFeatures === true) {
+    const problem = featuresProblem(objective.loss.name, config.architecture.name);
+    if (problem !== undefined) problems.push({ field: 'architecture', message: problem });
   }
   if (config.training.unrolledSteps !== 0) {
     try {
