@@ -429,7 +429,7 @@ const COMMANDS: Record<string, Command> = {
       'unrolled-steps': {
         kind: 'integer',
         description:
-          "Unrolled GAN (Metz et al. 2017): the generator's loss against D after k plain gradient steps at D's learning rate, differentiated through; 0 for none",
+          "Unrolled GAN (Metz et al. 2017): the generator's loss against D after k steps of D's own optimizer from its live state, differentiated through; 0 for none",
         default: String(MIXTURE_DEFAULTS.unrolledSteps),
       },
       lr: { kind: 'number', description: 'Adam learning rate of both players (β₁ 0.5, β₂ 0.999)', default: String(MIXTURE_DEFAULTS.lr) },

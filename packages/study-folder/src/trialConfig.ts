@@ -55,7 +55,7 @@ export const TRAINING_FIELDS = {
     .min(0)
     .default(0)
     .describe(
-      "Unrolled GAN (Metz et al. 2017): the generator's loss against D after this many plain gradient steps at D's learning rate, differentiated through; 0 for none",
+      "Unrolled GAN (Metz et al. 2017): the generator's loss against D after this many steps of D's own optimizer from its live state, differentiated through; 0 for none",
     ),
   checkpointEvery: positiveInt.default(1000).describe('save training state every this many generator steps, and at the end'),
 } as const;
