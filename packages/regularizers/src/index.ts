@@ -36,6 +36,17 @@ export { dragan, draganPenalty } from './penalties/dragan.js';
 export { gradientPenalty, wganGpPenalty } from './penalties/gradientPenalty.js';
 export { inputGradients, perSampleNorm, perSampleSquaredNorm } from './penalties/inputGradients.js';
 export { LAZY_INTERVAL, lazily } from './penalties/lazy.js';
+export {
+  LECAM_DECAY,
+  LECAM_LAMBDA,
+  type LeCamAnchors,
+  type LeCamEma,
+  leCamAnchors,
+  leCamCarried,
+  leCamPenalty,
+  leCamRegularization,
+  lecam,
+} from './penalties/leCam.js';
 export { r1, r1Penalty, r2, r2Penalty } from './penalties/r1r2.js';
 export { BUILT_IN_REGULARIZERS, createRegularizer, getRegularizerDefinition, listRegularizers, NO_REGULARIZER, registerRegularizer } from './registry.js';
 export { spectralNorm, spectralNormalize, spectralNormStateName, spectralNormTransform, weightMatrix } from './reparametrizations/spectralNorm.js';

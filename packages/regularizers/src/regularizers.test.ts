@@ -206,6 +206,7 @@ describe('the regularizer registry', () => {
       ['r1', 'penalty'],
       ['r2', 'penalty'],
       ['bcr', 'penalty'],
+      ['lecam', 'penalty'],
       ['instance-noise', 'input-noise'],
       ['diffaugment', 'augmentation'],
       ['ada', 'augmentation'],

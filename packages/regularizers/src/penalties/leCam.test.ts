@@ -1,7 +1,9 @@
 import { initBackend, tf } from '@ganbench/core';
 import { checkGradients, testValues } from '@ganbench/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LECAM_DECAY, LeCamEma, leCamPenalty } from './leCam.js';
+import { createRegularizer } from '../registry.js';
+import type { PenaltyContext } from '../types.js';
+import { LECAM_DECAY, leCamCarried, leCamPenalty, leCamRegularization } from './leCam.js';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const REAL = [1.5, -0.5, 2, 0.25];
@@ -39,28 +41,94 @@ describe('LeCam regularization (Tseng et al. 2021)', () => {
     }
   });
 
-  it('the moving averages start at the first batch means, then follow α ← 0.99 α + 0.01 m', () => {
-    const ema = new LeCamEma();
-    expect(ema.state().decay).toBe(LECAM_DECAY);
-    expect(ema.update(1, -1)).toEqual({ real: 1, fake: -1 });
-    const second = ema.update(3, 1);
-    expect(second.real).toBeCloseTo(0.99 * 1 + 0.01 * 3, 12);
-    expect(second.fake).toBeCloseTo(0.99 * -1 + 0.01 * 1, 12);
+  it('the carried anchors start at the first batch means, then follow α ← 0.99 α + 0.01 m; no tensors leak', () => {
+    const carried = leCamCarried({ decay: LECAM_DECAY, start: 1 });
+    expect(carried.initial).toEqual({ real: 0, fake: 0 });
+    let state: Record<string, tf.Scalar> = { real: tf.scalar(0), fake: tf.scalar(0) };
+    const expected = { real: 0, fake: 0 };
     const before = tf.memory().numTensors;
-    const [real, fake] = [tf.tensor1d(REAL), tf.tensor1d(FAKE)];
-    const third = ema.updateFrom(real, fake);
-    tf.dispose([real, fake]);
-    expect(third.real).toBeCloseTo(0.99 * second.real + 0.01 * mean(REAL), 6);
+    for (let step = 0; step < 6; step++) {
+      const real = Array.from(testValues(5, 10 + step, -2, 3));
+      const fake = Array.from(testValues(5, 20 + step, -3, 1));
+      const [r, f] = [tf.tensor1d(real), tf.tensor1d(fake)];
+      const next = carried.update(state, { realLogits: r, fakeLogits: f, step }) as Record<string, tf.Scalar>;
+      tf.dispose([r, f, ...Object.values(state)]);
+      const d = step === 0 ? 0 : 0.99;
+      expected.real = d * expected.real + (1 - d) * mean(real);
+      expected.fake = d * expected.fake + (1 - d) * mean(fake);
+      expect((next.real as tf.Scalar).dataSync()[0]).toBeCloseTo(expected.real, 6);
+      expect((next.fake as tf.Scalar).dataSync()[0]).toBeCloseTo(expected.fake, 6);
+      if (step === 0) expect((next.real as tf.Scalar).dataSync()[0]).toBe(Math.fround(mean(real)));
+      state = next;
+    }
     expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(Object.values(state));
   });
 
-  it('its state survives a JSON round trip bit for bit and resumes identically', () => {
-    const a = new LeCamEma();
-    for (let i = 0; i < 7; i++) a.update(Math.sin(i) / 3, Math.cos(i) / 7);
-    const b = LeCamEma.fromState(JSON.parse(JSON.stringify(a.state())));
-    expect(b.state()).toEqual(a.state());
-    for (let i = 0; i < 5; i++) expect(b.update(i / 11, -i / 13)).toEqual(a.update(i / 11, -i / 13));
-    expect(() => LeCamEma.fromState({ decay: 0.99, real: Number.NaN, fake: 0, updates: 1 })).toThrow('lecam state.real: NaN is not a finite number');
-    expect(() => new LeCamEma(1)).toThrow('lecam decay: 1 is not allowed');
+  it('`start` steps set the anchors to the batch means before the moving average begins', () => {
+    const carried = leCamCarried({ decay: 0.5, start: 3 });
+    let state: Record<string, tf.Scalar> = { real: tf.scalar(0), fake: tf.scalar(0) };
+    const means = [1, 2, 4, 8];
+    for (const [step, m] of means.entries()) {
+      const logits = tf.fill([2], m);
+      const next = carried.update(state, { realLogits: logits, fakeLogits: logits, step }) as Record<string, tf.Scalar>;
+      tf.dispose([logits, ...Object.values(state)]);
+      state = next;
+      expect((state.real as tf.Scalar).dataSync()[0]).toBe(step < 3 ? m : 0.5 * 4 + 0.5 * 8);
+    }
+    tf.dispose(Object.values(state));
+  });
+
+  it('the registered penalty is λ·R_LC with the anchors updated by this step first; its gradient in D is that of R_LC with those anchors held constant', () => {
+    const bound = createRegularizer('lecam', { lambda: 0.5 });
+    expect(bound.params).toEqual({ lambda: 0.5, decay: 0.99, start: 1, hinged: false });
+    if (bound.kind !== 'penalty') throw new Error('lecam is a penalty');
+    const x = tf.tensor2d(testValues(8, 31, -1, 1), [4, 2]);
+    const g = tf.tensor2d(testValues(8, 32, -1, 1), [4, 2]);
+    const state = { real: tf.scalar(0.3), fake: tf.scalar(-0.4) };
+    const w0 = testValues(2, 33, -1, 1);
+    const d = (w: tf.Tensor) => (input: tf.Tensor) => tf.reshape(tf.matMul(input as tf.Tensor2D, tf.reshape(w, [2, 1]) as tf.Tensor2D), [-1]);
+    const context = (w: tf.Tensor): PenaltyContext => ({
+      discriminator: d(w),
+      real: x,
+      fake: g,
+      rng: undefined as never,
+      step: 5,
+      realLogits: d(w)(x),
+      fakeLogits: d(w)(g),
+      state,
+    });
+    const w = tf.tensor1d(w0);
+    const realLogits = Array.from(d(w)(x).dataSync());
+    const fakeLogits = Array.from(d(w)(g).dataSync());
+    const anchors = { real: 0.99 * 0.3 + 0.01 * mean(realLogits), fake: 0.99 * -0.4 + 0.01 * mean(fakeLogits) };
+    const byHand = 0.5 * (mean(realLogits.map((r) => (r - anchors.fake) ** 2)) + mean(fakeLogits.map((f) => (f - anchors.real) ** 2)));
+    expect((bound.penalty(context(w)) as tf.Scalar).dataSync()[0]).toBeCloseTo(byHand, 5);
+    const gradient = Array.from(
+      tf
+        .grad((v: tf.Tensor) => bound.penalty(context(v)) as tf.Scalar)(w)
+        .dataSync(),
+    );
+    const fixed = Array.from(
+      tf
+        .grad((v: tf.Tensor) => tf.mul(0.5, leCamPenalty(d(v)(x), d(v)(g), anchors)) as tf.Scalar)(w)
+        .dataSync(),
+    );
+    for (const [i, v] of gradient.entries()) expect(v).toBeCloseTo(fixed[i] as number, 5);
+    const check = checkGradients((v) => tf.mul(0.5, leCamPenalty(d(v)(x), d(v)(g), anchors)) as tf.Scalar, [{ shape: [2], values: w0 }]);
+    expect(check.maxError).toBeLessThan(1e-3);
+    // Without the stop-gradient the anchors' own dependence on D would change it.
+    const moving = Array.from(
+      tf
+        .grad((v: tf.Tensor) => {
+          const [r, f] = [d(v)(x), d(v)(g)];
+          const live = { real: tf.add(0.99 * 0.3, tf.mul(0.01, tf.mean(r))) as tf.Scalar, fake: tf.add(0.99 * -0.4, tf.mul(0.01, tf.mean(f))) as tf.Scalar };
+          return tf.mul(0.5, leCamPenalty(r, f, live)) as tf.Scalar;
+        })(w)
+        .dataSync(),
+    );
+    expect(Math.max(...moving.map((v, i) => Math.abs(v - (gradient[i] as number))))).toBeGreaterThan(1e-4);
+    expect(() => leCamRegularization({ ...context(w), state: {} }, 1, false, { decay: 0.99, start: 1 })).toThrow('lecam: the anchors are carried state');
+    tf.dispose([x, g, w, state.real, state.fake]);
   });
 });
