@@ -45,6 +45,7 @@ export {
   trialSettings,
   uint32Schema,
   withoutDefaultArchitectureOptions,
+  withoutDefaultLossParams,
   withoutDefaultUnrolling,
 } from './trialConfig.js';
 export { readTrialIndex, recordTrialIndex, TRIAL_INDEX_FILE, type TrialIndex, trialIndexSchema } from './trialIndex.js';

@@ -183,6 +183,21 @@ export function withoutDefaultArchitectureOptions<T extends { architecture: { na
   return changed ? { ...config, architecture: { ...config.architecture, options } } : config;
 }
 
+/** Loss parameters that, at these values, leave the loss as it was before they existed: a trial's id hashes them only when they differ. */
+const LOSS_PARAMS_ADDED_OFF: readonly { loss: string; param: string; off: unknown }[] = [
+  // EBGAN's pull-away term: off at weight 0.
+  { loss: 'energy-based', param: 'pullAway', off: 0 },
+];
+
+/** A configuration without the loss parameters added since trials were first recorded, where they are off (energy-based's pullAway 0): what a trial's id hashes. */
+export function withoutDefaultLossParams<T extends { loss: { name: string; params: Record<string, unknown> } }>(config: T): T {
+  const off = LOSS_PARAMS_ADDED_OFF.filter((a) => a.loss === config.loss.name && a.param in config.loss.params && config.loss.params[a.param] === a.off);
+  if (off.length === 0) return config;
+  const params = { ...config.loss.params };
+  for (const a of off) delete params[a.param];
+  return { ...config, loss: { ...config.loss, params } };
+}
+
 /** `none`, or the regularizers' names joined by '+': how a trial's regularizers are named in MLflow, the report and the search space. */
 export function regularizersLabel(regularizers: readonly { name: string }[]): string {
   return regularizers.length === 0 ? 'none' : regularizers.map((r) => r.name).join('+');

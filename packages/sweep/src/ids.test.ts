@@ -93,6 +93,16 @@ describe('trialId', () => {
     );
   });
 
+  it("hashes energy-based's pullAway only when it is not 0, so EBGAN trials recorded before the pull-away term keep their ids", () => {
+    const { regularizers: _r, normalization: _n, ...rest } = config;
+    const { unrolledSteps: _u, ...training } = rest.training;
+    const before = { name: 'energy-based', params: { margin: 1, rawEnergy: false } };
+    const off: TrialConfig = { ...config, loss: { name: 'energy-based', params: { ...before.params, pullAway: 0 } } };
+    expect(trialId(off)).toBe(sha16(canonicalJson({ ...rest, training, loss: before, regularizer: { name: 'none', params: {} } })));
+    const on: TrialConfig = { ...off, loss: { name: 'energy-based', params: { ...before.params, pullAway: 0.1 } } };
+    expect(trialId(on)).toBe(sha16(canonicalJson({ ...rest, training, loss: on.loss, regularizer: { name: 'none', params: {} } })));
+  });
+
   it('does not depend on key order', () => {
     const other = reversed(config) as TrialConfig;
     expect(JSON.stringify(other)).not.toBe(JSON.stringify(config));

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { legacyTrialConfig, type TrialConfig, withoutDefaultArchitectureOptions, withoutDefaultUnrolling } from '@ganbench/study-folder';
+import {
+  legacyTrialConfig,
+  type TrialConfig,
+  withoutDefaultArchitectureOptions,
+  withoutDefaultLossParams,
+  withoutDefaultUnrolling,
+} from '@ganbench/study-folder';
 
 /**
  * JSON with object keys sorted at every depth, so the same value written in any key order has one
@@ -32,9 +38,9 @@ export function shortHash(value: unknown): string {
  * normalization axis when it has one (at most one regularizer, or spectral normalization alone), so
  * studies recorded before keep their ids and a rerun does no work; `training.unrolledSteps` is hashed only when it is not 0,
  * minibatchKernels and minibatchKernelDims only when minibatchKernels is not 0, generatorVirtualBatchNorm and
- * virtualBatchSize only when generatorVirtualBatchNorm is true.
+ * virtualBatchSize only when generatorVirtualBatchNorm is true, energy-based's pullAway only when it is not 0.
  */
 export function trialId(config: TrialConfig): string {
   const legacy = (legacyTrialConfig(config) as TrialConfig | null) ?? config;
-  return shortHash(withoutDefaultArchitectureOptions(withoutDefaultUnrolling(legacy)));
+  return shortHash(withoutDefaultLossParams(withoutDefaultArchitectureOptions(withoutDefaultUnrolling(legacy))));
 }
