@@ -46,7 +46,7 @@ export const began: LossDefinition = {
   params: {
     gamma: {
       type: 'number',
-      description: 'diversity ratio γ = E[L(G(z))]/E[L(x)] the equilibrium aims at (paper: 0.3–0.7, 0.5 in most figures)',
+      description: "diversity ratio γ = E[L(G(z))]/E[L(x)] the equilibrium aims at (the paper's figures: 0.3 to 0.7)",
       default: 0.5,
       min: 0,
       exclusiveMin: true,
