@@ -19,7 +19,7 @@ export function lossSensitiveMargin(real: tf.Tensor, fake: tf.Tensor, scale: num
   );
 }
 
-/** Qi 2017, Eq. 6 (min over θ): E L_θ(x) + λ E(Δ(x, G(z)) + L_θ(x) − L_θ(G(z)))₊, over pairs of the same index; Δ [N] is a constant. */
+/** Qi 2017, the loss function's objective (min over θ): E L_θ(x) + λ E(Δ(x, G(z)) + L_θ(x) − L_θ(G(z)))₊, over pairs of the same index; Δ [N] is a constant. */
 export function lossSensitiveDiscriminatorLoss(realLoss: tf.Tensor, fakeLoss: tf.Tensor, margin: tf.Tensor, lambda: number): tf.Scalar {
   if (realLoss.size !== fakeLoss.size || margin.size !== realLoss.size)
     throw new Error(
@@ -31,7 +31,7 @@ export function lossSensitiveDiscriminatorLoss(realLoss: tf.Tensor, fakeLoss: tf
   });
 }
 
-/** Qi 2017, Eq. 7 (min over φ): E L_θ(G(z)). */
+/** Qi 2017, the generator's objective (min over φ): E L_θ(G(z)). */
 export function lossSensitiveGeneratorLoss(fakeLoss: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(fakeLoss));
 }
@@ -48,9 +48,9 @@ export const lossSensitive: LossDefinition = {
   name: 'loss-sensitive',
   description:
     'LS-GAN: D learns a loss L = softplus(−logit) that is lower on each real sample than on its paired fake by at least the margin τ‖x − G(z)‖₁; G minimizes the loss of its samples. Pair it with a Lipschitz penalty (gradient-penalty, or weight decay as the paper)',
-  reference: 'Qi 2017, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities, Eqs. 6–7; margin as the author’s lsgan.lua',
+  reference: 'Qi 2017, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities; margin and its scale as the author’s lsgan.lua',
   params: {
-    lambda: { type: 'number', description: 'λ, the weight of the hinge term in D’s loss (Eq. 6)', default: 1, min: 0, exclusiveMin: true },
+    lambda: { type: 'number', description: 'λ, the weight of the hinge term against E L(x) in D’s loss', default: 1, min: 0, exclusiveMin: true },
     marginScale: {
       type: 'number',
       description: 'τ in Δ = τ‖x − G(z)‖₁, the L1 distance summed over every dimension (lsgan.lua: 0.0002 for 64×64×3 images)',
