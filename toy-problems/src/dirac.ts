@@ -149,6 +149,9 @@ export function diracGame(config: DiracConfig): DiracGame {
   if (carrying !== undefined)
     throw new Error(`'${carrying.split('.')[0]}' carries state across steps (${carrying}); the Dirac-GAN's vector field is a function of (θ, ψ) alone`);
   if (objective.needsFeatures) throw new Error(`loss: '${objective.loss.name}' reads the discriminator's features; the Dirac-GAN's D(x) = ψ·x has none`);
+  const latentUser = objective.regularizers.find((r) => r.kind === 'penalty' && r.needsGenerator === true);
+  if (latentUser !== undefined)
+    throw new Error(`regularizers: '${latentUser.name}' perturbs the generator's latents; the Dirac-GAN's generator is the point θ, with none`);
   const plain = gameField(objective, new Rng(config.seed), config.noiseSamples);
   const constrained = objective.regularizers.some((r) => r.kind === 'constraint');
   return {

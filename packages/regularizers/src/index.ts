@@ -35,6 +35,14 @@ export { bcr, bcrAugment, bcrPenalty } from './penalties/consistency.js';
 export { dragan, draganPenalty } from './penalties/dragan.js';
 export { gradientPenalty, wganGpPenalty } from './penalties/gradientPenalty.js';
 export { inputGradients, perSampleNorm, perSampleSquaredNorm } from './penalties/inputGradients.js';
+export {
+  ZCR_LAMBDA_DIS,
+  ZCR_LAMBDA_GEN,
+  ZCR_SIGMA,
+  zcr,
+  zcrDiscriminatorPenalty,
+  zcrGeneratorPenalty,
+} from './penalties/latentConsistency.js';
 export { LAZY_INTERVAL, lazily } from './penalties/lazy.js';
 export {
   LECAM_DECAY,
@@ -56,6 +64,8 @@ export type {
   Augmentation,
   BoundRegularizer,
   Constraint,
+  GeneratorAccess,
+  GeneratorPenaltyContext,
   InputNoise,
   LabelSmoothing,
   Penalty,

@@ -5,6 +5,7 @@ import { weightClipping } from './constraints/weightClipping.js';
 import { bcr } from './penalties/consistency.js';
 import { dragan } from './penalties/dragan.js';
 import { gradientPenalty } from './penalties/gradientPenalty.js';
+import { zcr } from './penalties/latentConsistency.js';
 import { lecam } from './penalties/leCam.js';
 import { r1, r2 } from './penalties/r1r2.js';
 import { instanceNoise } from './tricks/instanceNoise.js';
@@ -20,6 +21,7 @@ export const BUILT_IN_REGULARIZERS: readonly RegularizerDefinition[] = [
   r2,
   bcr,
   lecam,
+  zcr,
   instanceNoise,
   diffAugmentRegularizer,
   ada,

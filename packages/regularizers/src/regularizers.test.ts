@@ -207,6 +207,7 @@ describe('the regularizer registry', () => {
       ['r2', 'penalty'],
       ['bcr', 'penalty'],
       ['lecam', 'penalty'],
+      ['zcr', 'penalty'],
       ['instance-noise', 'input-noise'],
       ['diffaugment', 'augmentation'],
       ['ada', 'augmentation'],

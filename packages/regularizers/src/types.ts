@@ -16,6 +16,24 @@ export interface PenaltyContext {
   fakeLogits: tf.Tensor;
   /** This penalty's carried scalars by key (empty when it carries none). */
   state: CarriedValues;
+  /** G and the step's latents, where the caller has a generator (the trainer; not the Dirac-GAN): zCR perturbs them. */
+  generator?: GeneratorAccess;
+}
+
+/** G on a batch of latents, and the step's latents with G's output on them (before any augmentation). */
+export interface GeneratorAccess {
+  /** G(z) for latents [N, latentDim]: differentiable in G's weights on G's step; on D's step only D's weights are trained. */
+  generate(z: tf.Tensor): tf.Tensor;
+  latents: tf.Tensor;
+  generated: tf.Tensor;
+}
+
+/** What a penalty's generator-side term sees on G's step: G, its latents and output, D (its weights held), the stream. */
+export interface GeneratorPenaltyContext extends GeneratorAccess {
+  discriminator(x: tf.Tensor): tf.Tensor;
+  rng: Rng;
+  /** Generator steps taken before this one (0-based). */
+  step: number;
 }
 
 /** Added to the discriminator loss; returns null on the steps a lazy penalty skips. */
@@ -26,6 +44,10 @@ export interface Penalty {
   penalty(context: PenaltyContext): tf.Scalar | null;
   /** Scalars carried across discriminator steps (LeCam's anchors), checkpointed and logged by the trainer. */
   carried?: CarriedState;
+  /** It needs the generator (`PenaltyContext.generator`, zCR): refused where there is none (the Dirac-GAN). */
+  needsGenerator?: boolean;
+  /** A term added to G's loss on each generator step (zCR's −λ_gen·E‖G(z) − G(z + Δz)‖²); null on the steps it skips. */
+  generatorPenalty?(context: GeneratorPenaltyContext): tf.Scalar | null;
 }
 
 /** Applied to the discriminator's variables after each of its steps. */

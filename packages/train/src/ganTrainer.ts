@@ -51,7 +51,7 @@ export interface StepLosses {
   /** Global L2 norm of each player's gradient on its last step. */
   dGradNorm: number;
   gGradNorm: number;
-  /** The architecture's generator penalty on this step (StyleGAN2 path length); 0 when none applies. */
+  /** The generator-side penalties on this step, the objective's (zCR) plus the architecture's (StyleGAN2 path length); 0 when none applies. */
   gPenalty: number;
   /** Carried and logged scalars of the methods after the last discriminator step, as `<method>.<key>` (ADA's `ada.p`). */
   carried: Record<string, number>;
@@ -119,6 +119,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
 
   const seen = (x: tf.Tensor, step: number) => objective.perturb(x, rngs.regularizer, step, carriedValues);
   const latent = (n: number) => rngs.latent.normalTensor([n, model.latentDim]);
+  const generateWith = (options: ForwardOptions) => (z: tf.Tensor) => model.generate(model.generatorParams, z, options);
   // A step's numbers stay on the device as scalars kept out of the tape's scopes, read once the step is done.
   const kept = (x: tf.Tensor) => ops.keep(ops.clone(x)) as tf.Scalar;
   const mean = (x: tf.Tensor) => ops.tidy(() => ops.keep(ops.mean(x)) as tf.Scalar);
@@ -136,7 +137,8 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
 
   function discriminatorStep(realBatch: tf.Tensor) {
     const step = dStep++;
-    const fake = ops.tidy(() => model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward }));
+    const z = latent(config.batchSize);
+    const fake = ops.tidy(() => model.generate(model.generatorParams, z, { training: true, step: gStep, rng: rngs.forward }));
     let dLoss: tf.Scalar | null = null;
     let penaltyValue: tf.Scalar | null = null;
     let dReal: tf.Scalar | null = null;
@@ -154,7 +156,21 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       const features = model.features === undefined ? undefined : (x: tf.Tensor) => model.features?.(model.discriminatorParams, x, options) as tf.Tensor;
       const base = objective.discriminatorLoss(realLogits, fakeLogits, { real, fake: shownFake, state: carriedValues, ...(features && { features }) });
       dLoss = kept(base);
-      const context: PenaltyContext = { discriminator, real, fake: shownFake, rng: rngs.regularizer, step, realLogits, fakeLogits, state: carriedValues };
+      // zCR draws G on perturbed latents: G's output is no variable of D's step, so no gradient reaches G from it.
+      const generator = objective.needsGenerator
+        ? { generate: generateWith({ training: true, step: gStep, rng: rngs.forward }), latents: z, generated: fake }
+        : undefined;
+      const context: PenaltyContext = {
+        discriminator,
+        real,
+        fake: shownFake,
+        rng: rngs.regularizer,
+        step,
+        realLogits,
+        fakeLogits,
+        state: carriedValues,
+        ...(generator && { generator }),
+      };
       const penalty = objective.penalty(context);
       if (Object.keys(carried).length > 0) {
         // Not part of the returned loss, so no gradient reaches D through them.
@@ -165,7 +181,7 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       penaltyValue = kept(penalty);
       return ops.add(base, penalty) as tf.Scalar;
     });
-    fake.dispose();
+    ops.dispose([z, fake]);
     objective.constrain(dVars);
     // After the step, so its penalty and loss saw the values they started with.
     for (const [key, variable] of Object.entries(carried)) variable.assign(observed[key] as tf.Scalar);
@@ -190,7 +206,9 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
     let gLoss: tf.Scalar | null = null;
     let gPenalty: tf.Scalar | null = null;
     const gGradNorm = minimize(gOptimizer, gVars, () => {
-      const fake = model.generate(model.generatorParams, latent(config.batchSize), { training: true, step: gStep, rng: rngs.forward });
+      const z = latent(config.batchSize);
+      const generate = generateWith({ training: true, step: gStep, rng: rngs.forward });
+      const fake = generate(z);
       const real = sampleReal(config.batchSize);
       const options = { ...weightOptions(false), training: true, step: gStep, rng: rngs.forward };
       const dParams =
@@ -211,8 +229,12 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       const context = { real: shownReal, fake: shownFake, state: carriedValues, ...(features && { features }) };
       const value = objective.generatorLoss(discriminator(shownFake), discriminator(shownReal), context);
       gLoss = kept(value);
-      const penalty = model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null;
-      if (penalty === null) return value;
+      const terms = [
+        objective.generatorPenalty({ generate, latents: z, generated: fake, discriminator, rng: rngs.regularizer, step: gStep }),
+        model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null,
+      ].filter((t): t is tf.Scalar => t !== null);
+      if (terms.length === 0) return value;
+      const penalty = terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.add(terms[0] as tf.Scalar, terms[1] as tf.Scalar) as tf.Scalar);
       gPenalty = kept(penalty);
       return ops.add(value, penalty) as tf.Scalar;
     });

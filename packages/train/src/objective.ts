@@ -18,6 +18,7 @@ import {
   type Constraint,
   createNormalization,
   createRegularizer,
+  type GeneratorPenaltyContext,
   type InputNoise,
   type LabelSmoothing,
   NO_REGULARIZER,
@@ -71,6 +72,8 @@ export interface Objective {
   carried: Readonly<Record<string, number>>;
   /** The loss reads D's features: the model must expose them. */
   needsFeatures: boolean;
+  /** A penalty perturbs G's latents (zCR): its caller must give `PenaltyContext.generator` and ask `generatorPenalty` on G's steps. */
+  needsGenerator: boolean;
   /** After D's loss on each discriminator step: every method's next carried values, and the values it only logs, as `<method>.<key>`. */
   updateCarried(state: CarriedValues, observed: CarriedObservation): Record<string, tf.Tensor>;
   /** The weight transform of one forward pass of D (empty when nothing reparametrizes). */
@@ -86,6 +89,8 @@ export interface Objective {
   /** The sum of every penalty that applies on this step; null when none does (lazy penalties on the steps they skip). */
   penalty(context: PenaltyContext): tf.Scalar | null;
   generatorLoss(fakeLogits: tf.Tensor, realLogits: tf.Tensor, context?: ObjectiveContext): tf.Scalar;
+  /** The sum of the penalties' generator-side terms (zCR's) on a generator step, added to G's loss; null when none applies. */
+  generatorPenalty(context: GeneratorPenaltyContext): tf.Scalar | null;
   /** Every constraint on D's variables, in order, after its step. */
   constrain(variables: readonly tf.Variable[]): void;
 }
@@ -209,6 +214,7 @@ export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveDa
     perturbsInputs: augmentation !== undefined || noises.length > 0,
     carried,
     needsFeatures: loss.needsFeatures === true,
+    needsGenerator: penalties.some((p) => p.needsGenerator === true),
     updateCarried(state, observed) {
       const next: Record<string, tf.Tensor> = {};
       for (const { owner, carried } of carriers)
@@ -232,6 +238,12 @@ export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveDa
       return terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.addN(terms) as tf.Scalar);
     },
     generatorLoss: (fake, real, context) => loss.generatorLoss(fake, real, lossContext(context)),
+    generatorPenalty(context) {
+      const terms = penalties.flatMap((p) => p.generatorPenalty?.(context) ?? []);
+      if (terms.length === 0) return null;
+      // Called inside G's tape and scope, which keep and free the terms.
+      return terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.addN(terms) as tf.Scalar);
+    },
     constrain(variables) {
       for (const c of constraints) c.apply(variables);
     },
