@@ -304,7 +304,7 @@ export const ada: RegularizerDefinition = {
     'adaptive discriminator augmentation: each of x-flip, 90° rotation, integer translation (and scaling, rotation, anisotropic scaling, fractional translation) applied per image with probability p, p steered by r_t = E[sign(D(x_real))] (image datasets only)',
   reference: 'Karras et al. 2020, Training Generative Adversarial Networks with Limited Data (ADA)',
   params: {
-    target: { type: 'number', description: 'the r_t that p is steered to (the paper’s 0.6)', default: ADA_TARGET, min: 0, max: 1 },
+    target: { type: 'number', description: "the r_t that p is steered to (the paper's 0.6)", default: ADA_TARGET, min: 0, max: 1 },
     interval: { type: 'integer', description: 'discriminator steps between adjustments of p (4)', default: ADA_INTERVAL, min: 1 },
     kimg: { type: 'number', description: 'thousands of images over which p can move by 1 (500)', default: ADA_KIMG, min: 0, exclusiveMin: true },
     groups: {

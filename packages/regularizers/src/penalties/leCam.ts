@@ -77,8 +77,8 @@ export const lecam: RegularizerDefinition = {
   description: "LeCam regularization: D's outputs on reals pulled to the moving average of its outputs on fakes, and fakes to that of reals",
   reference: 'Tseng et al. 2021, Regularizing Generative Adversarial Networks under Limited Data (LeCam)',
   params: {
-    lambda: { type: 'number', description: 'weight λ of the penalty (the authors’ BigGAN CIFAR scripts: 0.3)', default: LECAM_LAMBDA, min: 0 },
-    decay: { type: 'number', description: 'decay of the anchors’ moving averages (0.99)', default: LECAM_DECAY, min: 0, max: 1 },
+    lambda: { type: 'number', description: "weight λ of the penalty (the authors' BigGAN CIFAR scripts: 0.3)", default: LECAM_LAMBDA, min: 0 },
+    decay: { type: 'number', description: "decay of the anchors' moving averages (0.99)", default: LECAM_DECAY, min: 0, max: 1 },
     start: {
       type: 'integer',
       description: 'discriminator steps whose update sets the anchors to the batch means (decay 0); 1: the first only',
@@ -87,7 +87,7 @@ export const lecam: RegularizerDefinition = {
     },
     hinged: {
       type: 'boolean',
-      description: 'the released code’s one-sided form E relu(D(x) − α_F)² + E relu(α_R − D(G(z)))² instead of Eq. 3',
+      description: "the released code's one-sided form E relu(D(x) − α_F)² + E relu(α_R − D(G(z)))² instead of Eq. 3",
       default: false,
     },
   },
