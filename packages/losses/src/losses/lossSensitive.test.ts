@@ -3,8 +3,7 @@ import { checkGradients, testValues } from '@ganbench/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLoss } from '../registry.js';
 
-const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-const L = (v: number) => softplus(-v);
+const L = (v: number) => -v;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const relu = (x: number) => Math.max(0, x);
 
@@ -20,7 +19,7 @@ const Y = [
   [0.5, -0.5, 0.5, -1],
 ];
 const REAL = [1.5, -0.5, 2];
-const FAKE = [-3, 0.25, 0.75];
+const FAKE = [-3, 2.5, 0.75];
 const TAU = 0.5;
 const LAMBDA = 2;
 const l1 = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0);
@@ -32,7 +31,7 @@ describe('loss-sensitive (Qi 2017)', () => {
     await initBackend('cpu');
   });
 
-  it('D’s loss is E L(x) + λ E(Δ + L(x) − L(G(z)))₊ with L = softplus(−logit) and Δ = τ Σ|x − G(z)| over every pixel, in float64', () => {
+  it('D’s loss is E L(x) + λ E(Δ + L(x) − L(G(z)))₊ with L = −logit and Δ = τ Σ|x − G(z)| over every pixel, in float64', () => {
     const loss = createLoss('loss-sensitive', { lambda: LAMBDA, marginScale: TAU });
     const hinges = REAL.map((r, i) => (DELTA[i] as number) + L(r) - L(FAKE[i] as number));
     // Both signs occur, so the test sees the hinge's kink.
@@ -50,14 +49,35 @@ describe('loss-sensitive (Qi 2017)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('defaults: λ = 1, τ = 0.0002 (lsgan.lua)', () => {
+  it('defaults: λ = 1, γ = 1 (the paper), τ = 0.0002 (lsgan.lua)', () => {
     const loss = createLoss('loss-sensitive');
-    expect(loss.params).toEqual({ lambda: 1, marginScale: 0.0002 });
+    expect(loss.params).toEqual({ lambda: 1, realLossWeight: 1, marginScale: 0.0002 });
     const d = tf.tidy(
       () => loss.discriminatorLoss(tf.tensor1d(REAL), tf.tensor1d(FAKE), { real: images(X), fake: images(Y), state: {} }).dataSync()[0] as number,
     );
     const hinges = REAL.map((r, i) => 0.0002 * l1(X[i] as number[], Y[i] as number[]) + L(r) - L(FAKE[i] as number));
     expect(d).toBeCloseTo(mean(REAL.map(L)) + mean(hinges.map(relu)), 5);
+  });
+
+  it('γ = 0 (lsgan.lua) drops E L(x): D’s loss is then unchanged by a shift of every logit, which with γ = 1 lowers it by γ·shift', () => {
+    const at = (gamma: number, shift: number) => {
+      const loss = createLoss('loss-sensitive', { lambda: LAMBDA, marginScale: TAU, realLossWeight: gamma });
+      return tf.tidy(
+        () =>
+          loss
+            .discriminatorLoss(tf.tensor1d(REAL.map((r) => r + shift)), tf.tensor1d(FAKE.map((f) => f + shift)), {
+              real: images(X),
+              fake: images(Y),
+              state: {},
+            })
+            .dataSync()[0] as number,
+      );
+    };
+    const hinge = mean(REAL.map((r, i) => relu((DELTA[i] as number) + L(r) - L(FAKE[i] as number))));
+    expect(at(0, 0)).toBeCloseTo(LAMBDA * hinge, 5);
+    expect(at(0, 5)).toBeCloseTo(at(0, 0), 5);
+    expect(at(1, 5)).toBeCloseTo(at(1, 0) - 5, 4);
+    expect(at(0.5, 0)).toBeCloseTo(0.5 * mean(REAL.map(L)) + LAMBDA * hinge, 5);
   });
 
   it('on a linear D(x) = x·w, D’s gradient in w matches finite differences, and Δ passes no gradient to the batches', () => {
@@ -97,7 +117,7 @@ describe('loss-sensitive (Qi 2017)', () => {
       { h: 1e-3 },
     );
     expect(check.maxError).toBeLessThan(5e-3);
-    // ∂/∂fake_i = −(λ/N)·L′(fake_i)·[hinge_i > 0] with L′(v) = −σ(−v).
+    // ∂/∂fake_i = −(λ/N)·L′(fake_i)·[hinge_i > 0] = (λ/N)·[hinge_i > 0], with L′ = −1.
     const grad = tf.tidy(() =>
       Array.from(
         tf
@@ -105,16 +125,15 @@ describe('loss-sensitive (Qi 2017)', () => {
           .dataSync(),
       ),
     );
-    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-    FAKE.forEach((f, i) => {
+    for (const [i, f] of FAKE.entries()) {
       const active = (DELTA[i] as number) + L(REAL[i] as number) - L(f) > 0;
-      expect(grad[i]).toBeCloseTo(active ? (LAMBDA / 3) * sigmoid(-f) : 0, 5);
-    });
+      expect(grad[i]).toBeCloseTo(active ? LAMBDA / 3 : 0, 5);
+    }
     context.real.dispose();
     context.fake.dispose();
   });
 
-  it('G’s loss is E L(G(z)) = E softplus(−logit), with its closed-form gradient −σ(−v)/N', () => {
+  it('G’s loss is E L(G(z)) = −E logit, with the gradient −1/N in each fake logit', () => {
     const loss = createLoss('loss-sensitive');
     const grad = tf.tidy(() =>
       Array.from(
@@ -123,7 +142,7 @@ describe('loss-sensitive (Qi 2017)', () => {
           .dataSync(),
       ),
     );
-    for (const [i, f] of FAKE.entries()) expect(grad[i]).toBeCloseTo(-1 / (1 + Math.exp(f)) / 3, 5);
+    for (const g of grad) expect(g).toBeCloseTo(-1 / 3, 6);
   });
 
   it('refuses to run without a context, batches that do not pair up, and a non-positive λ or a negative τ, naming the field', () => {

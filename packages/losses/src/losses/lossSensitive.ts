@@ -2,12 +2,12 @@ import { stopGradient, tf } from '@ganbench/core';
 import type { LossContext, LossDefinition } from '../types.js';
 
 /**
- * The loss L_θ(x) = softplus(−D(x)) ≥ 0, low on real data. The paper's L_θ is a non-negative loss (the author's
- * lsgan.lua ends D with a ReLU): with L_θ = −logit the term E L_θ(x) would fall without bound as D's bias grows,
- * since a shift of L_θ leaves the hinge unchanged. Where L_θ is large it is −logit.
+ * The loss L_θ(x) = −D(x), low on real data: linear in the logit, so neither player's gradient vanishes where a
+ * sample is already well separated (the paper's non-vanishing gradient; a softplus of it saturates once L_θ(G(z))
+ * nears 0 and leaves D unable to raise it).
  */
 export function lossOfLogit(v: tf.Tensor): tf.Tensor {
-  return tf.softplus(tf.neg(v));
+  return tf.neg(v);
 }
 
 /** Qi 2017's margin Δ(x, G(z)) = τ‖x − G(z)‖₁ per pair, summed over every dimension as lsgan.lua's PairwiseDistance(1); [N]. */
@@ -19,15 +19,19 @@ export function lossSensitiveMargin(real: tf.Tensor, fake: tf.Tensor, scale: num
   );
 }
 
-/** Qi 2017, the loss function's objective (min over θ): E L_θ(x) + λ E(Δ(x, G(z)) + L_θ(x) − L_θ(G(z)))₊, over pairs of the same index; Δ [N] is a constant. */
-export function lossSensitiveDiscriminatorLoss(realLoss: tf.Tensor, fakeLoss: tf.Tensor, margin: tf.Tensor, lambda: number): tf.Scalar {
+/**
+ * Qi 2017, the loss function's objective (min over θ): γ·E L_θ(x) + λ·E(Δ(x, G(z)) + L_θ(x) − L_θ(G(z)))₊, over pairs
+ * of the same index; Δ [N] is a constant. γ = 1 in the paper; 0 in the author's code, which makes it invariant to a shift of L_θ.
+ */
+export function lossSensitiveDiscriminatorLoss(realLoss: tf.Tensor, fakeLoss: tf.Tensor, margin: tf.Tensor, lambda: number, realLossWeight = 1): tf.Scalar {
   if (realLoss.size !== fakeLoss.size || margin.size !== realLoss.size)
     throw new Error(
       `loss-sensitive discriminator loss: real, fake and margin must pair up one to one; got ${realLoss.size}, ${fakeLoss.size} and ${margin.size} values`,
     );
   return tf.tidy(() => {
     const hinge = tf.relu(tf.add(stopGradient(tf.reshape(margin, [-1])), tf.sub(tf.reshape(realLoss, [-1]), tf.reshape(fakeLoss, [-1]))));
-    return tf.add(tf.mean(realLoss), tf.mul(lambda, tf.mean(hinge))) as tf.Scalar;
+    const weighted = tf.mul(lambda, tf.mean(hinge));
+    return (realLossWeight === 0 ? weighted : tf.add(tf.mul(realLossWeight, tf.mean(realLoss)), weighted)) as tf.Scalar;
   });
 }
 
@@ -47,10 +51,17 @@ function batches(context: LossContext | undefined): { real: tf.Tensor; fake: tf.
 export const lossSensitive: LossDefinition = {
   name: 'loss-sensitive',
   description:
-    'LS-GAN: D learns a loss L = softplus(−logit) that is lower on each real sample than on its paired fake by at least the margin τ‖x − G(z)‖₁; G minimizes the loss of its samples. Pair it with a Lipschitz penalty (gradient-penalty, or weight decay as the paper)',
+    'LS-GAN: D learns a loss L = −logit that is lower on each real sample than on its paired fake by at least the margin τ‖x − G(z)‖₁; G minimizes the loss of its samples. Pair it with a Lipschitz penalty (gradient-penalty; the paper uses weight decay)',
   reference: 'Qi 2017, Loss-Sensitive Generative Adversarial Networks on Lipschitz Densities; margin and its scale as the author’s lsgan.lua',
   params: {
     lambda: { type: 'number', description: 'λ, the weight of the hinge term against E L(x) in D’s loss', default: 1, min: 0, exclusiveMin: true },
+    realLossWeight: {
+      type: 'number',
+      description:
+        'γ, the weight of E L(x) in D’s loss: 1 in the paper’s objective; 0 as the author’s lsgan.lua (its gamma), which leaves D’s loss unchanged by a shift of L (with 1 D can lower it without end by raising every logit)',
+      default: 1,
+      min: 0,
+    },
     marginScale: {
       type: 'number',
       description: 'τ in Δ = τ‖x − G(z)‖₁, the L1 distance summed over every dimension (lsgan.lua: 0.0002 for 64×64×3 images)',
@@ -61,10 +72,13 @@ export const lossSensitive: LossDefinition = {
   create: (params) => {
     const lambda = params.lambda as number;
     const scale = params.marginScale as number;
+    const realLossWeight = params.realLossWeight as number;
     return {
       discriminatorLoss: (real, fake, context) => {
         const shown = batches(context);
-        return tf.tidy(() => lossSensitiveDiscriminatorLoss(lossOfLogit(real), lossOfLogit(fake), lossSensitiveMargin(shown.real, shown.fake, scale), lambda));
+        return tf.tidy(() =>
+          lossSensitiveDiscriminatorLoss(lossOfLogit(real), lossOfLogit(fake), lossSensitiveMargin(shown.real, shown.fake, scale), lambda, realLossWeight),
+        );
       },
       generatorLoss: (fake) => tf.tidy(() => lossSensitiveGeneratorLoss(lossOfLogit(fake))),
     };
