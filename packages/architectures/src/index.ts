@@ -14,7 +14,13 @@ export {
   type ReconstructionNorm,
   reconstructionEnergy,
 } from './autoencoder/autoencoder.js';
-export { AUTOENCODER_OPTIONS, AUTOENCODER_RECOMMENDED, autoencoderArchitecture, resolveAutoencoderConfig } from './autoencoder/definition.js';
+export {
+  AUTOENCODER_OPTIONS,
+  AUTOENCODER_RECOMMENDED,
+  autoencoderArchitecture,
+  defaultEmbedding,
+  resolveAutoencoderConfig,
+} from './autoencoder/definition.js';
 export {
   DCGAN_LEAKY_SLOPE,
   type DcganConfig,

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createArchitecture, type GanNetworks } from '@ganbench/architectures';
+import { type ArchitectureDefinition, createArchitecture, type GanNetworks, getArchitecture, registerArchitecture } from '@ganbench/architectures';
 import { initBackend, type ParamStore, Rng, tf } from '@ganbench/core';
 import { pullAwayTerm } from '@ganbench/losses';
 import type { TrialConfig } from '@ganbench/study-folder';
@@ -160,6 +160,33 @@ describe('began and energy-based with the autoencoder D in the trainer', () => {
       evaluation: { every: 50, samples: 100, metrics: [] },
     });
     expect(validateTrial(images)).toEqual([]);
+  });
+
+  it('validateTrial refuses pullAway on an architecture without features before any work, and accepts energy-based without it there', () => {
+    const autoencoderDefinition = getArchitecture('autoencoder');
+    let built = 0;
+    const { features: _exposed, ...rest } = autoencoderDefinition;
+    const plain: ArchitectureDefinition = {
+      ...rest,
+      name: 'autoencoder-without-features',
+      build: (...args) => {
+        built++;
+        return autoencoderDefinition.build(...args);
+      },
+    };
+    registerArchitecture(plain);
+    const architecture = { name: 'autoencoder-without-features', options: {} };
+    const pullAway = exampleTrialConfig({ architecture, loss: named('energy-based', { rawEnergy: true, pullAway: 0.1 }), regularizers: [] });
+    expect(validateTrial(pullAway)).toEqual([
+      {
+        field: 'architecture',
+        message: expect.stringMatching(
+          /^'autoencoder-without-features' exposes no discriminator features, which loss 'energy-based' reads; allowed with it: an architecture with features \(.*autoencoder/,
+        ),
+      },
+    ]);
+    expect(built).toBe(0);
+    expect(validateTrial({ ...pullAway, loss: named('energy-based', { rawEnergy: true, pullAway: 0 }) })).toEqual([]);
   });
 
   const TRIAL: TrialConfig = {

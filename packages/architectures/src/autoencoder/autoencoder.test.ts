@@ -121,8 +121,16 @@ describe('autoencoder options and checks', () => {
     await initBackend('cpu');
   });
 
-  it('defaults: latentDim 64, embedding 64, width 64, l1 (BEGAN); recommended training is began with the paper’s γ and λ_k', () => {
-    expect(resolveArchitectureOptions('autoencoder')).toEqual({ latentDim: 64, embedding: 64, width: 64, reconstruction: 'l1' });
+  it('defaults: latentDim 64, embedding 64 on images and D − 1 on points, width 64, l1 (BEGAN); recommended training is began with the paper’s γ and λ_k', () => {
+    expect(resolveArchitectureOptions('autoencoder')).toEqual({ latentDim: 64, embedding: 0, width: 64, reconstruction: 'l1' });
+    expect(resolveAutoencoderConfig({}, [28, 28, 1]).embedding).toBe(64);
+    expect(resolveAutoencoderConfig({}, [2]).embedding).toBe(1);
+    expect(resolveAutoencoderConfig({}, [5]).embedding).toBe(4);
+    expect(resolveAutoencoderConfig({ embedding: 3 }, [2]).embedding).toBe(3);
+    const points = build({ width: 4 }, [2]);
+    expect(tf.tidy(() => points.features?.(points.discriminatorParams, tf.zeros([3, 2]), EVAL).shape)).toEqual([3, 1]);
+    points.generatorParams.dispose();
+    points.discriminatorParams.dispose();
     expect(autoencoderArchitecture.recommended?.loss).toEqual({ name: 'began', params: { gamma: 0.5, lambdaK: 0.001 } });
   });
 

@@ -17,9 +17,10 @@ export const AUTOENCODER_OPTIONS: OptionSpecs = {
   latentDim: { type: 'integer', description: 'dimension of z ~ N(0, I) (BEGAN: N_z = 64)', default: 64, min: 1 },
   embedding: {
     type: 'integer',
-    description: "size of D's embedding h between encoder and decoder (BEGAN: h = 64); what `features` returns",
-    default: 64,
-    min: 1,
+    description:
+      "size of D's embedding h between encoder and decoder, what `features` returns; 0: BEGAN's h = 64 on images, D − 1 on D-dimensional points (a bottleneck: with h ≥ D the autoencoder can learn the identity and give every point zero energy)",
+    default: 0,
+    min: 0,
   },
   width: {
     type: 'integer',
@@ -64,6 +65,9 @@ function autoencoderData(dataShape: readonly number[]): AutoencoderData {
   );
 }
 
+/** BEGAN's h = 64 on images; on points one less than their dimension, so D cannot reconstruct every point by passing it through. */
+export const defaultEmbedding = (data: AutoencoderData): number => (data.kind === 'images' ? 64 : Math.max(1, data.dim - 1));
+
 /** An AutoencoderConfig from (unresolved) options and a data shape; errors name the option or the shape. */
 export function resolveAutoencoderConfig(given: Readonly<Record<string, unknown>>, dataShape: readonly number[]): AutoencoderConfig {
   const data = autoencoderData(dataShape);
@@ -71,7 +75,7 @@ export function resolveAutoencoderConfig(given: Readonly<Record<string, unknown>
   return {
     data,
     latentDim: o.latentDim as number,
-    embedding: o.embedding as number,
+    embedding: (o.embedding as number) > 0 ? (o.embedding as number) : defaultEmbedding(data),
     width: o.width as number,
     reconstruction: o.reconstruction as ReconstructionNorm,
   };
