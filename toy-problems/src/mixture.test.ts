@@ -57,6 +57,9 @@ describe('GAN training on 2-D mixtures (Metz et al. 2017)', () => {
     expect(() => validateMixtureConfig(small({ normalization: { name: 'layer', params: {} } }))).toThrow(
       "architecture mlp: normalization 'layer' is not allowed; mlp takes none, spectral",
     );
+    expect(() => validateMixtureConfig(small({ loss: { name: 'began', params: {} } }))).toThrow(
+      "loss: 'began' reads −logit as an autoencoder's energy; the mixture toy trains the mlp, which has none",
+    );
   });
 });
 

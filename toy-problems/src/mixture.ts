@@ -86,6 +86,11 @@ export function validateMixtureConfig(config: MixtureConfig) {
     if (!(config[field] >= 0 && config[field] < 1)) throw new Error(`${field}: ${config[field]} is not allowed; must be in [0, 1)`);
   const objective = compileObjective(config, { description: `dataset '${config.dataset}' (2-D points)`, images: false });
   validateUnrolledSteps(config.unrolledSteps, objective, 'unrolledSteps');
+  // The toy trains the mlp, whose −logit is unbounded below: BEGAN's D loss would run to −∞.
+  if (objective.needsEnergy)
+    throw new Error(
+      `loss: '${objective.loss.name}' reads −logit as an autoencoder's energy; the mixture toy trains the mlp, which has none (use a study with architecture: autoencoder)`,
+    );
   const architecture = resolveArchitectureOptions('mlp', config.architecture);
   checkArchitecture('mlp', architecture, { dataShape: [2], normalization: config.normalization.name });
   return { mixture, objective, architecture };

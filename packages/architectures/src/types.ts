@@ -74,6 +74,8 @@ export interface ArchitectureDefinition {
   normalizations?: readonly string[];
   /** Its networks expose D's features (GanNetworks.features), so a loss that reads them (feature matching) is allowed; validation checks this before any work. */
   features?: boolean;
+  /** Its D's logit is −energy, an energy ≥ 0 (the autoencoder's reconstruction error), so a loss that reads it as one (began, energy-based with rawEnergy) is allowed. */
+  energy?: boolean;
   /** What `build` checks before it allocates anything (options against the data shape and the regularizer), so a study can be validated without tensors. */
   check(options: OptionValues, context: ArchitectureContext): void;
   /** Initializes both networks from `rng`; `options` are resolved (see resolveArchitectureOptions). */

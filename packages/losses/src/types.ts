@@ -25,6 +25,8 @@ export interface LossFunctions {
   carried?: CarriedState;
   /** It reads `context.features`: refused before any work with an architecture that exposes none. */
   needsFeatures?: boolean;
+  /** It reads −logit as an energy ≥ 0 (BEGAN's L, EBGAN's reconstruction error): refused before any work with an architecture whose D is not an autoencoder. */
+  needsEnergy?: boolean;
 }
 
 /**

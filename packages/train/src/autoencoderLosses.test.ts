@@ -162,6 +162,23 @@ describe('began and energy-based with the autoencoder D in the trainer', () => {
     expect(validateTrial(images)).toEqual([]);
   });
 
+  it('validateTrial refuses began and rawEnergy on a D that is not an autoencoder, and accepts the softplus energy there', () => {
+    const energyMessage = (architecture: string, loss: string) =>
+      `'${architecture}' has no autoencoder discriminator, whose −logit loss '${loss}' reads as an energy ≥ 0; allowed with it: autoencoder`;
+    const began = exampleTrialConfig({ architecture: { name: 'mlp', options: {} }, loss: named('began'), regularizers: [] });
+    expect(validateTrial(began)).toEqual([{ field: 'architecture', message: energyMessage('mlp', 'began') }]);
+    const raw = exampleTrialConfig({
+      dataset: { name: 'fashion-mnist' },
+      architecture: { name: 'dcgan', options: {} },
+      loss: named('energy-based', { rawEnergy: true }),
+      regularizers: [],
+      evaluation: { every: 50, samples: 100, metrics: [] },
+    });
+    expect(validateTrial(raw)).toEqual([{ field: 'architecture', message: energyMessage('dcgan', 'energy-based') }]);
+    const softplus = exampleTrialConfig({ architecture: { name: 'mlp', options: {} }, loss: named('energy-based'), regularizers: [] });
+    expect(validateTrial(softplus)).toEqual([]);
+  });
+
   it('validateTrial refuses pullAway on an architecture without features before any work, and accepts energy-based without it there', () => {
     const autoencoderDefinition = getArchitecture('autoencoder');
     let built = 0;

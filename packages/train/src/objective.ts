@@ -72,6 +72,8 @@ export interface Objective {
   carried: Readonly<Record<string, number>>;
   /** The loss reads D's features: the model must expose them. */
   needsFeatures: boolean;
+  /** The loss reads −logit as an energy ≥ 0: D must be an autoencoder (an architecture flagged `energy`). */
+  needsEnergy: boolean;
   /** A penalty perturbs G's latents (zCR): its caller must give `PenaltyContext.generator` and ask `generatorPenalty` on G's steps. */
   needsGenerator: boolean;
   /** After D's loss on each discriminator step: every method's next carried values, and the values it only logs, as `<method>.<key>`. */
@@ -214,6 +216,7 @@ export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveDa
     perturbsInputs: augmentation !== undefined || noises.length > 0,
     carried,
     needsFeatures: loss.needsFeatures === true,
+    needsEnergy: loss.needsEnergy === true,
     needsGenerator: penalties.some((p) => p.needsGenerator === true),
     updateCarried(state, observed) {
       const next: Record<string, tf.Tensor> = {};

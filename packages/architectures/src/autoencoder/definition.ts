@@ -94,6 +94,7 @@ export const autoencoderArchitecture: ArchitectureDefinition = {
   normalizations: ['none'],
   // The embedding h: what EBGAN's pull-away term (and feature matching) reads.
   features: true,
+  energy: true,
   check(options, context) {
     resolveAutoencoderConfig(options, context.dataShape);
   },

@@ -60,6 +60,7 @@ export const began: LossDefinition = {
     return {
       discriminatorLoss: (real, fake, context) => beganDiscriminatorLoss(real, fake, kOf(context?.state)),
       generatorLoss: (fake) => beganGeneratorLoss(fake),
+      needsEnergy: true,
       carried: {
         initial: { k: BEGAN_INITIAL_K },
         update: (state, { realLogits, fakeLogits }) => beganUpdate(kOf(state), realLogits, fakeLogits, gamma, lambdaK),

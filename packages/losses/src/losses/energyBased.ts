@@ -87,6 +87,7 @@ export const energyBased: LossDefinition = {
       discriminatorLoss: (real, fake) => tf.tidy(() => energyBasedDiscriminatorLoss(energy(real), energy(fake), margin)),
       generatorLoss: (fake, _real, context) => tf.tidy(() => withPullAway(energyBasedGeneratorLoss(energy(fake)), pullAway, context)),
       ...(pullAway > 0 && { needsFeatures: true }),
+      ...(params.rawEnergy === true && { needsEnergy: true }),
     };
   },
 };

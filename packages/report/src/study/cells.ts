@@ -110,9 +110,37 @@ export interface StudyGroup {
 }
 
 /** Losses in the order Lucic et al. and Kurach et al. list them; others follow alphabetically. */
-const LOSS_ORDER = ['minimax', 'non-saturating', 'wasserstein', 'least-squares', 'hinge', 'dragan', 'relativistic-average', 'energy-based'];
+const LOSS_ORDER = [
+  'minimax',
+  'non-saturating',
+  'wasserstein',
+  'least-squares',
+  'hinge',
+  'dragan',
+  'relativistic-average',
+  'relativistic-pairing',
+  'energy-based',
+  'began',
+  'loss-sensitive',
+  'feature-matching',
+];
 /** No regularization first, then penalties, constraints, normalization, tricks. */
-const REGULARIZER_ORDER = ['none', 'gradient-penalty', 'dragan', 'r1', 'r2', 'weight-clipping', 'spectral norm', 'label-smoothing', 'instance-noise'];
+const REGULARIZER_ORDER = [
+  'none',
+  'gradient-penalty',
+  'dragan',
+  'r1',
+  'r2',
+  'lecam',
+  'bcr',
+  'zcr',
+  'weight-clipping',
+  'spectral norm',
+  'diffaugment',
+  'ada',
+  'label-smoothing',
+  'instance-noise',
+];
 /** Kurach et al.'s order of normalizations. */
 const NORMALIZATION_ORDER = ['none', 'batch', 'layer', 'spectral'];
 

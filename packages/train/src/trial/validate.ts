@@ -59,19 +59,24 @@ export function datasetObjectiveData(dataset: Pick<DatasetConfig, 'name'>): Obje
     : { description: `dataset '${dataset.name}'`, images: true };
 }
 
-/** A loss that reads D's features (feature matching) needs an architecture that exposes them; an unknown one is reported by its own check. */
-function featuresProblem(loss: string, architecture: string): string | undefined {
-  let exposes: boolean;
+/**
+ * A loss that reads D's features (feature matching) needs an architecture that exposes them, and one that reads
+ * −logit as an energy (BEGAN) an autoencoder D; an unknown architecture is reported by its own check.
+ */
+function architectureProblem(loss: string, architecture: string, needs: 'features' | 'energy'): string | undefined {
+  let has: boolean;
   try {
-    exposes = getArchitecture(architecture).features === true;
+    has = getArchitecture(architecture)[needs] === true;
   } catch {
     return undefined;
   }
-  if (exposes) return undefined;
+  if (has) return undefined;
   const allowed = listArchitectures()
-    .filter((a) => a.features === true)
+    .filter((a) => a[needs] === true)
     .map((a) => a.name);
-  return `'${architecture}' exposes no discriminator features, which loss '${loss}' reads; allowed with it: an architecture with features (${allowed.join(', ')})`;
+  return needs === 'features'
+    ? `'${architecture}' exposes no discriminator features, which loss '${loss}' reads; allowed with it: an architecture with features (${allowed.join(', ')})`
+    : `'${architecture}' has no autoencoder discriminator, whose −logit loss '${loss}' reads as an energy ≥ 0; allowed with it: ${allowed.join(', ')}`;
 }
 
 /** Every problem of one trial; an empty list when it can run. */
@@ -97,8 +102,9 @@ export function validateTrial(config: TrialConfig): TrialProblem[] {
     const field = error instanceof ObjectiveError ? error.field : 'loss';
     problems.push({ field: field.startsWith('regularizers') ? 'regularizers' : field === 'normalization' ? 'normalization' : 'loss', message });
   }
-  if (objective?.needsFeatures === true) {
-    const problem = featuresProblem(objective.loss.name, config.architecture.name);
+  for (const needs of ['features', 'energy'] as const) {
+    if (objective === null || !(needs === 'features' ? objective.needsFeatures : objective.needsEnergy)) continue;
+    const problem = architectureProblem(objective.loss.name, config.architecture.name, needs);
     if (problem !== undefined) problems.push({ field: 'architecture', message: problem });
   }
   if (config.training.unrolledSteps !== 0) {
