@@ -4,6 +4,7 @@ import { exampleTrialConfig } from '@ganbench/study-folder/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainer, type StepLosses } from './ganTrainer.js';
 import { compileObjective } from './objective.js';
+import { compareResumed, disposeAll } from './testing/resume.js';
 import { validateTrial } from './trial/validate.js';
 
 /*
@@ -50,18 +51,6 @@ function trainer(model: GanModel, seed: number, regularizers = [ADA]): GanTraine
   return createGanTrainer(model, { objective, nDisc: 2, batchSize: BATCH, optimizer: adam, discriminatorOptimizer: adam }, new Rng(seed));
 }
 
-const weightsOf = (model: GanModel) =>
-  [
-    ...model.generatorParams.names().map((n) => model.generatorParams.get(n)),
-    ...model.discriminatorParams.names().map((n) => model.discriminatorParams.get(n)),
-  ].map((t) => Array.from(t.dataSync()));
-
-function dispose(model: GanModel, t: GanTrainer): void {
-  t.dispose();
-  model.generatorParams.dispose();
-  model.discriminatorParams.dispose();
-}
-
 describe('ada in the trainer', () => {
   beforeAll(async () => {
     await initBackend('cpu');
@@ -83,7 +72,7 @@ describe('ada in the trainer', () => {
       expect(s.carried['ada.signs']).toBe(0);
     }
     expect(Math.max(...steps.map((s) => s.carried['ada.p'] as number))).toBeGreaterThan(0);
-    dispose(model, t);
+    disposeAll(model, t);
   });
 
   it("D's step sees the augmentation at the carried p with the regularizer stream's draws: its loss is the loss on those batches", async () => {
@@ -109,45 +98,16 @@ describe('ada in the trainer', () => {
     const dLoss = once.step(realImages).dLoss;
     expect(dLoss).toBe(expected[0]);
     expect(dLoss).not.toBe(expected[1]);
-    dispose(model, once);
+    disposeAll(model, once);
   });
 
-  const run = (seed: number, steps: number) => {
-    const model = tinyModel(1);
-    const t = trainer(model, seed);
-    const losses = Array.from({ length: steps }, () => t.step(realImages));
-    const weights = weightsOf(model);
-    dispose(model, t);
-    return { losses, weights };
-  };
-
   it('a run checkpointed mid-way and resumed gives the same logged values (p included) and weights bit for bit; the tensor count stays flat', async () => {
-    const straight = run(13, 6);
+    const { straight, resumed, carried, leaked } = await compareResumed({ model: tinyModel, trainer: (m, s) => trainer(m, s), real: realImages }, 13, 6, 3);
+    expect(carried).toEqual(['carried/ada.p', 'carried/ada.signs']);
     expect(straight.losses.some((s) => (s.carried['ada.p'] as number) > 0)).toBe(true);
-
-    const first = tinyModel(1);
-    const before = trainer(first, 13);
-    for (let i = 0; i < 3; i++) before.step(realImages);
-    const state = await before.state();
-    expect(state.arrays.map((a) => a.name).filter((n) => n.startsWith('carried/'))).toEqual(['carried/ada.p', 'carried/ada.signs']);
-    const weights = [...(await first.generatorParams.values()), ...(await first.discriminatorParams.values())];
-    dispose(first, before);
-
-    const resumed = tinyModel(5);
-    for (const a of weights) {
-      const store = a.name.startsWith('g/') ? resumed.generatorParams : resumed.discriminatorParams;
-      const value = tf.tensor(a.data, a.shape, 'float32');
-      store.get(a.name).assign(value);
-      value.dispose();
-    }
-    const after = trainer(resumed, 0);
-    await after.restore(state);
-    const count = tf.memory().numTensors;
-    const losses = [after.step(realImages), after.step(realImages), after.step(realImages)];
-    expect(tf.memory().numTensors).toBe(count);
-    expect(losses).toEqual(straight.losses.slice(3));
-    expect(weightsOf(resumed)).toEqual(straight.weights);
-    dispose(resumed, after);
+    expect(leaked).toBe(0);
+    expect(resumed.losses).toEqual(straight.losses.slice(3));
+    expect(resumed.weights).toEqual(straight.weights);
   });
 
   it('is refused on data that are not images before any work, and validates on an image dataset', () => {

@@ -11,6 +11,7 @@ import { readMetrics } from '@ganbench/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainer, type StepLosses } from './ganTrainer.js';
 import { compileObjective } from './objective.js';
+import { compareResumed, disposeAll } from './testing/resume.js';
 import { runTrial } from './trial/runTrial.js';
 import { validateTrial } from './trial/validate.js';
 
@@ -37,18 +38,6 @@ function trainer(model: GanModel, seed: number, loss = named('began', { gamma: 0
   return createGanTrainer(model, { objective, nDisc: 1, batchSize: BATCH, optimizer: adam, discriminatorOptimizer: adam }, new Rng(seed));
 }
 
-const weightsOf = (model: GanModel) =>
-  [
-    ...model.generatorParams.names().map((n) => model.generatorParams.get(n)),
-    ...model.discriminatorParams.names().map((n) => model.discriminatorParams.get(n)),
-  ].map((t) => Array.from(t.dataSync()));
-
-function dispose(model: GanModel, t: GanTrainer): void {
-  t.dispose();
-  model.generatorParams.dispose();
-  model.discriminatorParams.dispose();
-}
-
 const root = mkdtempSync(path.join(tmpdir(), 'ganbench-began-'));
 
 describe('began and energy-based with the autoencoder D in the trainer', () => {
@@ -73,45 +62,21 @@ describe('began and energy-based with the autoencoder D in the trainer', () => {
       expect(s.gLoss).toBeGreaterThan(0);
     }
     expect(Math.max(...steps.map((s) => s.carried['began.k'] as number))).toBeGreaterThan(0);
-    dispose(model, t);
+    disposeAll(model, t);
   });
 
-  const run = (seed: number, steps: number) => {
-    const model = autoencoder(1);
-    const t = trainer(model, seed);
-    const losses = Array.from({ length: steps }, () => t.step(realPoints));
-    const weights = weightsOf(model);
-    dispose(model, t);
-    return { losses, weights };
-  };
-
   it('a run checkpointed mid-way and resumed gives the same logged values (began.k included) and weights bit for bit; the tensor count stays flat', async () => {
-    const straight = run(13, 6);
+    const { straight, resumed, carried, leaked } = await compareResumed(
+      { model: (seed) => autoencoder(seed), trainer: (m, s) => trainer(m, s), real: realPoints },
+      13,
+      6,
+      3,
+    );
+    expect(carried).toEqual(['carried/began.k']);
     expect(straight.losses.some((s) => (s.carried['began.k'] as number) > 0)).toBe(true);
-
-    const first = autoencoder(1);
-    const before = trainer(first, 13);
-    for (let i = 0; i < 3; i++) before.step(realPoints);
-    const state = await before.state();
-    expect(state.arrays.filter((a) => a.name.startsWith('carried/')).map((a) => a.name)).toEqual(['carried/began.k']);
-    const weights = [...(await first.generatorParams.values()), ...(await first.discriminatorParams.values())];
-    dispose(first, before);
-
-    const resumed = autoencoder(5);
-    for (const a of weights) {
-      const store = a.name.startsWith('g/') ? resumed.generatorParams : resumed.discriminatorParams;
-      const value = tf.tensor(a.data, a.shape, 'float32');
-      store.get(a.name).assign(value);
-      value.dispose();
-    }
-    const after = trainer(resumed, 0);
-    await after.restore(state);
-    const count = tf.memory().numTensors;
-    const losses = [after.step(realPoints), after.step(realPoints), after.step(realPoints)];
-    expect(tf.memory().numTensors).toBe(count);
-    expect(losses).toEqual(straight.losses.slice(3));
-    expect(weightsOf(resumed)).toEqual(straight.weights);
-    dispose(resumed, after);
+    expect(leaked).toBe(0);
+    expect(resumed.losses).toEqual(straight.losses.slice(3));
+    expect(resumed.weights).toEqual(straight.weights);
   });
 
   it("energy-based with pullAway: G's logged loss is E[−D(G(z))] + λ_PT·f_PT(h(G(z))) on the trainer's z, with D after its step; the tensor count stays flat", () => {
@@ -136,7 +101,7 @@ describe('began and energy-based with the autoencoder D in the trainer', () => {
     expect(expected[1]).toBeGreaterThan(0);
     expect(gLoss).toBeCloseTo((expected[0] as number) + 0.1 * (expected[1] as number), 5);
     generatorBefore.dispose();
-    dispose(model, t);
+    disposeAll(model, t);
   });
 
   it('the trainer refuses pullAway with a model that exposes no features, before any step', () => {
@@ -146,7 +111,7 @@ describe('began and energy-based with the autoencoder D in the trainer', () => {
       "loss 'energy-based' reads the discriminator's features, and this architecture exposes none",
     );
     // Without the term nothing is read.
-    dispose(withoutFeatures, trainer(withoutFeatures, 1, named('energy-based', { rawEnergy: true })));
+    disposeAll(withoutFeatures, trainer(withoutFeatures, 1, named('energy-based', { rawEnergy: true })));
   });
 
   it('validates began and EBGAN with the autoencoder on points and images', () => {

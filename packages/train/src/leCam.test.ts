@@ -2,6 +2,7 @@ import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainer, type StepLosses } from './ganTrainer.js';
 import { compileObjective } from './objective.js';
+import { compareResumed, disposeAll } from './testing/resume.js';
 
 /*
  * LeCam (Tseng et al. 2021) in the trainer: the anchors are carried on the device, updated on each discriminator step
@@ -42,18 +43,6 @@ function trainer(model: GanModel, seed: number): GanTrainer {
   return createGanTrainer(model, { objective, nDisc: 1, batchSize: BATCH, optimizer: adam, discriminatorOptimizer: adam }, new Rng(seed));
 }
 
-const weightsOf = (model: GanModel) =>
-  [
-    ...model.generatorParams.names().map((n) => model.generatorParams.get(n)),
-    ...model.discriminatorParams.names().map((n) => model.discriminatorParams.get(n)),
-  ].map((t) => Array.from(t.dataSync()));
-
-function dispose(model: GanModel, t: GanTrainer): void {
-  t.dispose();
-  model.generatorParams.dispose();
-  model.discriminatorParams.dispose();
-}
-
 describe('lecam in the trainer', () => {
   beforeAll(async () => {
     await initBackend('cpu');
@@ -75,7 +64,7 @@ describe('lecam in the trainer', () => {
     }
     // The anchors did move away from the first batch's means.
     expect(steps[7]?.carried['lecam.real']).not.toBe(steps[0]?.dReal);
-    dispose(model, t);
+    disposeAll(model, t);
   });
 
   it("the first step's logged penalty is λ·(E(D(x) − mean D(G(z)))² + E(D(G(z)) − mean D(x))²) on its batches", () => {
@@ -93,43 +82,14 @@ describe('lecam in the trainer', () => {
     const first = t.step(realPoints);
     expect(first.penalty).toBeCloseTo(expected, 5);
     expect(first.penalty).toBeGreaterThan(1e-3);
-    dispose(model, t);
+    disposeAll(model, t);
   });
 
-  const run = (seed: number, steps: number) => {
-    const model = tinyModel(1);
-    const t = trainer(model, seed);
-    const losses = Array.from({ length: steps }, () => t.step(realPoints));
-    const weights = weightsOf(model);
-    dispose(model, t);
-    return { losses, weights };
-  };
-
   it('a run checkpointed mid-way and resumed gives the same logged values (anchors included) and weights bit for bit; the tensor count stays flat', async () => {
-    const straight = run(13, 6);
-
-    const first = tinyModel(1);
-    const before = trainer(first, 13);
-    for (let i = 0; i < 3; i++) before.step(realPoints);
-    const state = await before.state();
-    expect(state.arrays.map((a) => a.name).filter((n) => n.startsWith('carried/'))).toEqual(['carried/lecam.real', 'carried/lecam.fake']);
-    const weights = [...(await first.generatorParams.values()), ...(await first.discriminatorParams.values())];
-    dispose(first, before);
-
-    const resumed = tinyModel(5);
-    for (const a of weights) {
-      const store = a.name.startsWith('g/') ? resumed.generatorParams : resumed.discriminatorParams;
-      const value = tf.tensor(a.data, a.shape, 'float32');
-      store.get(a.name).assign(value);
-      value.dispose();
-    }
-    const after = trainer(resumed, 0);
-    await after.restore(state);
-    const count = tf.memory().numTensors;
-    const losses = [after.step(realPoints), after.step(realPoints), after.step(realPoints)];
-    expect(tf.memory().numTensors).toBe(count);
-    expect(losses).toEqual(straight.losses.slice(3));
-    expect(weightsOf(resumed)).toEqual(straight.weights);
-    dispose(resumed, after);
+    const { straight, resumed, carried, leaked } = await compareResumed({ model: tinyModel, trainer: (m, s) => trainer(m, s), real: realPoints }, 13, 6, 3);
+    expect(carried).toEqual(['carried/lecam.real', 'carried/lecam.fake']);
+    expect(leaked).toBe(0);
+    expect(resumed.losses).toEqual(straight.losses.slice(3));
+    expect(resumed.weights).toEqual(straight.weights);
   });
 });

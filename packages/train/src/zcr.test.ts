@@ -2,6 +2,7 @@ import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainer } from './ganTrainer.js';
 import { compileObjective } from './objective.js';
+import { compareResumed, disposeAll, weightsOf } from './testing/resume.js';
 
 /*
  * zCR (Zhao et al. 2021) in the trainer: on D's step its term joins D's loss (the logged penalty), on G's step its
@@ -46,18 +47,6 @@ function trainer(model: GanModel, seed: number, regularizers: ReturnType<typeof 
   return createGanTrainer(model, { objective, nDisc: 1, batchSize: BATCH, optimizer: adam, discriminatorOptimizer: adam }, new Rng(seed));
 }
 
-const weightsOf = (model: GanModel) =>
-  [
-    ...model.generatorParams.names().map((n) => model.generatorParams.get(n)),
-    ...model.discriminatorParams.names().map((n) => model.discriminatorParams.get(n)),
-  ].map((t) => Array.from(t.dataSync()));
-
-function dispose(model: GanModel, t: GanTrainer): void {
-  t.dispose();
-  model.generatorParams.dispose();
-  model.discriminatorParams.dispose();
-}
-
 const meanSquared = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + (v - (b[i] as number)) ** 2, 0) / a.length;
 
 describe('zcr in the trainer', () => {
@@ -89,7 +78,7 @@ describe('zcr in the trainer', () => {
     expect(first.gPenalty).toBeCloseTo(expected[1] as number, 6);
     expect(first.penalty).toBeGreaterThan(1e-4);
     expect(first.gPenalty).toBeLessThan(-1e-4);
-    dispose(model, t);
+    disposeAll(model, t);
   });
 
   const run = (regularizers: ReturnType<typeof named>[], steps: number, images = false) => {
@@ -97,7 +86,7 @@ describe('zcr in the trainer', () => {
     const t = trainer(model, 13, regularizers, images);
     const losses = Array.from({ length: steps }, () => t.step(images ? realImages : realPoints));
     const weights = weightsOf(model);
-    dispose(model, t);
+    disposeAll(model, t);
     return { losses, weights };
   };
 
@@ -110,30 +99,15 @@ describe('zcr in the trainer', () => {
 
   it('works on images; a run checkpointed mid-way and resumed gives the same logged values and weights bit for bit; the tensor count stays flat', async () => {
     const zcr = [named('zcr')];
-    const straight = run(zcr, 6, true);
+    const { straight, resumed, leaked } = await compareResumed(
+      { model: (seed) => tinyModel(seed, true), trainer: (m, s) => trainer(m, s, zcr, true), real: realImages },
+      13,
+      6,
+      3,
+    );
     expect(straight.losses.every((s) => s.penalty > 0 && s.gPenalty < 0)).toBe(true);
-
-    const first = tinyModel(1, true);
-    const before = trainer(first, 13, zcr, true);
-    for (let i = 0; i < 3; i++) before.step(realImages);
-    const state = await before.state();
-    const weights = [...(await first.generatorParams.values()), ...(await first.discriminatorParams.values())];
-    dispose(first, before);
-
-    const resumed = tinyModel(5, true);
-    for (const a of weights) {
-      const store = a.name.startsWith('g/') ? resumed.generatorParams : resumed.discriminatorParams;
-      const value = tf.tensor(a.data, a.shape, 'float32');
-      store.get(a.name).assign(value);
-      value.dispose();
-    }
-    const after = trainer(resumed, 0, zcr, true);
-    await after.restore(state);
-    const count = tf.memory().numTensors;
-    const losses = [after.step(realImages), after.step(realImages), after.step(realImages)];
-    expect(tf.memory().numTensors).toBe(count);
-    expect(losses).toEqual(straight.losses.slice(3));
-    expect(weightsOf(resumed)).toEqual(straight.weights);
-    dispose(resumed, after);
+    expect(leaked).toBe(0);
+    expect(resumed.losses).toEqual(straight.losses.slice(3));
+    expect(resumed.weights).toEqual(straight.weights);
   });
 });
