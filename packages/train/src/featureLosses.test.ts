@@ -4,6 +4,7 @@ import { exampleTrialConfig } from '@ganbench/study-folder/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainerConfig } from './ganTrainer.js';
 import { compileObjective } from './objective.js';
+import { diracModel } from './testing/diracModel.js';
 import { validateTrial } from './trial/validate.js';
 
 /* The losses that read more than the logits (feature matching: D's features; loss-sensitive: the batches D saw) in the trainer. */
@@ -38,21 +39,6 @@ function linearModel(theta: number, w: [number, number], withFeatures: boolean):
     generate: (p, z) => tf.add(tf.mul(z, 0), p.get('theta')),
     discriminate: (p, x) => tf.reshape(tf.matMul(features(p, x), p.get('a') as tf.Tensor2D), [-1]),
     ...(withFeatures && { features: (p: ParamStore, x: tf.Tensor) => features(p, x) }),
-  };
-}
-
-/** The Dirac-GAN: G(z) = θ, D(x) = ψ·x. */
-function diracModel(theta: number, psi: number): GanModel {
-  const generatorParams = new ParamStore();
-  generatorParams.create('theta', tf.scalar(theta));
-  const discriminatorParams = new ParamStore();
-  discriminatorParams.create('psi', tf.tensor2d([[psi]]));
-  return {
-    generatorParams,
-    discriminatorParams,
-    latentDim: 1,
-    generate: (p, z) => tf.add(tf.mul(z, 0), p.get('theta')),
-    discriminate: (p, x) => tf.reshape(tf.matMul(x as tf.Tensor2D, p.get('psi') as tf.Tensor2D), [-1]),
   };
 }
 

@@ -1,26 +1,9 @@
-import { initBackend, ParamStore, Rng, tf } from '@ganbench/core';
+import { initBackend, type ParamStore, Rng, tf } from '@ganbench/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGanTrainer, type GanModel, type GanTrainerConfig } from './ganTrainer.js';
 import { compileObjective } from './objective.js';
+import { diracModel } from './testing/diracModel.js';
 import { objectiveOf } from './testing/objective.js';
-
-/** The Dirac-GAN as a model: G(z) = θ for every z, D(x) = ψ·x with ψ a 1×1 matrix (so spectral norm applies). */
-function diracModel(theta: number, psi: number): GanModel {
-  const generatorParams = new ParamStore();
-  generatorParams.create('theta', tf.scalar(theta));
-  const discriminatorParams = new ParamStore();
-  discriminatorParams.create('psi', tf.tensor2d([[psi]]));
-  return {
-    generatorParams,
-    discriminatorParams,
-    latentDim: 1,
-    generate: (p, z) => tf.add(tf.mul(z, 0), p.get('theta')),
-    discriminate: (p, x, options) => {
-      const w = options.weightTransform === undefined ? p.get('psi') : options.weightTransform(p.get('psi'), 'psi');
-      return tf.reshape(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), [-1]);
-    },
-  };
-}
 
 const value = (store: ParamStore, name: string) => store.get(name).dataSync()[0] as number;
 const adam = { name: 'adam', lr: 0.1, beta1: 0.5, beta2: 0.999 } as const;
