@@ -2,7 +2,7 @@ import type { NamedArray, ParamStore, RngState, tf, WeightOptions } from '@ganbe
 import { tf as ops, Rng } from '@ganbench/core';
 import type { PenaltyContext } from '@ganbench/regularizers';
 import type { OptimizerConfig } from '@ganbench/study-folder';
-import type { Objective } from './objective.js';
+import { type Objective, sumOfTerms } from './objective.js';
 import { createOptimizer, optimizerSlots, restoreOptimizerSlots } from './optimizers/optimizers.js';
 import { squaredGlobalNorm } from './squaredNorm.js';
 import { unrollDiscriminator, validateUnrolledSteps } from './unrolled.js';
@@ -229,12 +229,13 @@ export function createGanTrainer(model: GanModel, config: GanTrainerConfig, rng:
       const context = { real: shownReal, fake: shownFake, state: carriedValues, ...(features && { features }) };
       const value = objective.generatorLoss(discriminator(shownFake), discriminator(shownReal), context);
       gLoss = kept(value);
-      const terms = [
-        objective.generatorPenalty({ generate, latents: z, generated: fake, discriminator, rng: rngs.regularizer, step: gStep }),
-        model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null,
-      ].filter((t): t is tf.Scalar => t !== null);
-      if (terms.length === 0) return value;
-      const penalty = terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.add(terms[0] as tf.Scalar, terms[1] as tf.Scalar) as tf.Scalar);
+      const penalty = sumOfTerms(
+        [
+          objective.generatorPenalty({ generate, latents: z, generated: fake, discriminator, rng: rngs.regularizer, step: gStep }),
+          model.generatorPenalty?.(model.generatorParams, latent(config.batchSize), { step: gStep, rng: rngs.generatorPenalty }) ?? null,
+        ].filter((t): t is tf.Scalar => t !== null),
+      );
+      if (penalty === null) return value;
       gPenalty = kept(penalty);
       return ops.add(value, penalty) as tf.Scalar;
     });

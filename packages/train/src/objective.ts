@@ -99,6 +99,12 @@ export interface Objective {
 
 const describe = (i: number) => `regularizers[${i}]`;
 
+/** The sum of a step's penalty terms, null when there are none; called inside a player's tape and scope, which keep and free them. */
+export function sumOfTerms(terms: readonly tf.Scalar[]): tf.Scalar | null {
+  if (terms.length === 0) return null;
+  return terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.addN(terms as tf.Scalar[]) as tf.Scalar);
+}
+
 /**
  * Builds the objective, failing before any work on an unknown name, a bad hyperparameter, or a
  * combination that cannot be meant: a regularizer listed twice, label smoothing with a loss that is not
@@ -235,17 +241,11 @@ export function compileObjective(settings: ObjectiveSettings, data?: ObjectiveDa
       smoothing === undefined ? loss.discriminatorLoss(real, fake, lossContext(context)) : smoothing.discriminatorLoss(real, fake),
     penalty(context) {
       const state = withInitial(Object.keys(context.state).length === 0 ? undefined : context.state);
-      const terms = penalties.flatMap((p) => p.penalty({ ...context, state: own(p.name, state) }) ?? []);
-      if (terms.length === 0) return null;
-      // Called inside the optimizer's tape and scope, which keep and free the terms.
-      return terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.addN(terms) as tf.Scalar);
+      return sumOfTerms(penalties.flatMap((p) => p.penalty({ ...context, state: own(p.name, state) }) ?? []));
     },
     generatorLoss: (fake, real, context) => loss.generatorLoss(fake, real, lossContext(context)),
     generatorPenalty(context) {
-      const terms = penalties.flatMap((p) => p.generatorPenalty?.(context) ?? []);
-      if (terms.length === 0) return null;
-      // Called inside G's tape and scope, which keep and free the terms.
-      return terms.length === 1 ? (terms[0] as tf.Scalar) : (ops.addN(terms) as tf.Scalar);
+      return sumOfTerms(penalties.flatMap((p) => p.generatorPenalty?.(context) ?? []));
     },
     constrain(variables) {
       for (const c of constraints) c.apply(variables);
