@@ -2,6 +2,7 @@ import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGra
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { castWasmConfig } from '../kernels/wasm/Cast.js';
+import { conv2DWasmConfig } from '../kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
@@ -26,10 +27,12 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
 
 /**
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
+ * runs slower than the project's GEMM tile on one thread (Conv2D),
  * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
  * or copies where sharing is enough (Identity, Cast to the same dtype).
  */
 export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
+  conv2DWasmConfig,
   conv2DBackpropFilterWasmConfig,
   conv2DBackpropInputWasmConfig,
   batchMatMulWasmConfig,

@@ -29,7 +29,7 @@ import {
   v128Store,
   type WasmMemory,
   wasm,
-} from '../wasm/assembler.js';
+} from '@ganbench/core/wasm';
 
 /**
  * The two hot loops of FID's dense linear algebra — a 4×4 matrix-product tile and one row of the fused

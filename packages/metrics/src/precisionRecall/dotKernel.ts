@@ -31,7 +31,7 @@ import {
   v128Store,
   type WasmMemory,
   wasm,
-} from '../wasm/assembler.js';
+} from '@ganbench/core/wasm';
 
 /**
  * The inner product kernel behind precision/recall and KID: out[i·stride + j] = aᵢ·bⱼ for 4-row panels stored

@@ -1,4 +1,6 @@
 import { BatchMatMul, type BatchMatMulAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { matMulGemm, matMulGemmApplies } from './conv_gemm.js';
+import { sgemmFor } from './sgemm.js';
 import { runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /** Below this many multiply-adds per matrix, one kernel call per batch entry costs more than it saves. */
@@ -39,7 +41,8 @@ function batchMatMulPerMatrix(backend: WasmBackend, a: TensorInfo, b: TensorInfo
  * tfjs-backend-wasm multiplies on XNNPACK only when neither operand is flagged transposed; with a
  * flag it runs a scalar loop about 13× slower, and every dense layer's backward pass sets one
  * (xᵀ·dy, dy·Wᵀ). Transposing the flagged operand first keeps each product on XNNPACK; a batch of
- * right-hand matrices is multiplied one pair at a time for the same reason.
+ * right-hand matrices is multiplied one pair at a time for the same reason. Products with whole tiles of
+ * columns run on the project's tile (conv_gemm.ts) instead.
  */
 export function batchMatMulWasm(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: BatchMatMulAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -49,6 +52,8 @@ export function batchMatMulWasm(args: { inputs: { a: TensorInfo; b: TensorInfo }
     const float = a.dtype === 'float32' && b.dtype === 'float32';
     const [m, k] = a.shape.slice(-2) as [number, number];
     const n = b.shape[b.shape.length - 1] as number;
+    const gemm = sgemmFor(backend);
+    if (gemm !== null && matMulGemmApplies(a, b)) return matMulGemm(backend, gemm, a, b);
     if (float && sameBatch && product(leading) > 1 && m * k * n >= PER_MATRIX_MIN_MACS) return batchMatMulPerMatrix(backend, a, b);
     return runWasmKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
   };

@@ -1,10 +1,13 @@
 import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterGemm, conv2DBackpropFilterGemmApplies } from './conv_gemm.js';
+import { sgemmFor } from './sgemm.js';
 import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /**
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh + kh − padTop, ow·sw + kw − padLeft, ci] · dy[n,oh,ow,co]
  * is itself a convolution: of xᵀ [Ci,H,W,N] with dyᵀ [OH,OW,N,Co] as a filter dilated by the
- * stride. tfjs-backend-wasm ships no kernel for it; this one hands the work to XNNPACK's Conv2D.
+ * stride. tfjs-backend-wasm ships no kernel for it; this one runs it on the project's tile
+ * (conv_gemm.ts) where the channels allow, else hands the work to XNNPACK's Conv2D.
  */
 export function conv2DBackpropFilterWasm(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -21,6 +24,9 @@ export function conv2DBackpropFilterWasm(args: {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight, outWidth } = info;
   const [, height, width] = x.shape as [number, number, number, number];
   const [, , , inChannels] = x.shape as [number, number, number, number];
+  // the tile wins even on one thread against XNNPACK's pthreads here (its route below is a convolution of transposes)
+  const gemm = sgemmFor(backend);
+  if (gemm !== null && conv2DBackpropFilterGemmApplies(info)) return conv2DBackpropFilterGemm(backend, gemm, x, dy, info);
   if (kh * kw * inChannels <= IM2COL_MAX_PATCH) return conv2DBackpropFilterIm2col(backend, x, dy, info);
   const rows = cropAmounts(info.padInfo.top, kh + sh * (outHeight - 1) - info.padInfo.top - height);
   const cols = cropAmounts(info.padInfo.left, kw + sw * (outWidth - 1) - info.padInfo.left - width);

@@ -1,4 +1,7 @@
 import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2DWasm } from './Conv2D.js';
+import { conv2DBackpropInputGemm, conv2DBackpropInputGemmApplies } from './conv_gemm.js';
+import { sgemmFor } from './sgemm.js';
 import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
 /** Which filter taps and which dy offset produce the output rows h ≡ phase (mod stride). */
@@ -29,8 +32,8 @@ export function subPixelPhases(dySize: number, kernel: number, stride: number, p
 }
 
 /**
- * Conv2DBackpropInput (the transposed convolution) on wasm as stride² stride-1 XNNPACK
- * convolutions, one per output phase, interleaved. The shipped kernel is a naive loop.
+ * Conv2DBackpropInput (the transposed convolution) on wasm: on the project's tile (conv_gemm.ts) for
+ * whole tiles of dx channels; else as stride² stride-1 convolutions, one per output phase, interleaved. The shipped kernel is a naive loop.
  */
 export function conv2DBackpropInputWasm(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -45,6 +48,8 @@ export function conv2DBackpropInputWasm(args: {
   }
   const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inChannels, outChannels } = info;
+  const gemm = sgemmFor(backend);
+  if (gemm !== null && conv2DBackpropInputGemmApplies(info)) return conv2DBackpropInputGemm(backend, gemm, dy, filter, info);
   if (kh * kw * inChannels <= COL2IM_MAX_PATCH) return conv2DBackpropInputCol2im(backend, dy, filter, info);
   const [batch, height, width] = inputShape;
   const [, dyHeight, dyWidth] = dy.shape as [number, number, number, number];
@@ -85,11 +90,10 @@ export function conv2DBackpropInputWasm(args: {
         const cols = cropAmounts(cp.padBefore, cp.padAfter);
         const cropped = cropSpatial(backend, dy, rows, cols);
         try {
-          const phase = runWasmKernel(
+          const phase = conv2DWasm({
             backend,
-            'Conv2D',
-            { x: cropped.info, filter: subFilter },
-            {
+            inputs: { x: cropped.info, filter: subFilter },
+            attrs: {
               strides: [1, 1],
               dilations: [1, 1],
               pad: [
@@ -100,7 +104,7 @@ export function conv2DBackpropInputWasm(args: {
               ],
               dataFormat: 'NHWC',
             },
-          );
+          });
           phaseOutputs.push({ rh, rw, info: phase });
         } finally {
           backend.disposeData(subFilter.dataId);

@@ -1,6 +1,6 @@
 /**
- * A minimal WebAssembly assembler shared by the metrics' hand-written SIMD kernels (FID's float64 linear
- * algebra and precision/recall's dot products): LEB128 and section encoding after the binary format of the
+ * A minimal WebAssembly assembler shared by the project's hand-written SIMD kernels (FID's float64 linear
+ * algebra, precision/recall's dot products, the wasm backend's float32 convolution GEMM): LEB128 and section encoding after the binary format of the
  * WebAssembly 2.0 spec, the opcodes the kernels use, a one-call module builder, and the slice of the
  * WebAssembly JS API needed to compile a module once where the runtime supports SIMD. No toolchain, no
  * binary in the repo: each kernel file keeps only its function bodies and its plain-JS twin.
@@ -125,6 +125,10 @@ export const SELECT = [0x1b];
 export const BLOCK = [0x02, 0x40];
 export const LOOP = [0x03, 0x40];
 export const IF_I32 = [0x04, I32];
+/** if without a result: runs its body when the popped i32 is nonzero. */
+export const IF = [0x04, 0x40];
+/** call: calls the module's function `index` with the arguments on the stack. */
+export const call = (index: number) => [0x10, ...uleb(index)];
 export const ELSE = [0x05];
 export const END = [0x0b];
 /** br: jumps to the `depth`-th enclosing block (a loop's start, a block's end). */
@@ -134,7 +138,7 @@ export const brIf = (depth: number) => [0x0d, ...uleb(depth)];
 /** A SIMD instruction: the 0xfd prefix, its LEB128 sub-opcode, then its immediates. */
 export const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
 /** A memarg for 8-byte-aligned accesses (align exponent 3) at a constant byte offset. */
-const memarg = (offset: number) => [3, ...uleb(offset)];
+const memarg = (offset: number, align = 3) => [align, ...uleb(offset)];
 /** v128.load: 16 bytes (two float64) from memory. */
 export const v128Load = (offset: number) => simd(0x00, ...memarg(offset));
 /** v128.load64_splat: one float64 from memory into both f64x2 lanes. */
@@ -148,6 +152,17 @@ export const extractLane = (lane: number) => simd(0x21, lane);
 export const F64X2_ADD = simd(0xf0);
 export const F64X2_SUB = simd(0xf1);
 export const F64X2_MUL = simd(0xf2);
+/** i32.load: a 4-byte integer (an indirection table's entry). */
+export const i32Load = (offset: number) => [0x28, ...memarg(offset, 2)];
+/** v128.load32_splat: one float32 into all four f32x4 lanes (align hint 4 bytes, its natural alignment). */
+export const load32Splat = (offset: number) => simd(0x09, ...memarg(offset, 2));
+/** v128.load and v128.store of float32 data, with the 4-byte alignment float32 tensors guarantee. */
+export const v128LoadF32 = (offset: number) => simd(0x00, ...memarg(offset, 2));
+export const v128StoreF32 = (offset: number) => simd(0x0b, ...memarg(offset, 2));
+export const F32X4_ADD = simd(0xe4);
+export const F32X4_MUL = simd(0xe6);
+/** f32x4.relaxed_madd (relaxed SIMD): a·b + c, fused where the processor has FMA. */
+export const F32X4_RELAXED_MADD = simd(0x105);
 
 // ---------- modules ----------
 
@@ -164,10 +179,10 @@ export interface WasmFunction {
 
 /**
  * The bytes of a module exporting `functions` (indices in order, one type each) and one memory, either
- * imported as env.memory (the caller sizes and owns it) or defined with one page and exported as "memory"
+ * imported as env.memory (the caller sizes and owns it; `import-shared` for a SharedArrayBuffer's memory) or defined with one page and exported as "memory"
  * (the instance owns it; the caller grows it), so each kernel file states only its bodies.
  */
-export function assembleModule(functions: readonly WasmFunction[], memory: 'import' | 'export'): Uint8Array {
+export function assembleModule(functions: readonly WasmFunction[], memory: 'import' | 'import-shared' | 'export'): Uint8Array {
   const types = vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]));
   const indices = vec(functions.map((_, i) => uleb(i)));
   const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
@@ -180,6 +195,8 @@ export function assembleModule(functions: readonly WasmFunction[], memory: 'impo
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, types),
     ...(memory === 'import' ? section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])) : []),
+    // a shared memory's import must say shared and give a maximum: the full 4 GiB accepts any memory
+    ...(memory === 'import-shared' ? section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...uleb(MAX_PAGES)]])) : []),
     ...section(3, indices),
     ...(memory === 'export' ? section(5, vec([[0x00, 0x01]])) : []),
     ...section(7, vec(exports)),

@@ -1,0 +1,218 @@
+import { testValues } from '@ganbench/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../backend.js';
+import {
+  conv2DBackpropFilterGemm,
+  conv2DBackpropFilterGemmApplies,
+  conv2DBackpropInputGemm,
+  conv2DBackpropInputGemmApplies,
+  conv2DGemm,
+  conv2DGemmApplies,
+  matMulGemm,
+  matMulGemmApplies,
+} from './conv_gemm.js';
+import { type Sgemm, sgemmFor } from './sgemm.js';
+import type { WasmBackend } from './wasm_kernel_util.js';
+
+interface Case {
+  name: string;
+  xShape: [number, number, number, number];
+  wShape: [number, number, number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+}
+
+const square = (n: number, hw: number, k: number, ci: number, co: number, s: number, pad: Case['pad'], d = 1) => ({
+  xShape: [n, hw, hw, ci] as [number, number, number, number],
+  wShape: [k, k, ci, co] as [number, number, number, number],
+  strides: [s, s] as [number, number],
+  dilations: [d, d] as [number, number],
+  pad,
+});
+
+// DCGAN's inner layers, odd sizes, rows that do not fill the last tile, windows clipped by the padding on
+// every side, explicit asymmetric padding, dilation (taps one at a time), and more rows than one packed block.
+const CASES: Case[] = [
+  { name: 'dcgan conv2 14→7 k4 s2 same', ...square(2, 14, 4, 8, 16, 2, 'same') },
+  { name: 'k3 s1 same, 5 rows per image', ...square(3, 5, 3, 12, 8, 1, 'same') },
+  { name: 'k3 s2 valid, odd input', ...square(1, 9, 3, 8, 24, 2, 'valid') },
+  { name: 'k5 s1 same, clipped on every side', ...square(2, 6, 5, 16, 8, 1, 'same') },
+  { name: 'k3 s3 same, 10 (a phase with fewer rows)', ...square(2, 10, 3, 8, 8, 3, 'same') },
+  { name: 'k1 s2 valid (phases without taps)', ...square(2, 8, 1, 8, 8, 2, 'valid') },
+  { name: 'k5 s2 same, odd 7 (three taps in some phases, two in others)', ...square(2, 7, 5, 16, 8, 2, 'same') },
+  {
+    name: 'explicit asymmetric padding',
+    ...square(1, 7, 3, 8, 8, 2, [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ]),
+  },
+  { name: 'k3 dilation 2 same', ...square(2, 9, 3, 8, 8, 1, 'same', 2) },
+  { name: 'k4 s2 same, 600 rows (three packed blocks)', ...square(6, 20, 4, 8, 8, 2, 'same') },
+  { name: 'an image layer, 1 channel, 28→14 k4 s2 (patches packed in JS)', ...square(3, 28, 4, 1, 8, 2, 'same') },
+  { name: 'an image layer, 3 channels (a patch of 27 rows, the last sliver part-filled)', ...square(2, 9, 3, 3, 16, 1, 'same') },
+  { name: 'non-square kernel and strides', xShape: [2, 9, 11, 8], wShape: [2, 3, 8, 8], strides: [1, 2], dilations: [1, 1], pad: 'same' },
+];
+
+/** Float64 references: y = Σ x·W over the window, dW = Σ x·dy over the output positions, dx = Σ W·dy back through the same map. */
+function reference(c: Case, x: Float32Array, w: Float32Array, dy: Float32Array) {
+  const info = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, c.strides, c.dilations, c.pad);
+  const [n, h, wd, ci] = c.xShape;
+  const { outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
+  const y = new Float64Array(n * oh * ow * co);
+  const dW = new Float64Array(kh * kw * ci * co);
+  const dx = new Float64Array(n * h * wd * ci);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++)
+        for (let p = 0; p < kh; p++)
+          for (let q = 0; q < kw; q++) {
+            const yy = i * c.strides[0] + p * c.dilations[0] - info.padInfo.top;
+            const xx = j * c.strides[1] + q * c.dilations[1] - info.padInfo.left;
+            if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
+            for (let a = 0; a < ci; a++) {
+              const xv = x[((b * h + yy) * wd + xx) * ci + a] as number;
+              for (let o = 0; o < co; o++) {
+                const iy = ((b * oh + i) * ow + j) * co + o;
+                const iw = ((p * kw + q) * ci + a) * co + o;
+                y[iy] = (y[iy] as number) + xv * (w[iw] as number);
+                dW[iw] = (dW[iw] as number) + xv * (dy[iy] as number);
+                const ix = ((b * h + yy) * wd + xx) * ci + a;
+                dx[ix] = (dx[ix] as number) + (w[iw] as number) * (dy[iy] as number);
+              }
+            }
+          }
+  return { info, y, dW, dx };
+}
+
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let scale = 1;
+  let err = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i] as number));
+  for (let i = 0; i < expected.length; i++) err = Math.max(err, Math.abs((actual[i] as number) - (expected[i] as number)));
+  return err / scale;
+}
+
+describe('the float32 GEMM tile on the wasm backend (single-threaded build)', () => {
+  let backend: WasmBackend;
+  beforeAll(async () => {
+    await initBackend('wasm', { threads: 1 });
+    backend = tf.backend() as unknown as WasmBackend;
+  });
+
+  it('instantiates on the backend memory, with relaxed SIMD where Node offers it', () => {
+    const gemm = sgemmFor(backend);
+    expect(gemm).not.toBeNull();
+    expect(gemm?.threads).toBe(1);
+    // Node 20 has relaxed SIMD behind a flag the module sets; both variants must compile here
+    expect(sgemmFor(backend, 'relaxed-simd')?.variant).toBe('relaxed-simd');
+    expect(sgemmFor(backend, 'simd')?.variant).toBe('simd');
+  });
+
+  for (const variant of ['simd', 'relaxed-simd'] as const) {
+    it.each(CASES)(`${variant}: the convolution and its filter gradient match float64 loops: $name`, (c) => {
+      const gemm = sgemmFor(backend, variant) as Sgemm;
+      const xs = testValues(
+        c.xShape.reduce((a, b) => a * b, 1),
+        1,
+      );
+      const ws = testValues(
+        c.wShape.reduce((a, b) => a * b, 1),
+        2,
+      );
+      const info0 = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, c.strides, c.dilations, c.pad);
+      const dys = testValues(info0.batchSize * info0.outHeight * info0.outWidth * info0.outChannels, 3);
+      const ref = reference(c, xs, ws, dys);
+      const x = tf.tensor4d(xs, c.xShape);
+      const w = tf.tensor4d(ws, c.wShape);
+      const dy = tf.tensor4d(dys, [info0.batchSize, info0.outHeight, info0.outWidth, info0.outChannels]);
+      const y = tf.engine().makeTensorFromTensorInfo(conv2DGemm(backend, gemm, x, w, ref.info));
+      expect(maxRelativeError(y.dataSync(), ref.y)).toBeLessThan(2e-6);
+      // the gradients have no dilation attribute in tfjs
+      if (c.dilations[0] === 1) {
+        const dW = tf.engine().makeTensorFromTensorInfo(conv2DBackpropFilterGemm(backend, gemm, x, dy, ref.info));
+        expect(maxRelativeError(dW.dataSync(), ref.dW)).toBeLessThan(2e-6);
+        // the tile holds whole tiles of dx channels only
+        if (c.xShape[3] % 8 === 0) {
+          const dx = tf.engine().makeTensorFromTensorInfo(conv2DBackpropInputGemm(backend, gemm, dy, w, ref.info));
+          expect(maxRelativeError(dx.dataSync(), ref.dx)).toBeLessThan(2e-6);
+          dx.dispose();
+        }
+        dW.dispose();
+      }
+      tf.dispose([x, w, dy, y]);
+    });
+  }
+
+  it('the registered kernels take the tile where it applies, and repeat their bits', () => {
+    const c = CASES[0] as Case;
+    const x = tf.tensor4d(testValues(2 * 14 * 14 * 8, 4), c.xShape);
+    const w = tf.tensor4d(testValues(4 * 4 * 8 * 16, 5), c.wShape);
+    const dy = tf.tensor4d(testValues(2 * 7 * 7 * 16, 6), [2, 7, 7, 16]);
+    const info = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, 2, 1, 'same');
+    const gemm = sgemmFor(backend) as Sgemm;
+    const viaKernel = tf.conv2d(x, w, 2, 'same');
+    const viaKernelW = tf
+      .engine()
+      .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: c.wShape }) as tf.Tensor;
+    const viaKernelX = tf.conv2dTranspose(dy, w, c.xShape, 2, 'same');
+    const directX = tf.engine().makeTensorFromTensorInfo(conv2DBackpropInputGemm(backend, gemm, dy, w, info));
+    expect(Array.from(viaKernelX.dataSync())).toEqual(Array.from(directX.dataSync()));
+    const direct = tf.engine().makeTensorFromTensorInfo(conv2DGemm(backend, gemm, x, w, info));
+    const directW = tf.engine().makeTensorFromTensorInfo(conv2DBackpropFilterGemm(backend, gemm, x, dy, info));
+    expect(Array.from(viaKernel.dataSync())).toEqual(Array.from(direct.dataSync()));
+    expect(Array.from(viaKernelW.dataSync())).toEqual(Array.from(directW.dataSync()));
+    tf.dispose([x, w, dy, viaKernel, viaKernelW, viaKernelX, direct, directW, directX]);
+  });
+
+  it('routes to the tile whole tiles of output channels (forward: and 8 input channels or more; transposed: whole tiles of dx channels); XNNPACK keeps the rest', () => {
+    const info = (ci: number, co: number) => tf.backend_util.computeConv2DInfo([1, 8, 8, ci], [3, 3, ci, co], 1, 1, 'same');
+    expect([conv2DGemmApplies(info(8, 8)), conv2DGemmApplies(info(1, 64)), conv2DGemmApplies(info(64, 3))]).toEqual([true, false, false]);
+    expect([conv2DBackpropInputGemmApplies(info(8, 1)), conv2DBackpropInputGemmApplies(info(1, 64)), conv2DBackpropInputGemmApplies(info(12, 8))]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect([conv2DBackpropFilterGemmApplies(info(1, 64)), conv2DBackpropFilterGemmApplies(info(6, 8)), conv2DBackpropFilterGemmApplies(info(64, 3))]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  // a dense layer's shapes, rows that do not fill the last tile, more columns than one pass (256), a batch
+  it.each([
+    [1, 128, 64, 64],
+    [1, 7, 5, 16],
+    [1, 9, 33, 264],
+    [3, 6, 10, 24],
+  ])('the matrix product matches a float64 loop: batch %i, %i×%i times %i columns', (batch, m, k, n) => {
+    const as = testValues(batch * m * k, 7);
+    const bs = testValues(batch * k * n, 8);
+    const ref = new Float64Array(batch * m * n);
+    for (let i = 0; i < batch; i++)
+      for (let r = 0; r < m; r++)
+        for (let p = 0; p < k; p++)
+          for (let j = 0; j < n; j++)
+            ref[(i * m + r) * n + j] = (ref[(i * m + r) * n + j] as number) + (as[(i * m + r) * k + p] as number) * (bs[(i * k + p) * n + j] as number);
+    const a = tf.tensor3d(as, [batch, m, k]);
+    const b = tf.tensor3d(bs, [batch, k, n]);
+    expect(matMulGemmApplies(a, b)).toBe(true);
+    for (const variant of ['simd', 'relaxed-simd'] as const) {
+      const c = tf.engine().makeTensorFromTensorInfo(matMulGemm(backend, sgemmFor(backend, variant) as Sgemm, a, b));
+      expect(maxRelativeError(c.dataSync(), ref)).toBeLessThan(2e-6);
+      c.dispose();
+    }
+    // the registered kernel, also with a transposed operand (transposed first, then the tile)
+    const direct = tf.engine().makeTensorFromTensorInfo(matMulGemm(backend, sgemmFor(backend) as Sgemm, a, b));
+    const viaKernel = tf.matMul(a, b);
+    const viaTransposed = tf.matMul(tf.transpose(a, [0, 2, 1]), b, true, false);
+    expect(Array.from(viaKernel.dataSync())).toEqual(Array.from(direct.dataSync()));
+    expect(Array.from(viaTransposed.dataSync())).toEqual(Array.from(direct.dataSync()));
+    tf.dispose([a, b, direct, viaKernel, viaTransposed]);
+  });
+});
