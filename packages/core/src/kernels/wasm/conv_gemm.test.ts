@@ -53,6 +53,8 @@ const CASES: Case[] = [
   },
   { name: 'k3 dilation 2 same', ...square(2, 9, 3, 8, 8, 1, 'same', 2) },
   { name: 'k4 s2 same, 600 rows (three packed blocks)', ...square(6, 20, 4, 8, 8, 2, 'same') },
+  { name: 'wide rows, k3 s1 (runs of blocks share a record)', ...square(2, 26, 3, 8, 16, 1, 'same') },
+  { name: 'wide rows, k4 s2 (runs in the transposed phases too)', ...square(1, 40, 4, 8, 8, 2, 'same') },
   { name: 'an image layer, 1 channel, 28→14 k4 s2 (patches packed in JS)', ...square(3, 28, 4, 1, 8, 2, 'same') },
   { name: 'an image layer, 3 channels (a patch of 27 rows, the last sliver part-filled)', ...square(2, 9, 3, 3, 16, 1, 'same') },
   { name: 'non-square kernel and strides', xShape: [2, 9, 11, 8], wShape: [2, 3, 8, 8], strides: [1, 2], dilations: [1, 1], pad: 'same' },

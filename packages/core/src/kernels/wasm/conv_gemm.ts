@@ -40,26 +40,43 @@ class Records {
   ) {
     this.ints = new Int32Array(memory.buffer, address, capacity * RECORD_INTS);
   }
-  tiles(kc: number, a: readonly number[], sa: number, b: number, ldb: number, c: readonly number[], tiles: number): void {
-    this.ints.set(
-      [
-        OP_TILES,
-        kc,
-        a[0] as number,
-        a[1] as number,
-        a[2] as number,
-        a[3] as number,
-        sa,
-        b,
-        ldb,
-        c[0] as number,
-        c[1] as number,
-        c[2] as number,
-        c[3] as number,
-        tiles,
-      ],
-      RECORD_INTS * this.count++,
-    );
+  tiles(
+    kc: number,
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    sa: number,
+    b: number,
+    ldb: number,
+    c0: number,
+    c1: number,
+    c2: number,
+    c3: number,
+    tiles: number,
+    groups = 1,
+    aStep = 0,
+    cStep = 0,
+  ): void {
+    const v = this.ints;
+    const i = RECORD_INTS * this.count++;
+    v[i] = OP_TILES;
+    v[i + 1] = kc;
+    v[i + 2] = a0;
+    v[i + 3] = a1;
+    v[i + 4] = a2;
+    v[i + 5] = a3;
+    v[i + 6] = sa;
+    v[i + 7] = b;
+    v[i + 8] = ldb;
+    v[i + 9] = c0;
+    v[i + 10] = c1;
+    v[i + 11] = c2;
+    v[i + 12] = c3;
+    v[i + 13] = tiles;
+    v[i + 14] = groups;
+    v[i + 15] = aStep;
+    v[i + 16] = cStep;
   }
   packRows(count: number, ind: number, off: number, dst: number, vectors: number, stride: number): void {
     this.ints.set([OP_PACK_ROWS, count, ind, off, dst, vectors, stride], RECORD_INTS * this.count++);
@@ -100,40 +117,167 @@ interface Window {
   zeros: number;
 }
 
-/** One output row: its source image, the window's top-left corner in the source (may lie outside), and where the row goes. */
-interface OutputRow {
-  b: number;
-  y0: number;
-  x0: number;
-  /** the output row's address, or the dummy row's for a block's missing rows */
-  c: number;
-  live: boolean;
+/**
+ * A block's four output rows: each row's source image, the window's top-left corner in the source (may lie
+ * outside), and the row's address; rows from `live` on are padding (their address is the dummy row's).
+ * Reused from block to block: these loops run once per four output pixels.
+ */
+class OutputRows {
+  readonly b = new Int32Array(TILE_ROWS);
+  readonly y0 = new Int32Array(TILE_ROWS);
+  readonly x0 = new Int32Array(TILE_ROWS);
+  readonly c = new Int32Array(TILE_ROWS);
+  readonly a = new Int32Array(TILE_ROWS);
+  live = 0;
 }
 
 /**
  * out_r += Σ_{p,q,c} src[b_r, y0_r + p·dh, x0_r + q·dw, c] · filter[p, q, c, :] for four rows: one record per
  * window row when the taps of that row are one run of memory inside the source for every live row, else one per tap.
  */
-function windowRecords(records: Records, win: Window, rows: readonly OutputRow[]): void {
+function windowRecords(records: Records, win: Window, rows: OutputRows): void {
   const { src, h, w, ch, kh, kw, dh, dw, filter, cols, zeros } = win;
   const ldb = 4 * cols;
   const tiles = cols / TILE_COLS;
-  const c = rows.map((r) => r.c);
-  const pixel = (r: OutputRow, y: number, x: number) => (r.live && y >= 0 && y < h && x >= 0 && x < w ? src + 4 * ((r.b * h + y) * w + x) * ch : zeros);
+  const { b, y0, x0, c, a, live } = rows;
   for (let p = 0; p < kh; p++) {
-    const whole = dw === 1 && rows.every((r) => !r.live || r.y0 + p * dh < 0 || r.y0 + p * dh >= h || (r.x0 >= 0 && r.x0 + kw <= w));
+    let whole = dw === 1;
+    for (let r = 0; r < live && whole; r++) {
+      const y = (y0[r] as number) + p * dh;
+      if (y >= 0 && y < h && ((x0[r] as number) < 0 || (x0[r] as number) + kw > w)) whole = false;
+    }
     if (whole) {
-      const a = rows.map((r) => {
-        const y = r.y0 + p * dh;
-        return r.live && y >= 0 && y < h ? src + 4 * ((r.b * h + y) * w + r.x0) * ch : zeros;
-      });
-      records.tiles(kw * ch, a, 4, filter + 4 * p * kw * ch * cols, ldb, c, tiles);
+      for (let r = 0; r < TILE_ROWS; r++) {
+        const y = (y0[r] as number) + p * dh;
+        a[r] = r < live && y >= 0 && y < h ? src + 4 * (((b[r] as number) * h + y) * w + (x0[r] as number)) * ch : zeros;
+      }
+      records.tiles(
+        kw * ch,
+        a[0] as number,
+        a[1] as number,
+        a[2] as number,
+        a[3] as number,
+        4,
+        filter + 4 * p * kw * ch * cols,
+        ldb,
+        c[0] as number,
+        c[1] as number,
+        c[2] as number,
+        c[3] as number,
+        tiles,
+      );
       continue;
     }
     for (let q = 0; q < kw; q++) {
-      const a = rows.map((r) => pixel(r, r.y0 + p * dh, r.x0 + q * dw));
-      records.tiles(ch, a, 4, filter + 4 * (p * kw + q) * ch * cols, ldb, c, tiles);
+      for (let r = 0; r < TILE_ROWS; r++) {
+        const y = (y0[r] as number) + p * dh;
+        const x = (x0[r] as number) + q * dw;
+        a[r] = r < live && y >= 0 && y < h && x >= 0 && x < w ? src + 4 * (((b[r] as number) * h + y) * w + x) * ch : zeros;
+      }
+      const bq = filter + 4 * (p * kw + q) * ch * cols;
+      records.tiles(
+        ch,
+        a[0] as number,
+        a[1] as number,
+        a[2] as number,
+        a[3] as number,
+        4,
+        bq,
+        ldb,
+        c[0] as number,
+        c[1] as number,
+        c[2] as number,
+        c[3] as number,
+        tiles,
+      );
     }
+  }
+}
+
+/**
+ * The output rows of a correlation as a grid (image b, row i, column j), flattened b-major into blocks of
+ * four: the window of (b, i, j) starts at source row yBase + i·ys and column xBase + j·xs, and its output row
+ * lies at rowAddress(b, i) + j·cStride bytes.
+ */
+interface Grid {
+  n: number;
+  gh: number;
+  gw: number;
+  yBase: number;
+  ys: number;
+  xBase: number;
+  xs: number;
+  rowAddress(b: number, i: number): number;
+  cStride: number;
+}
+
+/**
+ * Every block's records; `blockStarts` marks where the rows change (chunks may be cut there). Consecutive
+ * blocks in one grid row whose windows lie inside the source horizontally share one record per window row
+ * (the tile repeated with the rows moved on), and window rows wholly in the padding are skipped: their
+ * products are zero, and the output starts at zero.
+ */
+function gridRecords(records: Records, win: Window, grid: Grid, dummyRow: number, blockStarts: Uint8Array): void {
+  const { src, h, w, ch, kh, kw, dh, dw, filter, cols } = win;
+  const { n, gh, gw, yBase, ys, xBase, xs, cStride } = grid;
+  const m = n * gh * gw;
+  const rows = new OutputRows();
+  const inside = (j: number) => dw === 1 && xBase + j * xs >= 0 && xBase + j * xs + kw <= w;
+  for (let m0 = 0; m0 < m; ) {
+    blockStarts[records.count] = 1;
+    const j0 = m0 % gw;
+    const ib = (m0 - j0) / gw;
+    const i0 = ib % gh;
+    const b0 = (ib - i0) / gh;
+    let groups = 0;
+    while (j0 + TILE_ROWS * (groups + 1) <= gw && inside(j0 + TILE_ROWS * groups) && inside(j0 + TILE_ROWS * (groups + 1) - 1)) groups++;
+    if (groups > 0) {
+      const c0 = grid.rowAddress(b0, i0) + j0 * cStride;
+      const aPixel = 4 * xs * ch;
+      for (let p = 0; p < kh; p++) {
+        const y = yBase + i0 * ys + p * dh;
+        if (y < 0 || y >= h) continue;
+        const a0 = src + 4 * ((b0 * h + y) * w + xBase + j0 * xs) * ch;
+        records.tiles(
+          kw * ch,
+          a0,
+          a0 + aPixel,
+          a0 + 2 * aPixel,
+          a0 + 3 * aPixel,
+          4,
+          filter + 4 * p * kw * ch * cols,
+          4 * cols,
+          c0,
+          c0 + cStride,
+          c0 + 2 * cStride,
+          c0 + 3 * cStride,
+          cols / TILE_COLS,
+          groups,
+          TILE_ROWS * aPixel,
+          TILE_ROWS * cStride,
+        );
+      }
+      m0 += TILE_ROWS * groups;
+      continue;
+    }
+    rows.live = Math.min(TILE_ROWS, m - m0);
+    for (let r = 0; r < TILE_ROWS; r++) {
+      const row = m0 + r;
+      if (r >= rows.live) {
+        rows.c[r] = dummyRow;
+        continue;
+      }
+      const j = row % gw;
+      const jb = (row - j) / gw;
+      const i = jb % gh;
+      const b = (jb - i) / gh;
+      rows.b[r] = b;
+      rows.y0[r] = yBase + i * ys;
+      rows.x0[r] = xBase + j * xs;
+      rows.c[r] = grid.rowAddress(b, i) + j * cStride;
+    }
+    windowRecords(records, win, rows);
+    m0 += TILE_ROWS;
   }
 }
 
@@ -153,17 +297,9 @@ export function conv2DGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, fil
     const win: Window = { src: address(backend, x), h, w, ch: ci, kh, kw, dh, dw, filter: address(backend, filter), cols: co, zeros: zA };
     const records = new Records(memory, recordsA, capacity);
     const blockStarts = new Uint8Array(capacity + 1);
-    for (let m0 = 0; m0 < m; m0 += TILE_ROWS) {
-      blockStarts[records.count] = 1;
-      const rows = [0, 1, 2, 3].map((r): OutputRow => {
-        const row = m0 + r;
-        if (row >= m) return { b: 0, y0: 0, x0: 0, c: dummyRow, live: false };
-        const j = row % ow;
-        const i = Math.floor(row / ow) % oh;
-        return { b: Math.floor(row / (oh * ow)), y0: i * sh - info.padInfo.top, x0: j * sw - info.padInfo.left, c: outA + 4 * row * co, live: true };
-      });
-      windowRecords(records, win, rows);
-    }
+    const rowAddress = (b: number, i: number) => outA + 4 * (b * oh + i) * ow * co;
+    const grid: Grid = { n, gh: oh, gw: ow, yBase: -info.padInfo.top, ys: sh, xBase: -info.padInfo.left, xs: sw, rowAddress, cStride: 4 * co };
+    gridRecords(records, win, grid, dummyRow, blockStarts);
     // a block's records add into the same four output rows: cut only where a block starts
     gemm.execute(recordsA, records.count, 2 * m * kh * kw * ci * co, (i) => blockStarts[i] === 1);
   });
@@ -227,20 +363,9 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
           }
         const win: Window = { src: address(backend, dy), h: oh, w: ow, ch: co, kh: Y.taps, kw: X.taps, dh: 1, dw: 1, filter: subFilter, cols: ci, zeros: zA };
         const [uh, uw] = [Math.ceil((h - ry) / sh), Math.ceil((w - rx) / sw)];
-        const m = n * uh * uw;
-        for (let m0 = 0; m0 < m; m0 += TILE_ROWS) {
-          blockStarts[records.count] = 1;
-          const rows = [0, 1, 2, 3].map((r): OutputRow => {
-            const row = m0 + r;
-            if (row >= m) return { b: 0, y0: 0, x0: 0, c: dummyRow, live: false };
-            const v = row % uw;
-            const u = Math.floor(row / uw) % uh;
-            const b = Math.floor(row / (uh * uw));
-            const c = outA + 4 * ((b * h + ry + sh * u) * w + rx + sw * v) * ci;
-            return { b, y0: Y.i0 + u - (Y.taps - 1), x0: X.j0 + v - (X.taps - 1), c, live: true };
-          });
-          windowRecords(records, win, rows);
-        }
+        const rowAddress = (b: number, u: number) => outA + 4 * ((b * h + ry + sh * u) * w + rx) * ci;
+        const grid: Grid = { n, gh: uh, gw: uw, yBase: Y.i0 - (Y.taps - 1), ys: 1, xBase: X.j0 - (X.taps - 1), xs: 1, rowAddress, cStride: 4 * sw * ci };
+        gridRecords(records, win, grid, dummyRow, blockStarts);
         subFilter += 4 * Y.taps * X.taps * co * ci;
       }
     gemm.execute(recordsA, records.count, 2 * n * oh * ow * kh * kw * ci * co, (i) => blockStarts[i] === 1);
@@ -266,9 +391,9 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
     backend.typedArrayFromHeap(out).fill(0);
     const [outA, dyA, xA] = [address(backend, out), address(backend, dy), address(backend, x)];
     const row = (dummy: number, k: number) => (k < taps * ci ? outA + 4 * k * co : dummy);
-    const sliverTiles = (records: Records, sliver: number, depth: number, m0: number, firstRow: number, dummy: number) => {
-      const rows = [0, 1, 2, 3].map((r) => row(dummy, firstRow + r));
-      records.tiles(depth, [sliver, sliver + 4, sliver + 8, sliver + 12], 16, dyA + 4 * m0 * co, ldb, rows, tiles);
+    const sliverTiles = (records: Records, sliver: number, depth: number, m0: number, first: number, dummy: number) => {
+      const [c0, c1, c2, c3] = [row(dummy, first), row(dummy, first + 1), row(dummy, first + 2), row(dummy, first + 3)];
+      records.tiles(depth, sliver, sliver + 4, sliver + 8, sliver + 12, 16, dyA + 4 * m0 * co, ldb, c0, c1, c2, c3, tiles);
     };
     if (ci % TILE_ROWS === 0) {
       // whole sets of four channels: a tap's rows are runs of x, packed by the tile's module from a table of
@@ -385,17 +510,10 @@ export function matMulGemm(backend: WasmBackend, gemm: Sgemm, a: TensorInfo, b: 
     for (let i = 0; i < batch; i++)
       for (let j0 = 0; j0 < n; j0 += NC) {
         const bBlock = bA + 4 * (i * k * n + j0);
+        const tiles = Math.min(NC, n - j0) / TILE_COLS;
         for (let r = 0; r < m; r += TILE_ROWS) {
-          const rows = [r, r + 1, r + 2, r + 3];
-          records.tiles(
-            k,
-            rows.map((q) => rowA(i, q)),
-            4,
-            bBlock,
-            4 * n,
-            rows.map((q) => rowC(i, q, j0)),
-            Math.min(NC, n - j0) / TILE_COLS,
-          );
+          const [a0, a1, a2, a3] = [rowA(i, r), rowA(i, r + 1), rowA(i, r + 2), rowA(i, r + 3)];
+          records.tiles(k, a0, a1, a2, a3, 4, bBlock, 4 * n, rowC(i, r, j0), rowC(i, r + 1, j0), rowC(i, r + 2, j0), rowC(i, r + 3, j0), tiles);
         }
       }
     // every record writes its own block of C whole: any cut will do

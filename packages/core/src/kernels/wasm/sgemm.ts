@@ -75,16 +75,17 @@ export interface Sgemm {
    */
   packRows(count: number, ind: number, off: number, dst: number, vectors: number, stride: number): void;
   /**
-   * Runs `count` records at `records` (RECORD_INTS int32 each: op 0 = tiles with its 13 arguments, op 1 =
-   * packRows with its 6). With `flops` enough to share, they run in chunks cut only before a record where
+   * Runs `count` records at `records` (RECORD_INTS int32 each: op 0 = tiles with its 13 arguments, then
+   * groups, aStep, cStep: the call repeated `groups` times, the a and c addresses moved on by aStep and cStep
+   * bytes each time; op 1 = packRows with its 6). With `flops` enough to share, they run in chunks cut only before a record where
    * `cut(i)` holds, which the threads take in turn as they come free; a chunk runs in order on one
    * thread, so the outputs do not depend on which thread ran what.
    */
   execute(records: number, count: number, flops: number, cut?: (i: number) => boolean): void;
 }
 
-/** int32 slots per record: the op and up to 13 arguments. */
-export const RECORD_INTS = 14;
+/** int32 slots per record: the op, up to 13 arguments, and a tiles record's repetition (groups, aStep, cStep). */
+export const RECORD_INTS = 17;
 export const OP_TILES = 0;
 export const OP_PACK_ROWS = 1;
 
@@ -159,14 +160,26 @@ function packRowsBody(): number[] {
 
 /** run(records, count): each record's op, then its arguments loaded in order and passed to tiles (0) or packRows (1). */
 function runBody(): number[] {
-  const [records, count] = [0, 1];
-  const arg = (i: number) => [...get(records), ...i32Load(4 * (i + 1))];
+  const [records, count, groups, a0, c0, aStep, cStep] = [0, 1, 2, 3, 7, 11, 12];
+  const field = (i: number) => [...get(records), ...i32Load(4 * i)];
   const code: number[] = [];
   code.push(...LOOP);
-  code.push(...get(records), ...i32Load(0), ...I32_EQZ, ...IF);
-  for (let i = 0; i < 13; i++) code.push(...arg(i));
-  code.push(...call(0), ...ELSE);
-  for (let i = 0; i < 6; i++) code.push(...arg(i));
+  code.push(...field(0), ...I32_EQZ, ...IF);
+  for (let r = 0; r < 4; r++) code.push(...field(2 + r), ...set(a0 + r), ...field(9 + r), ...set(c0 + r));
+  code.push(...field(14), ...set(groups), ...field(15), ...set(aStep), ...field(16), ...set(cStep));
+  code.push(...LOOP); // over groups: the same call with the rows moved on by aStep and cStep
+  code.push(...field(1));
+  for (let r = 0; r < 4; r++) code.push(...get(a0 + r));
+  code.push(...field(6), ...field(7), ...field(8));
+  for (let r = 0; r < 4; r++) code.push(...get(c0 + r));
+  code.push(...field(13), ...call(0));
+  for (let r = 0; r < 4; r++) {
+    code.push(...get(a0 + r), ...get(aStep), ...I32_ADD, ...set(a0 + r));
+    code.push(...get(c0 + r), ...get(cStep), ...I32_ADD, ...set(c0 + r));
+  }
+  code.push(...get(groups), ...i32(1), ...I32_SUB, ...tee(groups), ...brIf(0), ...END);
+  code.push(...ELSE);
+  for (let i = 1; i <= 6; i++) code.push(...field(i));
   code.push(...call(1), ...END);
   code.push(...get(records), ...i32(4 * RECORD_INTS), ...I32_ADD, ...set(records));
   code.push(...get(count), ...i32(1), ...I32_SUB, ...tee(count), ...brIf(0), ...END);
@@ -188,7 +201,7 @@ function moduleBytes(fma: boolean, memory: 'import' | 'import-shared'): Uint8Arr
         code: tilesBody(fma),
       },
       { name: 'packRows', params: new Array<number>(6).fill(I32), results: [], locals: [[3, I32]], code: packRowsBody() },
-      { name: 'run', params: [I32, I32], results: [], locals: [], code: runBody() },
+      { name: 'run', params: [I32, I32], results: [], locals: [[11, I32]], code: runBody() },
     ],
     memory,
   );
