@@ -73,6 +73,7 @@ async function info(flags: ParsedFlags): Promise<void> {
   out(`tfjs-core          ${i.versions.tfjsCore}`);
   out(`tfjs-backend-wasm  ${i.versions.tfjsBackendWasm}`);
   out(`wasm SIMD          ${i.simd === null ? 'n/a (not on wasm)' : i.simd ? 'on' : 'off'}`);
+  out(`wasm GEMM tile     ${i.gemmTile === null ? 'n/a' : i.gemmTile === 'relaxed-simd' ? 'relaxed SIMD (FMA)' : 'SIMD (no relaxed SIMD in this runtime)'}`);
   out(`threads            ${i.threads.used} of ${i.threads.available} cores: ${i.threads.note}`);
   out(`cpu                ${i.cpus.count} × ${i.cpus.model}`);
   for (const [pkg, version] of Object.entries(i.optionalBackends)) out(`optional backend   ${pkg}: ${version ?? 'not installed'}`);

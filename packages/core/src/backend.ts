@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerProjectGradients, registerProjectKernels } from './gradients/register.js';
+import { sgemmFor } from './kernels/wasm/sgemm.js';
 import { MAX_WASM_THREADS, setWasmBackend, wasmThreadsSupported } from './wasmThreads.js';
 import { registerWebGpuBackend, type WebGpuAdapter, webgpuAdapter } from './webgpu.js';
 
@@ -128,6 +129,8 @@ export interface BackendInfo {
   engineBackend: string;
   versions: { node: string; tfjsCore: string; tfjsBackendWasm: string };
   simd: boolean | null;
+  /** The project's GEMM tile on wasm (convolutions, their gradients, products): relaxed SIMD (FMA) or plain SIMD; null off wasm or without it. */
+  gemmTile: 'relaxed-simd' | 'simd' | null;
   threads: { used: number; available: number; note: string };
   optionalBackends: Record<string, string | null>;
   cpus: { count: number; model: string };
@@ -137,7 +140,7 @@ export interface BackendInfo {
 
 function wasmThreadNote(threadsUsed: number): string {
   if (threadsUsed > 1)
-    return `XNNPACK on the pthread build, run on Node worker_threads by ganbench's shim (tfjs turns it off under Node); set with --threads or GANBENCH_THREADS`;
+    return `XNNPACK on the pthread build, run on Node worker_threads by ganbench's shim (tfjs turns it off under Node), and the GEMM tile on as many threads; set with --threads or GANBENCH_THREADS`;
   if (!wasmThreadsSupported()) return 'single-threaded SIMD build: this runtime lacks SharedArrayBuffer/Atomics';
   return 'single-threaded SIMD build (--threads 1, GANBENCH_THREADS=1 or a 1-core machine)';
 }
@@ -159,6 +162,7 @@ export async function backendInfo(): Promise<BackendInfo> {
       tfjsBackendWasm: version_wasm,
     },
     simd,
+    gemmTile: onWasm ? (sgemmFor(tf.backend())?.variant ?? null) : null,
     threads: {
       used: threadsUsed,
       available: os.availableParallelism(),

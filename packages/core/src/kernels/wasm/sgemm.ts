@@ -207,16 +207,19 @@ function moduleBytes(fma: boolean, memory: 'import' | 'import-shared'): Uint8Arr
   );
 }
 
-let relaxedFlagSet = false;
-
-/** Relaxed SIMD is behind a flag in Node 20's V8; setting it before compiling is enough. */
-function enableRelaxedSimd(): void {
-  if (relaxedFlagSet) return;
-  relaxedFlagSet = true;
+/**
+ * Compiles `bytes` where they validate. Relaxed SIMD is behind a flag in Node 20's V8 (on by default from
+ * V8 11.4): the flag is set, before compiling, only when the relaxed variant fails to validate without it.
+ */
+function compile(bytes: Uint8Array, relaxed: boolean): WasmModule | null {
+  if (wasm === undefined) return null;
   try {
+    if (wasm.validate(bytes)) return new wasm.Module(bytes);
+    if (!relaxed) return null;
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
-    // an embedder without the flag compiles the plain SIMD variant
+    return null;
   }
 }
 
@@ -227,18 +230,11 @@ function compiledModule(shared: boolean, forceVariant?: Sgemm['variant']): { mod
   const key = `${shared}:${forceVariant ?? ''}`;
   if (compiled.has(key)) return compiled.get(key) ?? null;
   let result: { module: WasmModule; variant: Sgemm['variant'] } | null = null;
-  if (wasm !== undefined) {
-    enableRelaxedSimd();
-    for (const variant of forceVariant === undefined ? (['relaxed-simd', 'simd'] as const) : [forceVariant]) {
-      const bytes = moduleBytes(variant === 'relaxed-simd', shared ? 'import-shared' : 'import');
-      try {
-        if (wasm.validate(bytes)) {
-          result = { module: new wasm.Module(bytes), variant };
-          break;
-        }
-      } catch {
-        // try the next variant
-      }
+  for (const variant of forceVariant === undefined ? (['relaxed-simd', 'simd'] as const) : [forceVariant]) {
+    const module = compile(moduleBytes(variant === 'relaxed-simd', shared ? 'import-shared' : 'import'), variant === 'relaxed-simd');
+    if (module !== null) {
+      result = { module, variant };
+      break;
     }
   }
   compiled.set(key, result);
