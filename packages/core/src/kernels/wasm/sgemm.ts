@@ -33,10 +33,10 @@ import {
 } from '../../wasm/assembler.js';
 
 /**
- * A float32 GEMM tile kernel for the wasm backend's convolutions, assembled here and instantiated on
- * tfjs-backend-wasm's own memory, so it reads tensors where they lie. XNNPACK's convolutions run at
- * about half of what a plain 4×8 register tile reaches on WebAssembly SIMD, and its filter gradient
- * (the project's, a convolution of transposes) at a quarter; this tile serves both.
+ * A float32 GEMM tile for the wasm backend's convolutions and products, assembled here and instantiated
+ * on tfjs-backend-wasm's own memory, so it reads tensors where they lie. On DCGAN's wide layer, XNNPACK's
+ * convolution and the project's earlier gradients on it ran at about 60% of this tile's speed on one
+ * thread (docs/benchmarks.md, bench/src/convKernels.ts).
  */
 
 /** Rows and columns of the register tile: 4 rows × 8 columns (two f32x4) keeps 8 accumulators in registers. */
@@ -50,36 +50,17 @@ export interface Sgemm {
   /** Threads that run a batch of records (execute): tfjs's thread count on its pthread build, else 1. */
   readonly threads: number;
   /**
-   * For t < tiles: C_r[8t : 8t+8] += Σ_{p<kc} A_r[p] · B_p[8t : 8t+8] for the four rows r, where
-   * A_r[p] is the float at a_r + p·sa, B_p starts at b + p·ldb, and C_r at c_r (each row its own address,
-   * so a tile's rows may be any four output rows). The sum over p runs in order, then is added to C.
-   */
-  tiles(
-    kc: number,
-    a0: number,
-    a1: number,
-    a2: number,
-    a3: number,
-    sa: number,
-    b: number,
-    ldb: number,
-    c0: number,
-    c1: number,
-    c2: number,
-    c3: number,
-    tiles: number,
-  ): void;
-  /**
-   * Packs `count` rows for the tile: row t starts at address ind[t] + off (ind an int32 table); its
-   * `vectors` groups of four floats go to dst + 16t + v·stride for v < vectors.
-   */
-  packRows(count: number, ind: number, off: number, dst: number, vectors: number, stride: number): void;
-  /**
-   * Runs `count` records at `records` (RECORD_INTS int32 each: op 0 = tiles with its 13 arguments, then
-   * groups, aStep, cStep: the call repeated `groups` times, the a and c addresses moved on by aStep and cStep
-   * bytes each time; op 1 = packRows with its 6). With `flops` enough to share, they run in chunks cut only before a record where
-   * `cut(i)` holds, which the threads take in turn as they come free; a chunk runs in order on one
-   * thread, so the outputs do not depend on which thread ran what.
+   * Runs `count` records at `records`, RECORD_INTS int32 each:
+   * - op 0, tiles(kc, a0..a3, sa, b, ldb, c0..c3, tiles) then groups, aStep, cStep: for t < tiles,
+   *   C_r[8t : 8t+8] += Σ_{p<kc} A_r[p] · B_p[8t : 8t+8] for the four rows r, where A_r[p] is the float at
+   *   a_r + p·sa, B_p starts at b + p·ldb and C_r at c_r (each row its own address, so a tile's rows may be
+   *   any four output rows; the sum over p runs in order, then is added to C); repeated `groups` times with
+   *   the a and c addresses moved on by aStep and cStep bytes;
+   * - op 1, packRows(count, ind, off, dst, vectors, stride): row t starts at address ind[t] + off (ind an
+   *   int32 table), and its `vectors` groups of four floats go to dst + 16t + v·stride.
+   * With `flops` enough to share, the records run in chunks cut only before a record where `cut(i)` holds,
+   * which the threads take in turn as they come free; a chunk runs in order on one thread, so the outputs
+   * do not depend on which thread ran what.
    */
   execute(records: number, count: number, flops: number, cut?: (i: number) => boolean): void;
 }
@@ -329,9 +310,7 @@ export function sgemmFor(backend: object, forceVariant?: Sgemm['variant']): Sgem
   const found = compiledModule(shared, forceVariant);
   let result: Sgemm | null = null;
   if (found !== null) {
-    const exports = new wasm.Instance(found.module, { env: { memory } }).exports as unknown as Omit<Sgemm, 'variant' | 'threads' | 'execute'> & {
-      run(records: number, count: number): void;
-    };
+    const exports = new wasm.Instance(found.module, { env: { memory } }).exports as unknown as { run(records: number, count: number): void };
     const threads = shared ? Math.max(1, Math.min(getThreadsCount(), os.availableParallelism())) : 1;
     const run = exports.run;
     const execute: Sgemm['execute'] =
@@ -340,7 +319,7 @@ export function sgemmFor(backend: object, forceVariant?: Sgemm['variant']): Sgem
         : (records, count) => {
             if (count > 0) run(records, count);
           };
-    result = { variant: found.variant, threads, tiles: exports.tiles, packRows: exports.packRows, execute };
+    result = { variant: found.variant, threads, execute };
   }
   cache.set(cacheKey, result);
   return result;
