@@ -21,7 +21,7 @@ function scratch(backend: WasmBackend, keep: (t: TensorInfo) => TensorInfo, floa
   // each region starts 16-byte aligned, for the tile's vector loads
   const sizes = floats.map((f) => 4 * Math.ceil(f / 4));
   const info = keep(backend.makeOutput([sizes.reduce((a, f) => a + f, 4)], 'float32'));
-  let at = (address(backend, info) + 15) & ~15;
+  let at = 16 * Math.ceil(address(backend, info) / 16);
   return sizes.map((f) => {
     const start = at;
     at += 4 * f;
