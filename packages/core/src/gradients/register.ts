@@ -1,5 +1,6 @@
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
+import { avgPoolGradWasmConfig } from '../kernels/wasm/AvgPoolGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { castWasmConfig } from '../kernels/wasm/Cast.js';
 import { conv2DWasmConfig } from '../kernels/wasm/Conv2D.js';
@@ -27,7 +28,7 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
 
 /**
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
- * runs slower than the project's GEMM tile on one thread (Conv2D),
+ * runs slower than the project's GEMM tile (Conv2D) or a direct loop (AvgPoolGrad over tiling windows),
  * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
  * or copies where sharing is enough (Identity, Cast to the same dtype).
  */
@@ -36,6 +37,7 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
   conv2DBackpropInputWasmConfig,
   batchMatMulWasmConfig,
+  avgPoolGradWasmConfig,
   sumWasmConfig,
   meanWasmConfig,
   identityWasmConfig,

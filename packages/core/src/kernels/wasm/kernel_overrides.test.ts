@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
 import { leadingAxesCount, MAX_POOL_CHANNELS, poolColumns } from './reduce_leading_axes.js';
+import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
 /** float64 C[b,i,j] = Σ_k op(A)[b,i,k]·op(B)[b,k,j] with op a transpose where flagged. */
 function referenceMatMul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, tA: boolean, tB: boolean): Float64Array {
@@ -166,3 +167,35 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
   });
 }
+
+describe('AvgPoolGrad on wasm', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  // tiling windows take the direct loop; overlapping or padded ones the shipped kernel, which is the reference
+  it.each([
+    { shape: [3, 8, 8, 5], filterSize: 2, strides: 2, pad: 'valid' as const },
+    { shape: [2, 9, 6, 3], filterSize: [3, 2] as [number, number], strides: [3, 2] as [number, number], pad: 'valid' as const },
+    { shape: [2, 7, 7, 3], filterSize: 3, strides: 2, pad: 'same' as const },
+  ])('equals the shipped kernel bit for bit: $shape, window $filterSize, stride $strides, $pad', ({ shape, filterSize, strides, pad }) => {
+    const x = tf.tensor4d(
+      testValues(
+        shape.reduce((a, b) => a * b, 1),
+        21,
+      ),
+      shape as [number, number, number, number],
+    );
+    const pooled = tf.avgPool(x, filterSize, strides, pad);
+    const dy = tf.tensor4d(testValues(pooled.size, 22), pooled.shape);
+    const attrs = { filterSize, strides, pad };
+    const ours = tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, attrs) as tf.Tensor;
+    const backend = tf.backend() as unknown as WasmBackend;
+    const shipped = tf.engine().makeTensorFromTensorInfo(runWasmKernel(backend, 'AvgPoolGrad', { dy, input: x }, attrs as never));
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(shipped.dataSync()));
+    // the adjoint of the pool: Σ dx·x = Σ dy·avgPool(x) (tfjs's padded pool divides by the window's valid
+    // count and its gradient by the whole window, so only unpadded pools are adjoint)
+    if (pad === 'valid') expect(tf.sum(tf.mul(ours, x)).dataSync()[0]).toBeCloseTo(tf.sum(tf.mul(dy, pooled)).dataSync()[0] as number, 3);
+    tf.dispose([x, pooled, dy, ours, shipped]);
+  });
+});
