@@ -3,6 +3,7 @@ import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearest
 import { avgPoolGradWasmConfig } from '../kernels/wasm/AvgPoolGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { castWasmConfig } from '../kernels/wasm/Cast.js';
+import { resizeNearestNeighborGradWasmConfig } from '../kernels/wasm/ResizeNearestNeighborGrad.js';
 import { conv2DWasmConfig } from '../kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
@@ -28,7 +29,8 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
 
 /**
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
- * runs slower than the project's GEMM tile (Conv2D) or a direct loop (AvgPoolGrad over tiling windows),
+ * runs slower than the project's GEMM tile (Conv2D) or a direct loop (AvgPoolGrad over tiling windows,
+ * ResizeNearestNeighborGrad by whole factors),
  * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
  * or copies where sharing is enough (Identity, Cast to the same dtype).
  */
@@ -38,6 +40,7 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropInputWasmConfig,
   batchMatMulWasmConfig,
   avgPoolGradWasmConfig,
+  resizeNearestNeighborGradWasmConfig,
   sumWasmConfig,
   meanWasmConfig,
   identityWasmConfig,

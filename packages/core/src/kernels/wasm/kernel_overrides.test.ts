@@ -199,3 +199,34 @@ describe('AvgPoolGrad on wasm', () => {
     tf.dispose([x, pooled, dy, ours, shipped]);
   });
 });
+
+describe('ResizeNearestNeighborGrad on wasm', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  // whole factors take the direct loop (the shipped kernel is the reference); a fractional one and aligned corners the shipped kernel
+  it.each([
+    { shape: [3, 4, 5, 6], size: [8, 10] as [number, number], alignCorners: false, halfPixelCenters: false },
+    { shape: [2, 3, 3, 4], size: [9, 6] as [number, number], alignCorners: false, halfPixelCenters: true },
+    { shape: [2, 4, 4, 3], size: [6, 7] as [number, number], alignCorners: false, halfPixelCenters: false },
+    { shape: [2, 4, 4, 3], size: [8, 8] as [number, number], alignCorners: true, halfPixelCenters: false },
+  ])('is the adjoint of the resize and equals the shipped kernel: $shape → $size', ({ shape, size, alignCorners, halfPixelCenters }) => {
+    const x = tf.tensor4d(
+      testValues(
+        shape.reduce((a, b) => a * b, 1),
+        23,
+      ),
+      shape as [number, number, number, number],
+    );
+    const up = tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters);
+    const dy = tf.tensor4d(testValues(up.size, 24), up.shape);
+    const attrs = { alignCorners, halfPixelCenters };
+    const ours = tf.engine().runKernel('ResizeNearestNeighborGrad', { images: x, dy }, attrs) as tf.Tensor;
+    const backend = tf.backend() as unknown as WasmBackend;
+    const shipped = tf.engine().makeTensorFromTensorInfo(runWasmKernel(backend, 'ResizeNearestNeighborGrad', { images: x, dy }, attrs as never));
+    expect(maxAbsError(ours.dataSync(), shipped.dataSync())).toBeLessThan(1e-6);
+    expect(tf.sum(tf.mul(ours, x)).dataSync()[0]).toBeCloseTo(tf.sum(tf.mul(dy, up)).dataSync()[0] as number, 3);
+    tf.dispose([x, up, dy, ours, shipped]);
+  });
+});
