@@ -3,12 +3,14 @@ import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearest
 import { avgPoolGradWasmConfig } from '../kernels/wasm/AvgPoolGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { castWasmConfig } from '../kernels/wasm/Cast.js';
-import { resizeNearestNeighborGradWasmConfig } from '../kernels/wasm/ResizeNearestNeighborGrad.js';
 import { conv2DWasmConfig } from '../kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
+import { padV2WasmConfig } from '../kernels/wasm/PadV2.js';
+import { resizeNearestNeighborGradWasmConfig } from '../kernels/wasm/ResizeNearestNeighborGrad.js';
 import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';
+import { sliceWasmConfig } from '../kernels/wasm/Slice.js';
 import { rememberShippedKernel } from '../kernels/wasm/wasm_kernel_util.js';
 import { addNWebgpuConfig, rememberShippedAddN } from '../kernels/webgpu/AddN.js';
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
@@ -30,7 +32,7 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
 /**
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
  * runs slower than the project's GEMM tile (Conv2D) or a direct loop (AvgPoolGrad over tiling windows,
- * ResizeNearestNeighborGrad by whole factors),
+ * ResizeNearestNeighborGrad by whole factors, Slice and PadV2 as runs of copies in place),
  * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
  * or copies where sharing is enough (Identity, Cast to the same dtype).
  */
@@ -41,6 +43,8 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   batchMatMulWasmConfig,
   avgPoolGradWasmConfig,
   resizeNearestNeighborGradWasmConfig,
+  sliceWasmConfig,
+  padV2WasmConfig,
   sumWasmConfig,
   meanWasmConfig,
   identityWasmConfig,

@@ -230,3 +230,88 @@ describe('ResizeNearestNeighborGrad on wasm', () => {
     tf.dispose([x, up, dy, ours, shipped]);
   });
 });
+
+describe('Slice and PadV2 on wasm', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  const x = () => tf.tensor4d(testValues(3 * 5 * 6 * 4, 25), [3, 5, 6, 4]);
+  const shipped = (name: string, inputs: Record<string, tf.Tensor>, attrs: object) =>
+    Array.from(
+      tf
+        .engine()
+        .makeTensorFromTensorInfo(runWasmKernel(tf.backend() as unknown as WasmBackend, name, inputs, attrs as never))
+        .dataSync(),
+    );
+
+  it.each([
+    { begin: [0, 1, 1, 0], size: [3, 3, 4, 4] },
+    { begin: [1, 0, 0, 0], size: [2, 5, 6, 4] },
+    { begin: [0, 0, 2, 1], size: [3, 5, 1, 2] },
+    { begin: [2, 4, 5, 3], size: [1, 1, 1, 1] },
+    { begin: [0, 2, 0, 0], size: [3, 0, 6, 4] },
+  ])('Slice equals the shipped kernel: begin $begin, size $size', ({ begin, size }) => {
+    const t = x();
+    const ours = tf.slice(t, begin, size);
+    expect(Array.from(ours.dataSync())).toEqual(shipped('Slice', { x: t }, { begin, size }));
+    tf.dispose([t, ours]);
+  });
+
+  it.each([
+    {
+      paddings: [
+        [0, 0],
+        [1, 2],
+        [3, 0],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+    {
+      paddings: [
+        [1, 0],
+        [0, 0],
+        [0, 0],
+        [2, 1],
+      ],
+      constantValue: -1.5,
+    },
+    {
+      paddings: [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  ] as { paddings: [number, number][]; constantValue: number }[])(
+    'PadV2 equals the shipped kernel: $paddings, value $constantValue',
+    ({ paddings, constantValue }) => {
+      const t = x();
+      const ours = tf.pad(t, paddings, constantValue);
+      expect(Array.from(ours.dataSync())).toEqual(shipped('PadV2', { x: t }, { paddings, constantValue }));
+      tf.dispose([t, ours]);
+    },
+  );
+
+  it('a 1-D slice and a rank-2 pad', () => {
+    const v = tf.tensor1d([1, 2, 3, 4, 5]);
+    expect(Array.from(tf.slice(v, 1, 3).dataSync())).toEqual([2, 3, 4]);
+    expect(
+      Array.from(
+        tf
+          .pad(
+            tf.tensor2d([1, 2, 3, 4], [2, 2]),
+            [
+              [1, 0],
+              [0, 1],
+            ],
+            9,
+          )
+          .dataSync(),
+      ),
+    ).toEqual([9, 9, 9, 1, 2, 9, 3, 4, 9]);
+  });
+});

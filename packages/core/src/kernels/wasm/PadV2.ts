@@ -1,0 +1,28 @@
+import { type KernelConfig, PadV2, type PadV2Attrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { forEachRun } from './Slice.js';
+import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
+
+/** PadV2 on wasm for float32: the output filled with the constant, then x copied in run by run (Slice.ts's forEachRun). */
+export function padV2Wasm(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: PadV2Attrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs;
+  if (x.dtype !== 'float32' || x.shape.some((d) => d === 0)) return runWasmKernel(backend, PadV2, inputs, attrs as unknown as Record<string, never>);
+  const outShape = attrs.paddings.map(([before, after], i) => before + (x.shape[i] as number) + after);
+  const out = backend.makeOutput(outShape, 'float32');
+  const dst = backend.typedArrayFromHeap(out);
+  const src = backend.typedArrayFromHeap(x);
+  dst.fill(attrs.constantValue);
+  forEachRun(
+    outShape,
+    attrs.paddings.map(([before]) => before),
+    x.shape,
+    (d, s, run) => dst.set(src.subarray(s, s + run), d),
+  );
+  return out;
+}
+
+export const padV2WasmConfig: KernelConfig = {
+  kernelName: PadV2,
+  backendName: 'wasm',
+  kernelFunc: padV2Wasm as unknown as KernelConfig['kernelFunc'],
+};
