@@ -78,6 +78,24 @@ class Records {
     v[i + 15] = aStep;
     v[i + 16] = cStep;
   }
+  /** A tile record whose rows read A at a[r] (contiguous, sa = 4) and write C at c[r]. */
+  rowTiles(kc: number, a: Int32Array, b: number, ldb: number, c: Int32Array, tiles: number): void {
+    this.tiles(
+      kc,
+      a[0] as number,
+      a[1] as number,
+      a[2] as number,
+      a[3] as number,
+      4,
+      b,
+      ldb,
+      c[0] as number,
+      c[1] as number,
+      c[2] as number,
+      c[3] as number,
+      tiles,
+    );
+  }
   packRows(count: number, ind: number, off: number, dst: number, vectors: number, stride: number): void {
     this.ints.set([OP_PACK_ROWS, count, ind, off, dst, vectors, stride], RECORD_INTS * this.count++);
   }
@@ -151,21 +169,7 @@ function windowRecords(records: Records, win: Window, rows: OutputRows): void {
         const y = (y0[r] as number) + p * dh;
         a[r] = r < live && y >= 0 && y < h ? src + 4 * (((b[r] as number) * h + y) * w + (x0[r] as number)) * ch : zeros;
       }
-      records.tiles(
-        kw * ch,
-        a[0] as number,
-        a[1] as number,
-        a[2] as number,
-        a[3] as number,
-        4,
-        filter + 4 * p * kw * ch * cols,
-        ldb,
-        c[0] as number,
-        c[1] as number,
-        c[2] as number,
-        c[3] as number,
-        tiles,
-      );
+      records.rowTiles(kw * ch, a, filter + 4 * p * kw * ch * cols, ldb, c, tiles);
       continue;
     }
     for (let q = 0; q < kw; q++) {
@@ -174,22 +178,7 @@ function windowRecords(records: Records, win: Window, rows: OutputRows): void {
         const x = (x0[r] as number) + q * dw;
         a[r] = r < live && y >= 0 && y < h && x >= 0 && x < w ? src + 4 * (((b[r] as number) * h + y) * w + x) * ch : zeros;
       }
-      const bq = filter + 4 * (p * kw + q) * ch * cols;
-      records.tiles(
-        ch,
-        a[0] as number,
-        a[1] as number,
-        a[2] as number,
-        a[3] as number,
-        4,
-        bq,
-        ldb,
-        c[0] as number,
-        c[1] as number,
-        c[2] as number,
-        c[3] as number,
-        tiles,
-      );
+      records.rowTiles(ch, a, filter + 4 * (p * kw + q) * ch * cols, ldb, c, tiles);
     }
   }
 }
