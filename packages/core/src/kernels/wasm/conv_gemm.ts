@@ -1,4 +1,5 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
+import { forEachRun } from './Slice.js';
 import { backendMemory, OP_PACK_ROWS, OP_TILES, RECORD_INTS, type Sgemm, TILE_COLS, TILE_ROWS } from './sgemm.js';
 import { type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
@@ -270,6 +271,24 @@ function gridRecords(records: Records, win: Window, grid: Grid, dummyRow: number
   }
 }
 
+/**
+ * The source of a correlation with a zero border (top, bottom, left, right) copied into scratch, so that
+ * every window lies inside it and each row of blocks takes one record per window row; the tensor itself
+ * where no border is needed.
+ */
+function bordered(backend: WasmBackend, keep: (t: TensorInfo) => TensorInfo, x: TensorInfo, border: readonly [number, number, number, number]) {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const [top, bottom, left, right] = border;
+  if (top + bottom + left + right === 0) return { src: address(backend, x), h, w };
+  const shape = [n, h + top + bottom, w + left + right, c];
+  const copy = keep(backend.makeOutput(shape, 'float32'));
+  const dst = backend.typedArrayFromHeap(copy);
+  const from = backend.typedArrayFromHeap(x);
+  dst.fill(0);
+  forEachRun(shape, [0, top, left, 0], x.shape, (d, s, run) => dst.set(from.subarray(s, s + run), d));
+  return { src: address(backend, copy), h: shape[1] as number, w: shape[2] as number };
+}
+
 /** y[n,i,j,co] = Σ_{p,q,c} x[n, i·sh + p·dh − top, j·sw + q·dw − left, c] · W[p,q,c,co] (0 outside x). */
 export function conv2DGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
@@ -279,15 +298,20 @@ export function conv2DGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, fil
   const out = backend.makeOutput([n, oh, ow, co], 'float32');
   withTemporaries(backend, (keep) => {
     const [zA, dummyRow, recordsA] = scratch(backend, keep, [kw * ci, co, capacity * RECORD_INTS]) as [number, number, number];
+    const { top, left } = info.padInfo;
+    const bottom = Math.max(0, (oh - 1) * sh + (kh - 1) * dh + 1 - top - h);
+    const right = Math.max(0, (ow - 1) * sw + (kw - 1) * dw + 1 - left - w);
+    // allocated before any view of the heap is taken: growing the memory detaches views
+    const source = bordered(backend, keep, x, [top, bottom, left, right]);
     const memory = reachableMemory(backend);
     new Float32Array(memory.buffer, zA, kw * ci).fill(0);
     backend.typedArrayFromHeap(out).fill(0);
     const outA = address(backend, out);
-    const win: Window = { src: address(backend, x), h, w, ch: ci, kh, kw, dh, dw, filter: address(backend, filter), cols: co, zeros: zA };
+    const win: Window = { ...source, ch: ci, kh, kw, dh, dw, filter: address(backend, filter), cols: co, zeros: zA };
     const records = new Records(memory, recordsA, capacity);
     const blockStarts = new Uint8Array(capacity + 1);
     const rowAddress = (b: number, i: number) => outA + 4 * (b * oh + i) * ow * co;
-    const grid: Grid = { n, gh: oh, gw: ow, yBase: -info.padInfo.top, ys: sh, xBase: -info.padInfo.left, xs: sw, rowAddress, cStride: 4 * co };
+    const grid: Grid = { n, gh: oh, gw: ow, yBase: 0, ys: sh, xBase: 0, xs: sw, rowAddress, cStride: 4 * co };
     gridRecords(records, win, grid, dummyRow, blockStarts);
     // a block's records add into the same four output rows: cut only where a block starts
     gemm.execute(recordsA, records.count, 2 * m * kh * kw * ci * co, (i) => blockStarts[i] === 1);
@@ -329,6 +353,23 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
   const out = backend.makeOutput([n, h, w, ci], 'float32');
   withTemporaries(backend, (keep) => {
     const [zA, dummyRow, recordsA, gA] = scratch(backend, keep, [kw * co, ci, capacity * RECORD_INTS, subFilterFloats]) as [number, number, number, number];
+    // dy's border so that every phase's windows lie inside it: rows from i0 − taps + 1 to i0 + uh − 1 (columns alike)
+    const border = [0, 0, 0, 0];
+    for (let ry = 0; ry < Math.min(sh, h); ry++) {
+      const Y = tapsY(ry);
+      if (Y.taps === 0) continue;
+      border[0] = Math.max(border[0] as number, Y.taps - 1 - Y.i0);
+      border[1] = Math.max(border[1] as number, Y.i0 + Math.ceil((h - ry) / sh) - oh);
+    }
+    for (let rx = 0; rx < Math.min(sw, w); rx++) {
+      const X = tapsX(rx);
+      if (X.taps === 0) continue;
+      border[2] = Math.max(border[2] as number, X.taps - 1 - X.j0);
+      border[3] = Math.max(border[3] as number, X.j0 + Math.ceil((w - rx) / sw) - ow);
+    }
+    const [before, , beforeX] = border as [number, number, number, number];
+    // allocated before any view of the heap is taken: growing the memory detaches views
+    const source = bordered(backend, keep, dy, border as [number, number, number, number]);
     const memory = reachableMemory(backend);
     new Float32Array(memory.buffer, zA, kw * co).fill(0);
     backend.typedArrayFromHeap(out).fill(0);
@@ -350,10 +391,20 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
             const dst = (t * X.taps + u) * co * ci;
             for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) g[dst + o * ci + c] = ws[(srcTap * ci + c) * co + o] as number;
           }
-        const win: Window = { src: address(backend, dy), h: oh, w: ow, ch: co, kh: Y.taps, kw: X.taps, dh: 1, dw: 1, filter: subFilter, cols: ci, zeros: zA };
+        const win: Window = { ...source, ch: co, kh: Y.taps, kw: X.taps, dh: 1, dw: 1, filter: subFilter, cols: ci, zeros: zA };
         const [uh, uw] = [Math.ceil((h - ry) / sh), Math.ceil((w - rx) / sw)];
         const rowAddress = (b: number, u: number) => outA + 4 * ((b * h + ry + sh * u) * w + rx) * ci;
-        const grid: Grid = { n, gh: uh, gw: uw, yBase: Y.i0 - (Y.taps - 1), ys: 1, xBase: X.j0 - (X.taps - 1), xs: 1, rowAddress, cStride: 4 * sw * ci };
+        const grid: Grid = {
+          n,
+          gh: uh,
+          gw: uw,
+          yBase: Y.i0 - (Y.taps - 1) + before,
+          ys: 1,
+          xBase: X.j0 - (X.taps - 1) + beforeX,
+          xs: 1,
+          rowAddress,
+          cStride: 4 * sw * ci,
+        };
         gridRecords(records, win, grid, dummyRow, blockStarts);
         subFilter += 4 * Y.taps * X.taps * co * ci;
       }
