@@ -418,7 +418,8 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
  * of dW ((p,q,c) flattened) in fours against dy's columns in eights, over blocks of KC output positions.
  */
 export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
-  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
+  const { strideHeight: sh, strideWidth: sw } = info;
   const m = n * oh * ow;
   const kc = Math.min(KC, m);
   const blocks = Math.ceil(m / kc);
@@ -429,29 +430,36 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
   const out = backend.makeOutput([kh, kw, ci, co], 'float32');
   withTemporaries(backend, (keep) => {
     backend.typedArrayFromHeap(out).fill(0);
-    const [outA, dyA, xA] = [address(backend, out), address(backend, dy), address(backend, x)];
+    const [outA, dyA] = [address(backend, out), address(backend, dy)];
     const row = (dummy: number, k: number) => (k < taps * ci ? outA + 4 * k * co : dummy);
     const sliverTiles = (records: Records, sliver: number, depth: number, m0: number, first: number, dummy: number) => {
       const [c0, c1, c2, c3] = [row(dummy, first), row(dummy, first + 1), row(dummy, first + 2), row(dummy, first + 3)];
       records.tiles(depth, sliver, sliver + 4, sliver + 8, sliver + 12, 16, dyA + 4 * m0 * co, ldb, c0, c1, c2, c3, tiles);
     };
     if (ci % TILE_ROWS === 0) {
-      // whole sets of four channels: a tap's rows are runs of x, packed by the tile's module from a table of
-      // row addresses; a tap's records (its own packing buffer, its own rows of dW) run on one thread
+      // whole sets of four channels: a tap's rows are runs of x, packed by the tile's module from a table of the
+      // windows' corners in a zero-bordered x (the tap adds a constant offset); a tap's records (its own packing
+      // buffer, its own rows of dW) run on one thread
       const perTap = blocks * (1 + ci / TILE_ROWS);
       const capacity = taps * perTap;
-      const [zA, indA, recordsA, packA] = scratch(backend, keep, [ci, taps * m, capacity * RECORD_INTS, taps * ci * kc]) as [number, number, number, number];
+      const [indA, recordsA, packA] = scratch(backend, keep, [m, capacity * RECORD_INTS, taps * ci * kc]) as [number, number, number];
+      const { top, left } = info.padInfo;
+      const bottom = Math.max(0, (oh - 1) * sh + kh - top - h);
+      const right = Math.max(0, (ow - 1) * sw + kw - left - w);
+      // allocated before any view of the heap is taken: growing the memory detaches views
+      const source = bordered(backend, keep, x, [top, bottom, left, right]);
       const memory = reachableMemory(backend);
-      new Float32Array(memory.buffer, zA, ci).fill(0);
-      const ind = new Int32Array(memory.buffer, indA, taps * m);
+      const ind = new Int32Array(memory.buffer, indA, m);
+      for (let b = 0, row = 0; b < n; b++)
+        for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, row++) ind[row] = source.src + 4 * ((b * source.h + i * sh) * source.w + j * sw) * ci;
       const records = new Records(memory, recordsA, capacity);
       for (let tap = 0; tap < taps; tap++) {
         const pack = packA + 4 * tap * ci * kc;
-        fillRowAddresses(ind.subarray(tap * m, (tap + 1) * m), xA, zA, info, Math.floor(tap / kw), tap % kw);
+        const offset = 4 * (Math.floor(tap / kw) * source.w + (tap % kw)) * ci;
         for (let m0 = 0; m0 < m; m0 += kc) {
           const depth = Math.min(kc, m - m0);
-          records.packRows(depth, indA + 4 * (tap * m + m0), 0, pack, ci / TILE_ROWS, 16 * depth);
-          for (let s = 0; s < ci / TILE_ROWS; s++) sliverTiles(records, pack + 16 * depth * s, depth, m0, tap * ci + TILE_ROWS * s, zA);
+          records.packRows(depth, indA + 4 * m0, offset, pack, ci / TILE_ROWS, 16 * depth);
+          for (let s = 0; s < ci / TILE_ROWS; s++) sliverTiles(records, pack + 16 * depth * s, depth, m0, tap * ci + TILE_ROWS * s, outA);
         }
       }
       gemm.execute(recordsA, records.count, 2 * m * taps * ci * co, (i) => i % perTap === 0);
@@ -469,21 +477,6 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
     }
   });
   return out;
-}
-
-/** ind[(n,i,j)] = address of x[n, i·sh + p − top, j·sw + q − left, 0], or of `zeros` in the padding. */
-function fillRowAddresses(ind: Int32Array, xA: number, zeros: number, info: backend_util.Conv2DInfo, p: number, q: number): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  let row = 0;
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++) {
-      const y = i * sh + p - top;
-      for (let j = 0; j < ow; j++, row++) {
-        const xx = j * sw + q - left;
-        ind[row] = y >= 0 && y < h && xx >= 0 && xx < w ? xA + 4 * ((b * h + y) * w + xx) * ci : zeros;
-      }
-    }
 }
 
 /**
