@@ -24,7 +24,6 @@ export function conv2DBackpropFilterWasm(args: {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight, outWidth } = info;
   const [, height, width] = x.shape as [number, number, number, number];
   const [, , , inChannels] = x.shape as [number, number, number, number];
-  // the tile wins even on one thread against XNNPACK's pthreads here (its route below is a convolution of transposes)
   const gemm = sgemmFor(backend);
   if (gemm !== null && conv2DBackpropFilterGemmApplies(info)) return conv2DBackpropFilterGemm(backend, gemm, x, dy, info);
   if (kh * kw * inChannels <= IM2COL_MAX_PATCH) return conv2DBackpropFilterIm2col(backend, x, dy, info);

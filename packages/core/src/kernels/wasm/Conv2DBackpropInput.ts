@@ -33,7 +33,8 @@ export function subPixelPhases(dySize: number, kernel: number, stride: number, p
 
 /**
  * Conv2DBackpropInput (the transposed convolution) on wasm: on the project's tile (conv_gemm.ts) for
- * whole tiles of dx channels; else as stride² stride-1 convolutions, one per output phase, interleaved. The shipped kernel is a naive loop.
+ * whole tiles of dx channels; else as stride² stride-1 convolutions, one per output phase, interleaved.
+ * The shipped kernel is a naive loop.
  */
 export function conv2DBackpropInputWasm(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
