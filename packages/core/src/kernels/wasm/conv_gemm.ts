@@ -1,6 +1,7 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
-import { forEachRun } from './Slice.js';
+import { padV2Wasm } from './PadV2.js';
 import { backendMemory, OP_PACK_ROWS, OP_TILES, RECORD_INTS, type Sgemm, TILE_COLS, TILE_ROWS } from './sgemm.js';
+import { type SubPixelPhase, subPixelPhases } from './subPixel.js';
 import { type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /**
@@ -34,11 +35,7 @@ function scratch(backend: WasmBackend, keep: (t: TensorInfo) => TensorInfo, floa
 class Records {
   count = 0;
   private readonly ints: Int32Array;
-  constructor(
-    memory: { buffer: ArrayBuffer },
-    readonly address: number,
-    capacity: number,
-  ) {
+  constructor(memory: { buffer: ArrayBuffer }, address: number, capacity: number) {
     this.ints = new Int32Array(memory.buffer, address, capacity * RECORD_INTS);
   }
   tiles(
@@ -118,7 +115,10 @@ export function conv2DBackpropFilterGemmApplies(info: backend_util.Conv2DInfo): 
   return info.outChannels % TILE_COLS === 0 && info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
-/** A correlation window over an NHWC source: what a block of four output rows sums over. */
+/**
+ * A correlation window over an NHWC source: what a block of four output rows sums over. The source has a
+ * zero border wide enough that every window lies inside it (bordered below).
+ */
 interface Window {
   /** the source's address, height, width and channels (the depth per tap) */
   src: number;
@@ -132,13 +132,11 @@ interface Window {
   /** the filter's address, laid out [kh, kw, ch, cols] */
   filter: number;
   cols: number;
-  /** the address of kw·ch zeros, read for taps outside the source */
-  zeros: number;
 }
 
 /**
- * A block's four output rows: each row's source image, the window's top-left corner in the source (may lie
- * outside), and the row's address; rows from `live` on are padding (their address is the dummy row's).
+ * A block's four output rows: each row's source image, the window's top-left corner in the source, and the
+ * row's address; rows from `live` on are padding (they read the source's start and write the dummy row).
  * Reused from block to block: these loops run once per four output pixels.
  */
 class OutputRows {
@@ -152,36 +150,22 @@ class OutputRows {
 
 /**
  * out_r += Σ_{p,q,c} src[b_r, y0_r + p·dh, x0_r + q·dw, c] · filter[p, q, c, :] for four rows: one record per
- * window row when the taps of that row are one run of memory inside the source for every live row, else one per tap.
+ * window row when its taps are adjacent (one run of kw·ch floats), else one per tap.
  */
 function windowRecords(records: Records, win: Window, rows: OutputRows): void {
-  const { src, h, w, ch, kh, kw, dh, dw, filter, cols, zeros } = win;
+  const { src, h, w, ch, kh, kw, dh, dw, filter, cols } = win;
   const ldb = 4 * cols;
   const tiles = cols / TILE_COLS;
   const { b, y0, x0, c, a, live } = rows;
-  for (let p = 0; p < kh; p++) {
-    let whole = dw === 1;
-    for (let r = 0; r < live && whole; r++) {
-      const y = (y0[r] as number) + p * dh;
-      if (y >= 0 && y < h && ((x0[r] as number) < 0 || (x0[r] as number) + kw > w)) whole = false;
-    }
-    if (whole) {
+  const taps = dw === 1 ? 1 : kw;
+  const depth = dw === 1 ? kw * ch : ch;
+  for (let p = 0; p < kh; p++)
+    for (let q = 0; q < taps; q++) {
       for (let r = 0; r < TILE_ROWS; r++) {
-        const y = (y0[r] as number) + p * dh;
-        a[r] = r < live && y >= 0 && y < h ? src + 4 * (((b[r] as number) * h + y) * w + (x0[r] as number)) * ch : zeros;
+        a[r] = r < live ? src + 4 * (((b[r] as number) * h + (y0[r] as number) + p * dh) * w + (x0[r] as number) + q * dw) * ch : src;
       }
-      records.rowTiles(kw * ch, a, filter + 4 * p * kw * ch * cols, ldb, c, tiles);
-      continue;
+      records.rowTiles(depth, a, filter + 4 * (p * kw + q) * ch * cols, ldb, c, tiles);
     }
-    for (let q = 0; q < kw; q++) {
-      for (let r = 0; r < TILE_ROWS; r++) {
-        const y = (y0[r] as number) + p * dh;
-        const x = (x0[r] as number) + q * dw;
-        a[r] = r < live && y >= 0 && y < h && x >= 0 && x < w ? src + 4 * (((b[r] as number) * h + y) * w + x) * ch : zeros;
-      }
-      records.rowTiles(ch, a, filter + 4 * (p * kw + q) * ch * cols, ldb, c, tiles);
-    }
-  }
 }
 
 /**
@@ -202,31 +186,27 @@ interface Grid {
 }
 
 /**
- * Every block's records; `blockStarts` marks where the rows change (chunks may be cut there). Consecutive
- * blocks in one grid row whose windows lie inside the source horizontally share one record per window row
- * (the tile repeated with the rows moved on), and window rows wholly in the padding are skipped: their
- * products are zero, and the output starts at zero.
+ * Every block's records; `blockStarts` marks where the rows change (chunks may be cut there). With adjacent
+ * taps, consecutive blocks in one grid row share one record per window row (the tile repeated with the rows
+ * moved on).
  */
 function gridRecords(records: Records, win: Window, grid: Grid, dummyRow: number, blockStarts: Uint8Array): void {
   const { src, h, w, ch, kh, kw, dh, dw, filter, cols } = win;
   const { n, gh, gw, yBase, ys, xBase, xs, cStride } = grid;
   const m = n * gh * gw;
   const rows = new OutputRows();
-  const inside = (j: number) => dw === 1 && xBase + j * xs >= 0 && xBase + j * xs + kw <= w;
   for (let m0 = 0; m0 < m; ) {
     blockStarts[records.count] = 1;
     const j0 = m0 % gw;
     const ib = (m0 - j0) / gw;
     const i0 = ib % gh;
     const b0 = (ib - i0) / gh;
-    let groups = 0;
-    while (j0 + TILE_ROWS * (groups + 1) <= gw && inside(j0 + TILE_ROWS * groups) && inside(j0 + TILE_ROWS * (groups + 1) - 1)) groups++;
+    const groups = dw === 1 ? Math.floor((gw - j0) / TILE_ROWS) : 0;
     if (groups > 0) {
       const c0 = grid.rowAddress(b0, i0) + j0 * cStride;
       const aPixel = 4 * xs * ch;
       for (let p = 0; p < kh; p++) {
         const y = yBase + i0 * ys + p * dh;
-        if (y < 0 || y >= h) continue;
         const a0 = src + 4 * ((b0 * h + y) * w + xBase + j0 * xs) * ch;
         records.tiles(
           kw * ch,
@@ -272,42 +252,45 @@ function gridRecords(records: Records, win: Window, grid: Grid, dummyRow: number
 }
 
 /**
- * The source of a correlation with a zero border (top, bottom, left, right) copied into scratch, so that
- * every window lies inside it and each row of blocks takes one record per window row; the tensor itself
- * where no border is needed.
+ * The source of a correlation with a zero border (top, bottom, left, right), padded into a scratch tensor
+ * (PadV2.ts), so that every window lies inside it; the tensor itself where no border is needed.
  */
 function bordered(backend: WasmBackend, keep: (t: TensorInfo) => TensorInfo, x: TensorInfo, border: readonly [number, number, number, number]) {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
   const [top, bottom, left, right] = border;
-  if (top + bottom + left + right === 0) return { src: address(backend, x), h, w };
-  const shape = [n, h + top + bottom, w + left + right, c];
-  const copy = keep(backend.makeOutput(shape, 'float32'));
-  const dst = backend.typedArrayFromHeap(copy);
-  const from = backend.typedArrayFromHeap(x);
-  dst.fill(0);
-  forEachRun(shape, [0, top, left, 0], x.shape, (d, s, run) => dst.set(from.subarray(s, s + run), d));
-  return { src: address(backend, copy), h: shape[1] as number, w: shape[2] as number };
+  const paddings: [number, number][] = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+  const source = top + bottom + left + right === 0 ? x : keep(padV2Wasm({ inputs: { x }, backend, attrs: { paddings, constantValue: 0 } }));
+  const [, h, w] = source.shape as [number, number, number, number];
+  return { src: address(backend, source), h, w };
+}
+
+/** The border a convolution's source needs for every window to lie inside it: [top, bottom, left, right]. */
+function convBorder(info: backend_util.Conv2DInfo): [number, number, number, number] {
+  const { top, left } = info.padInfo;
+  const bottom = (info.outHeight - 1) * info.strideHeight + (info.filterHeight - 1) * info.dilationHeight + 1 - top - info.inHeight;
+  const right = (info.outWidth - 1) * info.strideWidth + (info.filterWidth - 1) * info.dilationWidth + 1 - left - info.inWidth;
+  return [top, Math.max(0, bottom), left, Math.max(0, right)];
 }
 
 /** y[n,i,j,co] = Σ_{p,q,c} x[n, i·sh + p·dh − top, j·sw + q·dw − left, c] · W[p,q,c,co] (0 outside x). */
 export function conv2DGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { batchSize: n, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, filterHeight: kh, filterWidth: kw } = info;
   const m = n * oh * ow;
   const capacity = Math.ceil(m / TILE_ROWS) * kh * kw;
   const out = backend.makeOutput([n, oh, ow, co], 'float32');
   withTemporaries(backend, (keep) => {
-    const [zA, dummyRow, recordsA] = scratch(backend, keep, [kw * ci, co, capacity * RECORD_INTS]) as [number, number, number];
-    const { top, left } = info.padInfo;
-    const bottom = Math.max(0, (oh - 1) * sh + (kh - 1) * dh + 1 - top - h);
-    const right = Math.max(0, (ow - 1) * sw + (kw - 1) * dw + 1 - left - w);
+    const [dummyRow, recordsA] = scratch(backend, keep, [co, capacity * RECORD_INTS]) as [number, number];
     // allocated before any view of the heap is taken: growing the memory detaches views
-    const source = bordered(backend, keep, x, [top, bottom, left, right]);
+    const source = bordered(backend, keep, x, convBorder(info));
     const memory = reachableMemory(backend);
-    new Float32Array(memory.buffer, zA, kw * ci).fill(0);
     backend.typedArrayFromHeap(out).fill(0);
     const outA = address(backend, out);
-    const win: Window = { ...source, ch: ci, kh, kw, dh, dw, filter: address(backend, filter), cols: co, zeros: zA };
+    const win: Window = { ...source, ch: ci, kh, kw, dh, dw, filter: address(backend, filter), cols: co };
     const records = new Records(memory, recordsA, capacity);
     const blockStarts = new Uint8Array(capacity + 1);
     const rowAddress = (b: number, i: number) => outA + 4 * (b * oh + i) * ow * co;
@@ -333,81 +316,54 @@ export function conv2DBackpropInputGemmApplies(info: backend_util.Conv2DInfo): b
 export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
-  const { top, left } = info.padInfo;
-  const tapsY = (ry: number) => {
-    const p0 = (ry + top) % sh;
-    return { p0, taps: p0 < kh ? Math.ceil((kh - p0) / sh) : 0, i0: (ry + top - p0) / sh };
-  };
-  const tapsX = (rx: number) => {
-    const q0 = (rx + left) % sw;
-    return { q0, taps: q0 < kw ? Math.ceil((kw - q0) / sw) : 0, j0: (rx + left - q0) / sw };
-  };
-  let capacity = 0;
-  let subFilterFloats = 0;
-  for (let ry = 0; ry < Math.min(sh, h); ry++)
-    for (let rx = 0; rx < Math.min(sw, w); rx++) {
-      const [ty, tx] = [tapsY(ry).taps, tapsX(rx).taps];
-      capacity += Math.ceil((n * Math.ceil((h - ry) / sh) * Math.ceil((w - rx) / sw)) / TILE_ROWS) * ty * tx;
-      subFilterFloats += ty * tx * co * ci;
+  const [qh, qw] = [Math.ceil(h / sh), Math.ceil(w / sw)];
+  // output row sh·u + ry of a phase with taps reads dy rows u − padBefore … u − padBefore + taps − 1 (columns alike)
+  const rowPhases = subPixelPhases(oh, kh, sh, info.padInfo.top, qh);
+  const colPhases = subPixelPhases(ow, kw, sw, info.padInfo.left, qw);
+  const phases: { ry: number; rx: number; Y: SubPixelPhase; X: SubPixelPhase; uh: number; uw: number }[] = [];
+  for (let ry = 0; ry < sh; ry++)
+    for (let rx = 0; rx < sw; rx++) {
+      const [Y, X] = [rowPhases[ry] as SubPixelPhase, colPhases[rx] as SubPixelPhase];
+      const [uh, uw] = [Math.ceil((h - ry) / sh), Math.ceil((w - rx) / sw)];
+      if (Y.taps > 0 && X.taps > 0 && uh > 0 && uw > 0) phases.push({ ry, rx, Y, X, uh, uw });
     }
+  const capacity = phases.reduce((sum, f) => sum + Math.ceil((n * f.uh * f.uw) / TILE_ROWS) * f.Y.taps * f.X.taps, 0);
+  const subFilterFloats = phases.reduce((sum, f) => sum + f.Y.taps * f.X.taps * co * ci, 0);
+  const border: [number, number, number, number] = [0, 0, 0, 0];
+  for (const { Y, X } of phases) {
+    border[0] = Math.max(border[0], Y.padBefore);
+    border[1] = Math.max(border[1], Y.padAfter);
+    border[2] = Math.max(border[2], X.padBefore);
+    border[3] = Math.max(border[3], X.padAfter);
+  }
   const out = backend.makeOutput([n, h, w, ci], 'float32');
   withTemporaries(backend, (keep) => {
-    const [zA, dummyRow, recordsA, gA] = scratch(backend, keep, [kw * co, ci, capacity * RECORD_INTS, subFilterFloats]) as [number, number, number, number];
-    // dy's border so that every phase's windows lie inside it: rows from i0 − taps + 1 to i0 + uh − 1 (columns alike)
-    const border = [0, 0, 0, 0];
-    for (let ry = 0; ry < Math.min(sh, h); ry++) {
-      const Y = tapsY(ry);
-      if (Y.taps === 0) continue;
-      border[0] = Math.max(border[0] as number, Y.taps - 1 - Y.i0);
-      border[1] = Math.max(border[1] as number, Y.i0 + Math.ceil((h - ry) / sh) - oh);
-    }
-    for (let rx = 0; rx < Math.min(sw, w); rx++) {
-      const X = tapsX(rx);
-      if (X.taps === 0) continue;
-      border[2] = Math.max(border[2] as number, X.taps - 1 - X.j0);
-      border[3] = Math.max(border[3] as number, X.j0 + Math.ceil((w - rx) / sw) - ow);
-    }
-    const [before, , beforeX] = border as [number, number, number, number];
+    const [dummyRow, recordsA, gA] = scratch(backend, keep, [ci, capacity * RECORD_INTS, subFilterFloats]) as [number, number, number];
     // allocated before any view of the heap is taken: growing the memory detaches views
-    const source = bordered(backend, keep, dy, border as [number, number, number, number]);
+    const source = bordered(backend, keep, dy, border);
     const memory = reachableMemory(backend);
-    new Float32Array(memory.buffer, zA, kw * co).fill(0);
     backend.typedArrayFromHeap(out).fill(0);
     const outA = address(backend, out);
     const ws = backend.typedArrayFromHeap(filter);
     const records = new Records(memory, recordsA, capacity);
     const blockStarts = new Uint8Array(capacity + 1);
     let subFilter = gA;
-    for (let ry = 0; ry < Math.min(sh, h); ry++)
-      for (let rx = 0; rx < Math.min(sw, w); rx++) {
-        const Y = tapsY(ry);
-        const X = tapsX(rx);
-        if (Y.taps === 0 || X.taps === 0) continue;
-        // G[t, u, o, c] = W[p0 + sh·(tapsY − 1 − t), q0 + sw·(tapsX − 1 − u), c, o]: the phase's taps in the order dy's pixels come
-        const g = new Float32Array(memory.buffer, subFilter, Y.taps * X.taps * co * ci);
-        for (let t = 0; t < Y.taps; t++)
-          for (let u = 0; u < X.taps; u++) {
-            const srcTap = (Y.p0 + sh * (Y.taps - 1 - t)) * kw + X.q0 + sw * (X.taps - 1 - u);
-            const dst = (t * X.taps + u) * co * ci;
-            for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) g[dst + o * ci + c] = ws[(srcTap * ci + c) * co + o] as number;
-          }
-        const win: Window = { ...source, ch: co, kh: Y.taps, kw: X.taps, dh: 1, dw: 1, filter: subFilter, cols: ci, zeros: zA };
-        const [uh, uw] = [Math.ceil((h - ry) / sh), Math.ceil((w - rx) / sw)];
-        const rowAddress = (b: number, u: number) => outA + 4 * ((b * h + ry + sh * u) * w + rx) * ci;
-        const grid: Grid = {
-          n,
-          gh: uh,
-          gw: uw,
-          yBase: Y.i0 - (Y.taps - 1) + before,
-          ys: 1,
-          xBase: X.j0 - (X.taps - 1) + beforeX,
-          xs: 1,
-          rowAddress,
-          cStride: 4 * sw * ci,
-        };
-        gridRecords(records, win, grid, dummyRow, blockStarts);
-        subFilter += 4 * Y.taps * X.taps * co * ci;
-      }
+    for (const { ry, rx, Y, X, uh, uw } of phases) {
+      // G[t, u, o, c] = W[k0 + sh·(tapsY − 1 − t), l0 + sw·(tapsX − 1 − u), c, o]: the phase's taps in the order dy's pixels come
+      const g = new Float32Array(memory.buffer, subFilter, Y.taps * X.taps * co * ci);
+      for (let t = 0; t < Y.taps; t++)
+        for (let u = 0; u < X.taps; u++) {
+          const srcTap = (Y.firstTap + sh * (Y.taps - 1 - t)) * kw + X.firstTap + sw * (X.taps - 1 - u);
+          const dst = (t * X.taps + u) * co * ci;
+          for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) g[dst + o * ci + c] = ws[(srcTap * ci + c) * co + o] as number;
+        }
+      const win: Window = { ...source, ch: co, kh: Y.taps, kw: X.taps, dh: 1, dw: 1, filter: subFilter, cols: ci };
+      const rowAddress = (b: number, u: number) => outA + 4 * ((b * h + ry + sh * u) * w + rx) * ci;
+      const yBase = border[0] - Y.padBefore;
+      const xBase = border[2] - X.padBefore;
+      gridRecords(records, win, { n, gh: uh, gw: uw, yBase, ys: 1, xBase, xs: 1, rowAddress, cStride: 4 * sw * ci }, dummyRow, blockStarts);
+      subFilter += 4 * Y.taps * X.taps * co * ci;
+    }
     gemm.execute(recordsA, records.count, 2 * n * oh * ow * kh * kw * ci * co, (i) => blockStarts[i] === 1);
   });
   return out;
@@ -418,7 +374,7 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
  * of dW ((p,q,c) flattened) in fours against dy's columns in eights, over blocks of KC output positions.
  */
 export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
+  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
   const m = n * oh * ow;
   const kc = Math.min(KC, m);
@@ -443,11 +399,8 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
       const perTap = blocks * (1 + ci / TILE_ROWS);
       const capacity = taps * perTap;
       const [indA, recordsA, packA] = scratch(backend, keep, [m, capacity * RECORD_INTS, taps * ci * kc]) as [number, number, number];
-      const { top, left } = info.padInfo;
-      const bottom = Math.max(0, (oh - 1) * sh + kh - top - h);
-      const right = Math.max(0, (ow - 1) * sw + kw - left - w);
       // allocated before any view of the heap is taken: growing the memory detaches views
-      const source = bordered(backend, keep, x, [top, bottom, left, right]);
+      const source = bordered(backend, keep, x, convBorder(info));
       const memory = reachableMemory(backend);
       const ind = new Int32Array(memory.buffer, indA, m);
       for (let b = 0, row = 0; b < n; b++)
