@@ -14,19 +14,16 @@ export function nearestSource(i: number, inSize: number, outSize: number, alignC
 }
 
 /**
- * The adjoint of the forward resize: every dy pixel adds into its source pixel. tfjs-backend-cpu
- * 4.22's kernel offsets dy by the images' batch stride, so every image after the first is wrong.
+ * dx += the adjoint of the forward resize of [batch, inH, inW, depth] to dy's [outH, outW]: every dy pixel adds
+ * into its source pixel, in dy's order, in float32 (dx's own precision).
  */
-export function resizeNearestNeighborGradCpu(args: {
-  inputs: { images: TensorInfo; dy: TensorInfo };
-  backend: CpuBackend;
-  attrs: ResizeNearestNeighborGradAttrs;
-}): TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const [batch, inH, inW, depth] = inputs.images.shape as [number, number, number, number];
-  const [, outH, outW] = inputs.dy.shape as [number, number, number, number];
-  const dy = backend.data.get(inputs.dy.dataId).values;
-  const dx = new Float32Array(batch * inH * inW * depth);
+export function addNearestNeighborGrad(
+  dy: Float32Array,
+  dx: Float32Array,
+  [batch, inH, inW, depth]: readonly [number, number, number, number],
+  [outH, outW]: readonly [number, number],
+  attrs: ResizeNearestNeighborGradAttrs,
+): void {
   const rows = Array.from({ length: outH }, (_, r) => nearestSource(r, inH, outH, attrs.alignCorners, attrs.halfPixelCenters));
   const cols = Array.from({ length: outW }, (_, c) => nearestSource(c, inW, outW, attrs.alignCorners, attrs.halfPixelCenters));
   for (let b = 0; b < batch; b++)
@@ -36,7 +33,20 @@ export function resizeNearestNeighborGradCpu(args: {
         const dst = ((b * inH + (rows[r] as number)) * inW + (cols[c] as number)) * depth;
         for (let d = 0; d < depth; d++) dx[dst + d] = (dx[dst + d] as number) + (dy[src + d] as number);
       }
-  return backend.makeTensorInfo([batch, inH, inW, depth], 'float32', dx);
+}
+
+/** tfjs-backend-cpu 4.22's kernel offsets dy by the images' batch stride, so every image after the first is wrong. */
+export function resizeNearestNeighborGradCpu(args: {
+  inputs: { images: TensorInfo; dy: TensorInfo };
+  backend: CpuBackend;
+  attrs: ResizeNearestNeighborGradAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const shape = inputs.images.shape as [number, number, number, number];
+  const [, outH, outW] = inputs.dy.shape as [number, number, number, number];
+  const dx = new Float32Array(shape.reduce((a, d) => a * d, 1));
+  addNearestNeighborGrad(backend.data.get(inputs.dy.dataId).values, dx, shape, [outH, outW], attrs);
+  return backend.makeTensorInfo([...shape], 'float32', dx);
 }
 
 export const resizeNearestNeighborGradCpuConfig: KernelConfig = {
