@@ -168,41 +168,40 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
-describe('AvgPoolGrad on wasm', () => {
+describe('the direct wasm loops against the shipped kernels', () => {
   beforeAll(async () => {
     await initBackend('wasm');
   });
+
+  const tensorOf = (shape: readonly number[], seed: number) =>
+    tf.tensor4d(
+      testValues(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape as [number, number, number, number],
+    );
+  /** The kernel tfjs-backend-wasm ships under `name`, run on the same inputs: the reference. */
+  const shipped = (name: string, inputs: Record<string, tf.Tensor>, attrs: object) =>
+    tf.engine().makeTensorFromTensorInfo(runWasmKernel(tf.backend() as unknown as WasmBackend, name, inputs, attrs as never));
 
   // tiling windows take the direct loop; overlapping or padded ones the shipped kernel, which is the reference
   it.each([
     { shape: [3, 8, 8, 5], filterSize: 2, strides: 2, pad: 'valid' as const },
     { shape: [2, 9, 6, 3], filterSize: [3, 2] as [number, number], strides: [3, 2] as [number, number], pad: 'valid' as const },
     { shape: [2, 7, 7, 3], filterSize: 3, strides: 2, pad: 'same' as const },
-  ])('equals the shipped kernel bit for bit: $shape, window $filterSize, stride $strides, $pad', ({ shape, filterSize, strides, pad }) => {
-    const x = tf.tensor4d(
-      testValues(
-        shape.reduce((a, b) => a * b, 1),
-        21,
-      ),
-      shape as [number, number, number, number],
-    );
+  ])('AvgPoolGrad equals the shipped kernel bit for bit: $shape, window $filterSize, stride $strides, $pad', ({ shape, filterSize, strides, pad }) => {
+    const x = tensorOf(shape, 21);
     const pooled = tf.avgPool(x, filterSize, strides, pad);
     const dy = tf.tensor4d(testValues(pooled.size, 22), pooled.shape);
     const attrs = { filterSize, strides, pad };
     const ours = tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, attrs) as tf.Tensor;
-    const backend = tf.backend() as unknown as WasmBackend;
-    const shipped = tf.engine().makeTensorFromTensorInfo(runWasmKernel(backend, 'AvgPoolGrad', { dy, input: x }, attrs as never));
-    expect(Array.from(ours.dataSync())).toEqual(Array.from(shipped.dataSync()));
+    const reference = shipped('AvgPoolGrad', { dy, input: x }, attrs);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
     // the adjoint of the pool: Σ dx·x = Σ dy·avgPool(x) (tfjs's padded pool divides by the window's valid
     // count and its gradient by the whole window, so only unpadded pools are adjoint)
     if (pad === 'valid') expect(tf.sum(tf.mul(ours, x)).dataSync()[0]).toBeCloseTo(tf.sum(tf.mul(dy, pooled)).dataSync()[0] as number, 3);
-    tf.dispose([x, pooled, dy, ours, shipped]);
-  });
-});
-
-describe('ResizeNearestNeighborGrad on wasm', () => {
-  beforeAll(async () => {
-    await initBackend('wasm');
+    tf.dispose([x, pooled, dy, ours, reference]);
   });
 
   // whole factors take the direct loop (the shipped kernel is the reference); a fractional one and aligned corners the shipped kernel
@@ -211,39 +210,22 @@ describe('ResizeNearestNeighborGrad on wasm', () => {
     { shape: [2, 3, 3, 4], size: [9, 6] as [number, number], alignCorners: false, halfPixelCenters: true },
     { shape: [2, 4, 4, 3], size: [6, 7] as [number, number], alignCorners: false, halfPixelCenters: false },
     { shape: [2, 4, 4, 3], size: [8, 8] as [number, number], alignCorners: true, halfPixelCenters: false },
-  ])('is the adjoint of the resize and equals the shipped kernel: $shape → $size', ({ shape, size, alignCorners, halfPixelCenters }) => {
-    const x = tf.tensor4d(
-      testValues(
-        shape.reduce((a, b) => a * b, 1),
-        23,
-      ),
-      shape as [number, number, number, number],
-    );
-    const up = tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters);
-    const dy = tf.tensor4d(testValues(up.size, 24), up.shape);
-    const attrs = { alignCorners, halfPixelCenters };
-    const ours = tf.engine().runKernel('ResizeNearestNeighborGrad', { images: x, dy }, attrs) as tf.Tensor;
-    const backend = tf.backend() as unknown as WasmBackend;
-    const shipped = tf.engine().makeTensorFromTensorInfo(runWasmKernel(backend, 'ResizeNearestNeighborGrad', { images: x, dy }, attrs as never));
-    expect(maxAbsError(ours.dataSync(), shipped.dataSync())).toBeLessThan(1e-6);
-    expect(tf.sum(tf.mul(ours, x)).dataSync()[0]).toBeCloseTo(tf.sum(tf.mul(dy, up)).dataSync()[0] as number, 3);
-    tf.dispose([x, up, dy, ours, shipped]);
-  });
-});
+  ])(
+    'ResizeNearestNeighborGrad is the adjoint of the resize and equals the shipped kernel: $shape → $size',
+    ({ shape, size, alignCorners, halfPixelCenters }) => {
+      const x = tensorOf(shape, 23);
+      const up = tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters);
+      const dy = tf.tensor4d(testValues(up.size, 24), up.shape);
+      const attrs = { alignCorners, halfPixelCenters };
+      const ours = tf.engine().runKernel('ResizeNearestNeighborGrad', { images: x, dy }, attrs) as tf.Tensor;
+      const reference = shipped('ResizeNearestNeighborGrad', { images: x, dy }, attrs);
+      expect(maxAbsError(ours.dataSync(), reference.dataSync())).toBeLessThan(1e-6);
+      expect(tf.sum(tf.mul(ours, x)).dataSync()[0]).toBeCloseTo(tf.sum(tf.mul(dy, up)).dataSync()[0] as number, 3);
+      tf.dispose([x, up, dy, ours, reference]);
+    },
+  );
 
-describe('Slice and PadV2 on wasm', () => {
-  beforeAll(async () => {
-    await initBackend('wasm');
-  });
-
-  const x = () => tf.tensor4d(testValues(3 * 5 * 6 * 4, 25), [3, 5, 6, 4]);
-  const shipped = (name: string, inputs: Record<string, tf.Tensor>, attrs: object) =>
-    Array.from(
-      tf
-        .engine()
-        .makeTensorFromTensorInfo(runWasmKernel(tf.backend() as unknown as WasmBackend, name, inputs, attrs as never))
-        .dataSync(),
-    );
+  const x = () => tensorOf([3, 5, 6, 4], 25);
 
   it.each([
     { begin: [0, 1, 1, 0], size: [3, 3, 4, 4] },
@@ -254,8 +236,9 @@ describe('Slice and PadV2 on wasm', () => {
   ])('Slice equals the shipped kernel: begin $begin, size $size', ({ begin, size }) => {
     const t = x();
     const ours = tf.slice(t, begin, size);
-    expect(Array.from(ours.dataSync())).toEqual(shipped('Slice', { x: t }, { begin, size }));
-    tf.dispose([t, ours]);
+    const reference = shipped('Slice', { x: t }, { begin, size });
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+    tf.dispose([t, ours, reference]);
   });
 
   it.each([
@@ -291,8 +274,9 @@ describe('Slice and PadV2 on wasm', () => {
     ({ paddings, constantValue }) => {
       const t = x();
       const ours = tf.pad(t, paddings, constantValue);
-      expect(Array.from(ours.dataSync())).toEqual(shipped('PadV2', { x: t }, { paddings, constantValue }));
-      tf.dispose([t, ours]);
+      const reference = shipped('PadV2', { x: t }, { paddings, constantValue });
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+      tf.dispose([t, ours, reference]);
     },
   );
 
