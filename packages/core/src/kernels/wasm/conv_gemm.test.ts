@@ -12,16 +12,12 @@ import {
   matMulGemm,
   matMulGemmApplies,
 } from './conv_gemm.js';
+import { type ConvGeometry, maxRelativeError, referenceConv, referenceMatMul } from './references.js';
 import { type Sgemm, sgemmFor } from './sgemm.js';
 import type { WasmBackend } from './wasm_kernel_util.js';
 
-interface Case {
+interface Case extends ConvGeometry {
   name: string;
-  xShape: [number, number, number, number];
-  wShape: [number, number, number, number];
-  strides: [number, number];
-  dilations: [number, number];
-  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 }
 
 const square = (n: number, hw: number, k: number, ci: number, co: number, s: number, pad: Case['pad'], d = 1) => ({
@@ -60,45 +56,6 @@ const CASES: Case[] = [
   { name: 'non-square kernel and strides', xShape: [2, 9, 11, 8], wShape: [2, 3, 8, 8], strides: [1, 2], dilations: [1, 1], pad: 'same' },
 ];
 
-/** Float64 references: y = Σ x·W over the window, dW = Σ x·dy over the output positions, dx = Σ W·dy back through the same map. */
-function reference(c: Case, x: Float32Array, w: Float32Array, dy: Float32Array) {
-  const info = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, c.strides, c.dilations, c.pad);
-  const [n, h, wd, ci] = c.xShape;
-  const { outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
-  const y = new Float64Array(n * oh * ow * co);
-  const dW = new Float64Array(kh * kw * ci * co);
-  const dx = new Float64Array(n * h * wd * ci);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++)
-        for (let p = 0; p < kh; p++)
-          for (let q = 0; q < kw; q++) {
-            const yy = i * c.strides[0] + p * c.dilations[0] - info.padInfo.top;
-            const xx = j * c.strides[1] + q * c.dilations[1] - info.padInfo.left;
-            if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
-            for (let a = 0; a < ci; a++) {
-              const xv = x[((b * h + yy) * wd + xx) * ci + a] as number;
-              for (let o = 0; o < co; o++) {
-                const iy = ((b * oh + i) * ow + j) * co + o;
-                const iw = ((p * kw + q) * ci + a) * co + o;
-                y[iy] = (y[iy] as number) + xv * (w[iw] as number);
-                dW[iw] = (dW[iw] as number) + xv * (dy[iy] as number);
-                const ix = ((b * h + yy) * wd + xx) * ci + a;
-                dx[ix] = (dx[ix] as number) + (w[iw] as number) * (dy[iy] as number);
-              }
-            }
-          }
-  return { info, y, dW, dx };
-}
-
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let scale = 1;
-  let err = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i] as number));
-  for (let i = 0; i < expected.length; i++) err = Math.max(err, Math.abs((actual[i] as number) - (expected[i] as number)));
-  return err / scale;
-}
-
 describe('the float32 GEMM tile on the wasm backend (single-threaded build)', () => {
   let backend: WasmBackend;
   beforeAll(async () => {
@@ -128,7 +85,7 @@ describe('the float32 GEMM tile on the wasm backend (single-threaded build)', ()
       );
       const info0 = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, c.strides, c.dilations, c.pad);
       const dys = testValues(info0.batchSize * info0.outHeight * info0.outWidth * info0.outChannels, 3);
-      const ref = reference(c, xs, ws, dys);
+      const ref = referenceConv(c, xs, ws, dys);
       const x = tf.tensor4d(xs, c.xShape);
       const w = tf.tensor4d(ws, c.wShape);
       const dy = tf.tensor4d(dys, [info0.batchSize, info0.outHeight, info0.outWidth, info0.outChannels]);
@@ -195,12 +152,7 @@ describe('the float32 GEMM tile on the wasm backend (single-threaded build)', ()
   ])('the matrix product matches a float64 loop: batch %i, %i×%i times %i columns', (batch, m, k, n) => {
     const as = testValues(batch * m * k, 7);
     const bs = testValues(batch * k * n, 8);
-    const ref = new Float64Array(batch * m * n);
-    for (let i = 0; i < batch; i++)
-      for (let r = 0; r < m; r++)
-        for (let p = 0; p < k; p++)
-          for (let j = 0; j < n; j++)
-            ref[(i * m + r) * n + j] = (ref[(i * m + r) * n + j] as number) + (as[(i * m + r) * k + p] as number) * (bs[(i * k + p) * n + j] as number);
+    const ref = referenceMatMul(as, bs, batch, m, k, n, false, false);
     const a = tf.tensor3d(as, [batch, m, k]);
     const b = tf.tensor3d(bs, [batch, k, n]);
     expect(matMulGemmApplies(a, b)).toBe(true);

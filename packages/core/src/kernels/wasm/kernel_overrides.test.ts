@@ -3,24 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
 import { leadingAxesCount, MAX_POOL_CHANNELS, poolColumns } from './reduce_leading_axes.js';
+import { referenceMatMul } from './references.js';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
-
-/** float64 C[b,i,j] = Σ_k op(A)[b,i,k]·op(B)[b,k,j] with op a transpose where flagged. */
-function referenceMatMul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, tA: boolean, tB: boolean): Float64Array {
-  const c = new Float64Array(batch * m * n);
-  for (let s = 0; s < batch; s++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let acc = 0;
-        for (let p = 0; p < k; p++) {
-          const av = a[s * m * k + (tA ? p * m + i : i * k + p)] as number;
-          const bv = b[s * k * n + (tB ? j * k + p : p * n + j)] as number;
-          acc += av * bv;
-        }
-        c[(s * m + i) * n + j] = acc;
-      }
-  return c;
-}
 
 /** float64 Σ over the first `lead` axes of a row-major array, as [outer, inner]. */
 function referenceLeadingSum(x: Float32Array, outer: number, inner: number): Float64Array {

@@ -4,35 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
 import { IM2COL_MAX_PATCH } from './Conv2DBackpropFilter.js';
 import { COL2IM_MAX_PATCH } from './Conv2DBackpropInput.js';
-
-/** float64 reference: dW[kh,kw,ci,co] = Σ x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n,oh,ow,co]; dx by the same index map. */
-function referenceConvGrads(c: ConvCase) {
-  const info = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, c.stride, 1, c.pad);
-  const [n, h, w, ci] = c.xShape;
-  const [kh, kw, , co] = c.wShape;
-  const { outHeight: oh, outWidth: ow } = info;
-  const { top, left } = info.padInfo;
-  const dW = new Float64Array(kh * kw * ci * co);
-  const dX = new Float64Array(n * h * w * ci);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++)
-        for (let p = 0; p < kh; p++)
-          for (let q = 0; q < kw; q++) {
-            const y = i * c.stride + p - top;
-            const x = j * c.stride + q - left;
-            if (y < 0 || y >= h || x < 0 || x >= w) continue;
-            for (let a = 0; a < ci; a++)
-              for (let o = 0; o < co; o++) {
-                const g = c.dy[((b * oh + i) * ow + j) * co + o] as number;
-                const iw = ((p * kw + q) * ci + a) * co + o;
-                const ix = ((b * h + y) * w + x) * ci + a;
-                dW[iw] = (dW[iw] as number) + (c.x[ix] as number) * g;
-                dX[ix] = (dX[ix] as number) + (c.w[iw] as number) * g;
-              }
-          }
-  return { dW, dX, dyShape: [n, oh, ow, co] };
-}
+import { maxRelativeError, referenceConv } from './references.js';
 
 interface ConvCase {
   name: string;
@@ -79,14 +51,6 @@ const CASES: ConvCase[] = [
   convCase('k3 s3 same, 8 channels', 10, 3, 3, 'same', 8, 4, 13),
 ];
 
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i] as number));
-  let err = 0;
-  for (let i = 0; i < expected.length; i++) err = Math.max(err, Math.abs((actual[i] as number) - (expected[i] as number)));
-  return err / scale;
-}
-
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`convolution gradient kernels on ${backend}`, () => {
     beforeAll(async () => {
@@ -94,16 +58,16 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
 
     it.each(CASES)('Conv2DBackpropFilter and Conv2DBackpropInput match a float64 loop: $name', (c) => {
-      const ref = referenceConvGrads(c);
+      const ref = referenceConv({ xShape: c.xShape, wShape: c.wShape, strides: [c.stride, c.stride], dilations: [1, 1], pad: c.pad }, c.x, c.w, c.dy);
       const x = tf.tensor4d(c.x, c.xShape);
       const w = tf.tensor4d(c.w, c.wShape);
-      const dy = tf.tensor4d(c.dy, ref.dyShape as [number, number, number, number]);
+      const dy = tf.tensor4d(c.dy, ref.dyShape);
       const dW = tf
         .engine()
         .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.wShape }) as tf.Tensor;
       const dX = tf.conv2dTranspose(dy, w, c.xShape, c.stride, c.pad);
       expect(maxRelativeError(dW.dataSync(), ref.dW)).toBeLessThan(1e-5);
-      expect(maxRelativeError(dX.dataSync(), ref.dX)).toBeLessThan(1e-5);
+      expect(maxRelativeError(dX.dataSync(), ref.dx)).toBeLessThan(1e-5);
       tf.dispose([x, w, dy, dW, dX]);
     });
 
