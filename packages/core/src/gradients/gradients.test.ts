@@ -49,15 +49,21 @@ for (const backend of ['cpu', 'wasm'] as const) {
           'AvgPoolGrad',
           'ResizeNearestNeighborGrad',
           'Conv2DBackpropFilter',
+          'GanbenchLeakyReluGrad',
         ]),
       );
     });
 
-    it('leaky ReLU (Greater has a zero gradient)', () => {
+    it('leaky ReLU (its one-kernel gradient, GanbenchLeakyReluGrad, is linear in dy and constant in x)', () => {
       expect(secondOrderCheck((x) => tf.leakyRelu(x, 0.2), [3, 4, 4, 2], 1, 0.05).maxError).toBeLessThan(2e-3);
     });
 
-    it("the layers' leaky ReLU (α·x + (1−α)·relu(x) on wasm) equals max(x, αx) and differentiates twice", () => {
+    it('tfjs-core’s leaky ReLU gradient (where, Greater: a zero gradient) differentiates twice', () => {
+      const where = (x: tf.Tensor) => tf.where(tf.greater(x, 0), x, tf.mul(x, 0.2));
+      expect(secondOrderCheck(where, [3, 4, 4, 2], 1, 0.05).maxError).toBeLessThan(2e-3);
+    });
+
+    it("the layers' leaky ReLU equals max(x, αx) and differentiates twice", () => {
       const x = tf.tensor(testValues(32, 9, -1, 1, 0.05), [32]);
       const expected = tf.maximum(x, tf.mul(x, 0.2));
       expect(Math.max(...tf.abs(tf.sub(leakyRelu(x, 0.2), expected)).dataSync())).toBeLessThan(1e-7);

@@ -1,5 +1,7 @@
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { leakyReluGradCpuConfig } from '../kernels/cpu/LeakyReluGrad.js';
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
+import { addWasmConfig } from '../kernels/wasm/Add.js';
 import { avgPoolGradWasmConfig } from '../kernels/wasm/AvgPoolGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { castWasmConfig } from '../kernels/wasm/Cast.js';
@@ -7,6 +9,7 @@ import { conv2DWasmConfig } from '../kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
+import { leakyReluGradWasmConfig, leakyReluWasmConfig } from '../kernels/wasm/LeakyRelu.js';
 import { padV2WasmConfig } from '../kernels/wasm/PadV2.js';
 import { resizeNearestNeighborGradWasmConfig } from '../kernels/wasm/ResizeNearestNeighborGrad.js';
 import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';
@@ -16,6 +19,7 @@ import { addNWebgpuConfig, rememberShippedAddN } from '../kernels/webgpu/AddN.js
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
 import { conv2DBackpropFilterGradConfig } from './Conv2DBackpropFilter_grad.js';
 import { comparisonGradConfigs } from './comparison_grads.js';
+import { leakyReluGradConfig, leakyReluGradGradConfig } from './LeakyRelu_grad.js';
 import { resizeBilinearGradGradConfig } from './ResizeBilinearGrad_grad.js';
 import { resizeNearestNeighborGradGradConfig } from './ResizeNearestNeighborGrad_grad.js';
 import { savedOutputGradConfigs } from './savedOutput_grads.js';
@@ -27,12 +31,14 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
   resizeNearestNeighborGradGradConfig,
   resizeBilinearGradGradConfig,
   conv2DBackpropFilterGradConfig,
+  leakyReluGradGradConfig,
 ];
 
 /**
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
  * runs slower than the project's GEMM tile (Conv2D) or a direct loop (AvgPoolGrad over tiling windows,
- * ResizeNearestNeighborGrad by whole factors, Slice and PadV2 as runs of copies in place),
+ * ResizeNearestNeighborGrad by whole factors, Slice and PadV2 as runs of copies in place, a channel
+ * bias Add, LeakyRelu and its gradient as one SIMD pass),
  * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
  * or copies where sharing is enough (Identity, Cast to the same dtype).
  */
@@ -49,10 +55,16 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   meanWasmConfig,
   identityWasmConfig,
   castWasmConfig,
+  addWasmConfig,
+  leakyReluWasmConfig,
+  leakyReluGradWasmConfig,
 ];
 
-/** tfjs-core gradients replaced because they cannot be differentiated again (they read a saved output). */
-export const PROJECT_GRADIENT_OVERRIDES: readonly GradConfig[] = savedOutputGradConfigs;
+/**
+ * tfjs-core gradients replaced: those that cannot be differentiated again (they read a saved output), and
+ * LeakyRelu's, one kernel where the backend has it.
+ */
+export const PROJECT_GRADIENT_OVERRIDES: readonly GradConfig[] = [...savedOutputGradConfigs, leakyReluGradConfig];
 
 /** Idempotent: registers the project's gradients (never replacing one tfjs-core already has) and its overrides. */
 export function registerProjectGradients(): void {
@@ -64,8 +76,8 @@ export function registerProjectGradients(): void {
   }
 }
 
-/** Kernels tfjs-backend-cpu gets wrong (ResizeNearestNeighborGrad for batch > 1). */
-export const PROJECT_CPU_KERNELS: readonly KernelConfig[] = [resizeNearestNeighborGradCpuConfig];
+/** Kernels tfjs-backend-cpu gets wrong (ResizeNearestNeighborGrad for batch > 1) or lacks (the project's LeakyRelu gradient). */
+export const PROJECT_CPU_KERNELS: readonly KernelConfig[] = [resizeNearestNeighborGradCpuConfig, leakyReluGradCpuConfig];
 
 /** Kernels tfjs-backend-webgpu gets wrong: AddN of more tensors than a shader can bind. */
 export const PROJECT_WEBGPU_KERNELS: readonly KernelConfig[] = [addNWebgpuConfig];

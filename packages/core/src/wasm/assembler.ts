@@ -102,6 +102,7 @@ export function name(s: string): number[] {
 // ---------- value types and instructions ----------
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 
@@ -161,6 +162,12 @@ export const v128LoadF32 = (offset: number) => simd(0x00, ...memarg(offset, 2));
 export const v128StoreF32 = (offset: number) => simd(0x0b, ...memarg(offset, 2));
 export const F32X4_ADD = simd(0xe4);
 export const F32X4_MUL = simd(0xe6);
+export const F32X4_SPLAT = simd(0x13);
+/** f32x4.lt and f32x4.gt: per lane all ones where the comparison holds, else zeros. */
+export const F32X4_LT = simd(0x43);
+export const F32X4_GT = simd(0x44);
+/** v128.bitselect(a, b, mask): a's bits where mask is set, b's elsewhere. */
+export const V128_BITSELECT = simd(0x52);
 /** f32x4.relaxed_madd (relaxed SIMD): a·b + c, fused where the processor has FMA. */
 export const F32X4_RELAXED_MADD = simd(0x105);
 

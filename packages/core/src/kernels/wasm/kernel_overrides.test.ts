@@ -264,6 +264,61 @@ describe('the direct wasm loops against the shipped kernels', () => {
     },
   );
 
+  it.each([
+    { x: [2, 3, 5, 8], bias: [8] },
+    { x: [7, 12], bias: [1, 12] },
+    { x: [16], bias: [16] },
+    { x: [3, 4, 3], bias: [3] }, // channels not a multiple of 4: the shipped kernel
+    { x: [3, 4], bias: [3, 4] }, // not a bias: the shipped kernel
+  ])('Add of $x and $bias equals the shipped kernel bit for bit, either order', ({ x: xShape, bias: biasShape }) => {
+    const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+    const x = tf.tensor(testValues(size(xShape), 26), xShape);
+    const bias = tf.tensor(testValues(size(biasShape), 27), biasShape);
+    for (const [a, b] of [
+      [x, bias],
+      [bias, x],
+    ] as const) {
+      const ours = tf.add(a, b);
+      const reference = shipped('Add', { a, b }, {});
+      expect(ours.shape).toEqual(reference.shape);
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+      tf.dispose([ours, reference]);
+    }
+    tf.dispose([x, bias]);
+  });
+
+  // lengths with and without a tail of n mod 4 floats; α > 1 tells x < 0 ? αx : x from max(x, αx)
+  it.each([
+    { n: 64, alpha: 0.2 },
+    { n: 23, alpha: 0.2 },
+    { n: 3, alpha: 0.01 },
+    { n: 30, alpha: 1.5 },
+  ])('LeakyRelu and its gradient (n $n, α $alpha) equal the shipped LeakyRelu and tfjs-core’s where(x > 0, dy, α·dy) bit for bit', ({ n, alpha }) => {
+    const values = testValues(n, 28);
+    values[0] = 0;
+    values[1] = -0;
+    const x = tf.tensor1d(values);
+    const dy = tf.tensor1d(testValues(n, 29));
+    const ours = tf.leakyRelu(x, alpha);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(shipped('LeakyRelu', { x }, { alpha }).dataSync()));
+    const { value, grad } = tf.valueAndGrad((v: tf.Tensor) => tf.leakyRelu(v, alpha))(x, dy);
+    const reference = tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+    expect(Array.from(grad.dataSync())).toEqual(Array.from(reference.dataSync()));
+    expect(Array.from(value.dataSync())).toEqual(Array.from(ours.dataSync()));
+    tf.dispose([x, dy, ours, value, grad, reference]);
+  });
+
+  it('a leaky ReLU and its gradient run one kernel each', async () => {
+    const x = tf.tensor1d(testValues(40, 30));
+    const dy = tf.tensor1d(testValues(40, 31));
+    const profile = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.leakyRelu(v, 0.2))(x, dy));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain('LeakyRelu');
+    expect(names).toContain('GanbenchLeakyReluGrad');
+    expect(names.filter((k) => ['Greater', 'Select', 'Multiply', 'Relu', 'Step'].includes(k))).toEqual([]);
+    tf.dispose([x, dy]);
+  });
+
   it('a 1-D slice and a rank-2 pad', () => {
     const v = tf.tensor1d([1, 2, 3, 4, 5]);
     expect(Array.from(tf.slice(v, 1, 3).dataSync())).toEqual([2, 3, 4]);
