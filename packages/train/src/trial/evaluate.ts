@@ -1,4 +1,4 @@
-import { type ParamStore, type Rng, tf } from '@ganbench/core';
+import { type ParamStore, Rng, tf } from '@ganbench/core';
 import type { ImageDataset } from '@ganbench/data';
 import { loadImageDataset, sampleMixturePoints } from '@ganbench/data';
 import {
@@ -16,8 +16,8 @@ import { getMetric, metricsFor } from '../metrics/registry.js';
 import type { DataSource } from './dataSource.js';
 
 /**
- * Metrics of a generator's samples; `sample(n)` returns generated data shaped like the training data. Samples are
- * read back asynchronously, so it runs on every backend (webgpu has no synchronous read under Node).
+ * Metrics of a generator's samples; `sample(n)` returns n new generated samples shaped like the training data (an
+ * evaluation calls it once per batch: evaluationSampler). Samples are read back asynchronously, so it runs on every backend (webgpu has no synchronous read under Node).
  */
 export interface Evaluator {
   evaluate(sample: (n: number) => tf.Tensor): Promise<Record<string, number>>;
@@ -25,6 +25,15 @@ export interface Evaluator {
 }
 
 const PR_NEIGHBOURS = 3;
+
+/**
+ * One evaluation's sampler: successive calls continue one latent stream drawn from `seed`, so an evaluation's
+ * batches are distinct samples, and every evaluation of a trial draws the same latents.
+ */
+export function evaluationSampler(generate: (n: number, latents: Rng) => tf.Tensor, seed: number): (n: number) => tf.Tensor {
+  const latents = new Rng(seed).fork('evaluation-latents');
+  return (n) => generate(n, latents);
+}
 
 /** A computation several metrics share, done at most once per evaluation. */
 function once<T>(compute: () => T): () => T {

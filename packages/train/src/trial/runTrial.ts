@@ -12,7 +12,7 @@ import { getMetric } from '../metrics/registry.js';
 import { compileObjective } from '../objective.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { openDataSource } from './dataSource.js';
-import { createEvaluator } from './evaluate.js';
+import { createEvaluator, evaluationSampler } from './evaluate.js';
 import { datasetObjectiveData } from './validate.js';
 
 export interface TrialProgress {
@@ -126,14 +126,14 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
     await log.addArtifact('config.json', `${JSON.stringify(config, null, 2)}\n`);
     const started = performance.now();
     const seconds = () => secondsBefore + (performance.now() - started) / 1000;
-    const evaluationLatents = () => new Rng(config.seed).fork('evaluation-latents');
+    const sampler = () => evaluationSampler((n, latents) => trainer.sample(n, latents), config.seed);
     const logEvery = Math.max(1, Math.floor(training.steps / TRAINING_POINTS));
 
     const checkpoint = () =>
       trainer.state().then((state) => saveCheckpoint(checkpointFile, networks, state, { step, dataRng: source.rng.state(), final, best, seconds: seconds() }));
 
     const evaluate = async () => {
-      const metrics = await evaluator.evaluate((n) => trainer.sample(n, evaluationLatents()));
+      const metrics = await evaluator.evaluate(sampler());
       final = metrics;
       best = improve(best, metrics);
       await log.logMetrics(step, metrics);
@@ -142,7 +142,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
     };
 
     const writeSamples = async (at: number) => {
-      const samples = trainer.sample(source.mixture === null ? GRID_SAMPLES : SCATTER_POINTS, evaluationLatents());
+      const samples = sampler()(source.mixture === null ? GRID_SAMPLES : SCATTER_POINTS);
       const shape = samples.shape;
       const values = await samples.data().finally(() => samples.dispose());
       const name = `samples/step-${String(at).padStart(6, '0')}`;
