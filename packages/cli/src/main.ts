@@ -21,6 +21,7 @@ import { BACKEND_NAMES, type BackendName, backendInfo, isBackendName, MAX_WASM_T
 import { DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_BOOTSTRAP_SEED } from '@ganbench/report';
 import { DIRAC_DEFAULTS, DIRAC_OPTIMIZERS, MIXTURE_DEFAULTS } from '@ganbench/toy-problems';
 import { type FlagSpec, helpText, initBackendFromFlags, type ParsedFlags, parseFlags, UsageError } from './args.js';
+import { evaluateCommand } from './evaluate.js';
 import { featuresTrain, fidCommand } from './features.js';
 import { DEFAULT_CLAIM, DEFAULT_IMAGE, k8sCommand } from './k8s.js';
 import { formatEntries, registryEntries } from './registry.js';
@@ -530,6 +531,19 @@ const COMMANDS: Record<string, Command> = {
       'Every trial of a study results folder with its state (pending, running where and since when, interrupted, finished, diverged, failed with its error), the counts, and the cluster jobs it was submitted as; read from the folder, so it works for every executor.',
     flags: { json: { kind: 'boolean', description: 'one JSON object: dir, study, hash, counts, trials, jobs' }, help: helpFlag },
     run: (flags, positional) => statusCommand(flags, positional, out),
+  },
+  evaluate: {
+    args: 'DIR',
+    summary:
+      "Evaluates every finished trial's final checkpoint of a study results folder again with the study's metrics, on --samples samples drawn as the trial's evaluations drew them, into DIR/evaluations.jsonl; a trial already evaluated on that many samples is skipped.",
+    flags: {
+      samples: { kind: 'integer', description: 'generated and real samples per evaluation', default: "the study's evaluation.samples" },
+      backend: backendFlag,
+      threads: threadsFlag,
+      plugin: pluginFlag,
+      help: helpFlag,
+    },
+    run: (flags, positional) => evaluateCommand(flags, positional, out),
   },
   report: {
     args: 'DIR',

@@ -14,6 +14,6 @@ export { compileObjective, type Objective, ObjectiveError, type ObjectiveSetting
 export { createOptimizer } from './optimizers/optimizers.js';
 export { checkpointPath } from './trial/checkpoint.js';
 export { imagePad } from './trial/dataSource.js';
-export { type RunTrialOptions, runTrial, type TrialOutcome, type TrialProgress, trialName } from './trial/runTrial.js';
+export { evaluateCheckpoint, type RunTrialOptions, runTrial, type TrialOutcome, type TrialProgress, trialName } from './trial/runTrial.js';
 export { type TrialProblem, validateTrial } from './trial/validate.js';
 export { UNROLLED_STEPS_FIELD, type UnrollSettings, unrollDiscriminator, validateUnrolledSteps } from './unrolled.js';

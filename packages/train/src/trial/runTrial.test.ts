@@ -7,7 +7,7 @@ import { type TrialConfig, trialParams } from '@ganbench/study-folder';
 import { readMetrics, readRunJson } from '@ganbench/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointPath } from './checkpoint.js';
-import { runTrial } from './runTrial.js';
+import { evaluateCheckpoint, runTrial } from './runTrial.js';
 
 const CONFIG: TrialConfig = {
   dataset: { name: 'ring' },
@@ -104,6 +104,17 @@ describe('runTrial: one trial end to end into its run log', () => {
       seed: '3',
     });
     expect(run.params).toEqual(trialParams(CONFIG));
+  });
+
+  it('evaluating the final checkpoint again reproduces the final evaluation (same generator, EMA and latents), and takes another sample count', async () => {
+    const dir = path.join(root, 'straight');
+    const finalFile = path.join(dir, 'artifacts', 'checkpoint', 'final.safetensors');
+    const logged = (await history(dir)).filter((p) => p.step === 24 && ['frechet_2d', 'high_quality', 'modes_covered'].includes(p.key));
+    const again = await evaluateCheckpoint(CONFIG, finalFile);
+    expect(Object.fromEntries(logged.map((p) => [p.key, p.value]))).toEqual(again);
+    const more = await evaluateCheckpoint(CONFIG, finalFile, 400);
+    expect(more.frechet_2d).not.toBe(again.frechet_2d);
+    await expect(evaluateCheckpoint(CONFIG, path.join(dir, 'missing.safetensors'))).rejects.toThrow(/missing.safetensors' does not exist/);
   });
 
   it('a loss that becomes ±Inf or NaN stops the trial as diverged at that step', async () => {

@@ -70,12 +70,8 @@ function improve(best: Record<string, number>, metrics: Record<string, number>):
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * Trains one trial into `dir` (a local run log, see @ganbench/tracking): metrics as they come,
- * evaluations every `evaluation.every` steps and at the end, checkpoints every `checkpointEvery`
- * steps. A checkpoint in `dir` is resumed from; the result equals an uninterrupted run's.
- */
-export async function runTrial(config: TrialConfig, dir: string, options: RunTrialOptions = {}): Promise<TrialOutcome> {
+/** A trial's data, model, evaluator and trainer, built from its config as training and re-evaluation both need them. */
+async function openTrial(config: TrialConfig, samples: number) {
   const { training, evaluation } = config;
   // An architecture that counts images shown (ProGAN's schedule) takes the batch size as an option.
   const architectureBatch = config.architecture.options.batchSize;
@@ -89,7 +85,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
   const context = { dataShape: source.shape, normalization: config.normalization.name };
   checkArchitecture(config.architecture.name, config.architecture.options, context);
   const model = getArchitecture(config.architecture.name).build(config.architecture.options, context, rng.fork('model'));
-  const evaluator = await createEvaluator(config.dataset.name, source, evaluation.metrics, evaluation.samples, rng.fork('evaluation'));
+  const evaluator = await createEvaluator(config.dataset.name, source, evaluation.metrics, samples, rng.fork('evaluation'));
   const trainer = createGanTrainer(
     model,
     {
@@ -104,6 +100,41 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
     rng.fork('train'),
   );
   const networks = { generator: model.generatorParams, discriminator: model.discriminatorParams };
+  /** One evaluation's samples: the same latents at every evaluation of the trial. */
+  const sampler = () => evaluationSampler((n, latents) => trainer.sample(n, latents), config.seed);
+  const dispose = () => {
+    trainer.dispose();
+    evaluator.dispose();
+    model.generatorParams.dispose();
+    model.discriminatorParams.dispose();
+  };
+  return { source, evaluator, trainer, networks, sampler, dispose };
+}
+
+/**
+ * Evaluates a trial's checkpoint `file` again (e.g. its artifacts/checkpoint/final.safetensors) with its config's
+ * metrics on `samples` samples, drawn as its evaluations drew them; the trial's records are left as they are.
+ */
+export async function evaluateCheckpoint(config: TrialConfig, file: string, samples = config.evaluation.samples): Promise<Record<string, number>> {
+  const trial = await openTrial(config, samples);
+  try {
+    const loaded = await loadCheckpoint(file, trial.networks);
+    if (loaded === null) throw new Error(`checkpoint '${file}' does not exist`);
+    await trial.trainer.restore(loaded.trainer);
+    return await trial.evaluator.evaluate(trial.sampler());
+  } finally {
+    trial.dispose();
+  }
+}
+
+/**
+ * Trains one trial into `dir` (a local run log, see @ganbench/tracking): metrics as they come,
+ * evaluations every `evaluation.every` steps and at the end, checkpoints every `checkpointEvery`
+ * steps. A checkpoint in `dir` is resumed from; the result equals an uninterrupted run's.
+ */
+export async function runTrial(config: TrialConfig, dir: string, options: RunTrialOptions = {}): Promise<TrialOutcome> {
+  const { training, evaluation } = config;
+  const { source, evaluator, trainer, networks, sampler, dispose } = await openTrial(config, evaluation.samples);
   const checkpointFile = checkpointPath(dir);
   try {
     const resumed = await loadCheckpoint(checkpointFile, networks);
@@ -126,7 +157,6 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
     await log.addArtifact('config.json', `${JSON.stringify(config, null, 2)}\n`);
     const started = performance.now();
     const seconds = () => secondsBefore + (performance.now() - started) / 1000;
-    const sampler = () => evaluationSampler((n, latents) => trainer.sample(n, latents), config.seed);
     const logEvery = Math.max(1, Math.floor(training.steps / TRAINING_POINTS));
 
     const checkpoint = () =>
@@ -181,10 +211,7 @@ export async function runTrial(config: TrialConfig, dir: string, options: RunTri
     await log.finish('FINISHED');
     return { status: 'finished', final, best, steps: step, seconds: seconds() };
   } finally {
-    trainer.dispose();
-    evaluator.dispose();
-    model.generatorParams.dispose();
-    model.discriminatorParams.dispose();
+    dispose();
   }
 }
 
