@@ -1,6 +1,7 @@
 /**
  * `ganbench evaluate DIR` on a finished study: each finished trial's final checkpoint evaluated again reproduces
- * the trial's final evaluation at the study's sample count, another count is a second line, and a rerun does no work.
+ * the trial's final evaluation at the study's sample count, another count is a second line, a rerun does no work,
+ * and the report shows them.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,13 @@ describe('ganbench evaluate', () => {
     const again = cli('evaluate', dir, '--samples', '500');
     expect(again.stdout.match(/\(recorded\)/g)).toHaveLength(2);
     expect(lines(path.join(dir, 'evaluations.jsonl'))).toHaveLength(4);
+
+    const report = cli('report', dir);
+    expect(report.status, report.stderr).toBe(0);
+    const markdown = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(markdown).toContain('## Final checkpoints evaluated again');
+    const rows = markdown.split('\n').filter((line) => /^\| `[0-9a-f]+` \| non-saturating \| none \| [01] \| 40 \| (300|500) \|/.test(line));
+    expect(rows).toHaveLength(4);
 
     const bad = cli('evaluate', dir, '--samples', '2');
     expect(bad.status).toBe(2);

@@ -535,7 +535,7 @@ const COMMANDS: Record<string, Command> = {
   evaluate: {
     args: 'DIR',
     summary:
-      "Evaluates every finished trial's final checkpoint of a study results folder again with the study's metrics, on --samples samples drawn as the trial's evaluations drew them, into DIR/evaluations.jsonl; a trial already evaluated on that many samples is skipped.",
+      "Evaluates every finished trial's final checkpoint of a study results folder again with the study's metrics, on --samples samples drawn as the trial's evaluations drew them, appended to DIR/evaluations.jsonl (the report shows them); a trial already evaluated on that many samples is skipped.",
     flags: {
       samples: { kind: 'integer', description: 'generated and real samples per evaluation', default: "the study's evaluation.samples" },
       backend: backendFlag,

@@ -1,5 +1,6 @@
 /** @ganbench/study-folder — the study folder's record schemas (types derived from them), the settings' names, the JSONL codec and the per-trial lease. */
 export { appendClusterJob, CLUSTER_DIR, CLUSTER_JOBS_FILE, type ClusterJob, clusterJobSchema, readClusterJobs } from './clusterJobs.js';
+export { appendEvaluation, type CheckpointEvaluation, checkpointEvaluationSchema, EVALUATIONS_FILE, readEvaluations } from './evaluations.js';
 export { appendJsonLine, encodeJsonLine, parseJsonLines, readJsonLines } from './jsonl.js';
 export {
   acquireLease,

@@ -27,7 +27,8 @@ export const metricValueSchema = z
   .union([z.number(), z.literal(['NaN', 'Infinity', '-Infinity']), z.null()], { error: 'must be a number, "NaN", "Infinity" or "-Infinity"' })
   .transform((value) => (typeof value === 'number' ? value : value === null ? Number.NaN : Number(value)));
 
-const metricMap = z.record(z.string(), metricValueSchema);
+/** Metric name → value, as trials.jsonl and evaluations.jsonl record them. */
+export const metricMapSchema = z.record(z.string(), metricValueSchema);
 const goalSchema = z.enum(['min', 'max'] as const satisfies readonly MetricGoal[]);
 
 /** One line of a study's trials.jsonl. */
@@ -40,9 +41,9 @@ export const trialRecordSchema = z.object({
   error: z.string().optional(),
   divergedAt: z.int().min(0).optional(),
   /** Metrics of the last evaluation. */
-  final: metricMap,
+  final: metricMapSchema,
   /** Best value of each metric over the trial's evaluations (by each metric's goal). */
-  best: metricMap,
+  best: metricMapSchema,
   /** The study's headline metric, which the report ranks by. */
   primary: strictObject({ metric: z.string().min(1), goal: goalSchema }),
   /** Generator steps completed. */

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { MetricPoint, TrialRecord } from '@ganbench/study-folder';
+import { type CheckpointEvaluation, type MetricPoint, readEvaluations, type TrialRecord } from '@ganbench/study-folder';
 import { type WrittenPlot, writeFileAtomically, writePlot } from '../render.js';
 import { replaceDirectory } from '../replaceDirectory.js';
 import type { VegaLiteSpec } from '../spec.js';
@@ -16,7 +16,7 @@ import { formatSettings, type HyperparameterSummary, summarizeHyperparameters } 
 import { mixtureOutcomeLines } from './mixtureOutcome.js';
 import { readStudyResults, readTrialMetrics, type StudyInfo } from './records.js';
 import { seededRng } from './rng.js';
-import { bestTrialsTable, failureTable, kurachTable, trialsAppendixTable } from './tables.js';
+import { bestTrialsTable, evaluationsTable, failureTable, kurachTable, trialsAppendixTable } from './tables.js';
 
 export const DEFAULT_BOOTSTRAP_SAMPLES = 1000;
 export const DEFAULT_BOOTSTRAP_SEED = 0;
@@ -85,6 +85,8 @@ export async function writeStudyReport(studyDir: string, options: StudyReportOpt
     figures.push(...groupFigures.figures);
     sections.push(groupSection(group, settings, groupFigures, groups.length > 1));
   }
+  const evaluations = await readEvaluations(studyDir);
+  if (evaluations.length > 0) sections.push(evaluationsSection(trials, evaluations, groups[0]?.metric ?? ''));
   const markdown = [header(info, trials, groups, command, seed, samples), ...sections, appendix(trials, settings, groups[0]?.metric ?? '')].join('\n\n');
 
   const figuresDir = path.join(outDir, 'figures');
@@ -399,6 +401,14 @@ function groupSection(group: StudyGroup, settings: HyperparameterSummary, figure
     for (const image of figures.samples) parts.push(`**${image.cell}** (\`${image.trial}\`)\n\n![${image.cell}](figures/${image.name})`);
   }
   return parts.join('\n\n');
+}
+
+function evaluationsSection(trials: readonly TrialRecord[], evaluations: readonly CheckpointEvaluation[], metric: string): string {
+  return [
+    '## Final checkpoints evaluated again',
+    "Each finished trial's final checkpoint evaluated again by `ganbench evaluate` (evaluations.jsonl), on the sample counts shown; the tables above keep the evaluations the trials recorded while training.",
+    evaluationsTable(sortTrials(trials), evaluations, metric),
+  ].join('\n\n');
 }
 
 function appendix(trials: readonly TrialRecord[], settings: HyperparameterSummary, metric: string): string {

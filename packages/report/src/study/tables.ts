@@ -1,6 +1,6 @@
 /** The report's Markdown tables: Kurach-style best / median per cell, failures per cell, and the appendix of trials. */
 
-import type { MetricGoal, TrialRecord } from '@ganbench/study-folder';
+import type { CheckpointEvaluation, MetricGoal, TrialRecord } from '@ganbench/study-folder';
 import { axisValue, type CellSummary, cellOf, LOSS_BY_REGULARIZATION, type StudyGroup } from './cells.js';
 import { formatNumber, formatSettings, type HyperparameterSummary, roundForDisplay } from './hyperparameters.js';
 
@@ -129,6 +129,33 @@ export function trialsAppendixTable(trials: readonly TrialRecord[], settings: Hy
     ['id', 'dataset', 'architecture', 'loss', 'regularization', 'settings', 'seed', 'status', `best ${metric}`, `final ${metric}`, 'steps', 'seconds'],
     rows,
     ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'left', 'right', 'right', 'right', 'right'],
+  );
+}
+
+/**
+ * Final checkpoints evaluated again (evaluations.jsonl), one row per trial and sample count, in the trials' order:
+ * every metric the evaluations hold, the primary one first.
+ */
+export function evaluationsTable(trials: readonly TrialRecord[], evaluations: readonly CheckpointEvaluation[], metric: string): string {
+  const order = new Map(trials.map((t, i) => [t.id, i]));
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  const rows = evaluations.filter((e) => byId.has(e.id)).sort((a, b) => (order.get(a.id) as number) - (order.get(b.id) as number) || a.samples - b.samples);
+  const names = [...new Set(rows.flatMap((e) => Object.keys(e.metrics)))].sort((a, b) => Number(b === metric) - Number(a === metric));
+  return markdownTable(
+    ['id', 'loss', 'regularization', 'seed', 'step', 'samples', ...names],
+    rows.map((e) => {
+      const trial = byId.get(e.id) as TrialRecord;
+      return [
+        `\`${e.id}\``,
+        escapeCell(trial.config.loss.name),
+        escapeCell(axisValue(trial, 'regularization')),
+        String(trial.config.seed),
+        String(e.step),
+        String(e.samples),
+        ...names.map((name) => metricText(e.metrics[name])),
+      ];
+    }),
+    ['left', 'left', 'left', 'right', 'right', 'right', ...names.map(() => 'right' as const)],
   );
 }
 
