@@ -2,6 +2,7 @@ import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGra
 import { leakyReluGradCpuConfig } from '../kernels/cpu/LeakyReluGrad.js';
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
 import { addWasmConfig } from '../kernels/wasm/Add.js';
+import { avgPoolWasmConfig } from '../kernels/wasm/AvgPool.js';
 import { avgPoolGradWasmConfig } from '../kernels/wasm/AvgPoolGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
 import { castWasmConfig } from '../kernels/wasm/Cast.js';
@@ -38,7 +39,7 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
  * runs slower than the project's GEMM tile (Conv2D) or a direct loop (AvgPoolGrad over tiling windows,
  * ResizeNearestNeighborGrad by whole factors, Slice and PadV2 as runs of copies in place, a channel
- * bias Add, LeakyRelu and its gradient as one SIMD pass),
+ * bias Add, LeakyRelu and its gradient, 2×2 AvgPool as one SIMD pass),
  * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
  * or copies where sharing is enough (Identity, Cast to the same dtype).
  */
@@ -56,6 +57,7 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   identityWasmConfig,
   castWasmConfig,
   addWasmConfig,
+  avgPoolWasmConfig,
   leakyReluWasmConfig,
   leakyReluGradWasmConfig,
 ];

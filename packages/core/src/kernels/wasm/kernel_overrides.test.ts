@@ -287,6 +287,25 @@ describe('the direct wasm loops against the shipped kernels', () => {
     tf.dispose([x, bias]);
   });
 
+  // 2×2 windows without padding take the SIMD pass (the shipped kernel is the reference); others the shipped kernel
+  it.each([
+    { shape: [3, 6, 7, 16], strides: 1 },
+    { shape: [2, 8, 8, 8], strides: 2 },
+    { shape: [2, 9, 5, 4], strides: [2, 1] as [number, number] },
+    { shape: [1, 3, 3, 12], strides: 1 },
+    { shape: [1, 2, 5, 12], strides: 1 },
+    { shape: [2, 2, 2, 12], strides: 1 }, // one window over the whole image: the shipped kernel
+    { shape: [3, 2, 2, 4], strides: 2 },
+    { shape: [2, 6, 6, 3], strides: 1 }, // channels not a multiple of 4
+  ])('AvgPool 2×2 of $shape, stride $strides, equals the shipped kernel bit for bit', ({ shape, strides }) => {
+    const t = tensorOf(shape, 32);
+    const ours = tf.avgPool(t, 2, strides, 'valid');
+    const reference = shipped('AvgPool', { x: t }, { filterSize: 2, strides, pad: 'valid' });
+    expect(ours.shape).toEqual(reference.shape);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+    tf.dispose([t, ours, reference]);
+  });
+
   // lengths with and without a tail of n mod 4 floats; α > 1 tells x < 0 ? αx : x from max(x, αx)
   it.each([
     { n: 64, alpha: 0.2 },

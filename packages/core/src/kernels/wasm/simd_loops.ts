@@ -39,7 +39,26 @@ export interface SimdLoops {
   leakyRelu(x: number, out: number, vectors: number, alpha: number): void;
   /** out = x > 0 ? dy : α·dy (tfjs's LeakyRelu gradient, where(x > 0, dy, dy·α)). */
   leakyReluGrad(dy: number, x: number, out: number, vectors: number, alpha: number): void;
+  /**
+   * One image's 2×2 average pool: for `rows` × `cols` output pixels of 4·vectors channels, out = ((x00 + x10) +
+   * (x01 + x11)) · ¼ (XNNPACK's order), the window's top-left at src + i·rowStep + j·colStep, its lower row
+   * `rowBytes` on and its right column `pixelBytes` on.
+   */
+  avgPool2x2(
+    src: number,
+    out: number,
+    rows: number,
+    cols: number,
+    vectors: number,
+    rowBytes: number,
+    pixelBytes: number,
+    rowStep: number,
+    colStep: number,
+  ): void;
 }
+
+/** f32.const 0.25 (little-endian bits 0x3e800000). */
+const F32_QUARTER = [0x43, 0x00, 0x00, 0x80, 0x3e];
 
 /** Ends a loop over `counter`: counter −= 1, and back to the loop's start while it is nonzero. */
 const countDown = (counter: number) => [...get(counter), ...i32(1), ...I32_SUB, ...tee(counter), ...brIf(0), ...END];
@@ -124,12 +143,71 @@ function leakyReluGradBody(): number[] {
   ];
 }
 
+function avgPool2x2Body(): number[] {
+  const [src, out, rows, cols, vectors, rowBytes, pixelBytes, rowStep, colStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [row, pixel, q, c, v, quarter] = [9, 10, 11, 12, 13, 14];
+  const load = (offsets: number[]) => [...get(q), ...offsets.flatMap((o) => [...get(o), ...I32_ADD]), ...v128LoadF32(0)];
+  return [
+    ...F32_QUARTER,
+    ...F32X4_SPLAT,
+    ...set(quarter),
+    ...get(src),
+    ...set(row),
+    ...LOOP, // over output rows
+    ...get(row),
+    ...set(pixel),
+    ...get(cols),
+    ...set(c),
+    ...LOOP, // over a row's pixels
+    ...get(pixel),
+    ...set(q),
+    ...get(vectors),
+    ...set(v),
+    ...LOOP, // over a pixel's channels
+    ...get(out),
+    ...load([]),
+    ...load([rowBytes]),
+    ...F32X4_ADD,
+    ...load([pixelBytes]),
+    ...load([rowBytes, pixelBytes]),
+    ...F32X4_ADD,
+    ...F32X4_ADD,
+    ...get(quarter),
+    ...F32X4_MUL,
+    ...v128StoreF32(0),
+    ...advance(q, 16),
+    ...advance(out, 16),
+    ...countDown(v),
+    ...get(pixel),
+    ...get(colStep),
+    ...I32_ADD,
+    ...set(pixel),
+    ...countDown(c),
+    ...get(row),
+    ...get(rowStep),
+    ...I32_ADD,
+    ...set(row),
+    ...countDown(rows),
+    ...END,
+  ];
+}
+
 function moduleBytes(memory: 'import' | 'import-shared'): Uint8Array {
   return assembleModule(
     [
       { name: 'biasAdd', params: [I32, I32, I32, I32, I32], results: [], locals: [[2, I32]], code: biasAddBody() },
       { name: 'leakyRelu', params: [I32, I32, I32, F32], results: [], locals: [[2, V128]], code: leakyReluBody() },
       { name: 'leakyReluGrad', params: [I32, I32, I32, I32, F32], results: [], locals: [[2, V128]], code: leakyReluGradBody() },
+      {
+        name: 'avgPool2x2',
+        params: new Array<number>(9).fill(I32),
+        results: [],
+        locals: [
+          [5, I32],
+          [1, V128],
+        ],
+        code: avgPool2x2Body(),
+      },
     ],
     memory,
   );
