@@ -30,6 +30,17 @@ describe('the ganbench command, as a user runs it', () => {
     expect(Object.keys(info.optionalBackends)).toEqual(['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-webgpu', 'webgpu']);
   });
 
+  // `true` exits without reading, long before the command's first line: every write meets a closed pipe
+  it('a reader that closes the pipe early (| head, | true) ends the command quietly with status 0', () => {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${bin}" list losses | true; echo "status $?"`], {
+      encoding: 'utf8',
+      env: { ...process.env, GANBENCH_BACKEND: '' },
+      timeout: 120_000,
+    });
+    expect(r.stdout.trim()).toBe('status 0');
+    expect(r.stderr).not.toContain('EPIPE');
+  });
+
   it('list architectures --json names every architecture with its options and defaults', () => {
     const r = ganbench('list', 'architectures', '--json');
     expect(r.status, r.stderr).toBe(0);
