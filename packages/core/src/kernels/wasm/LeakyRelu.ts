@@ -6,7 +6,7 @@ import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 /**
  * LeakyRelu and its gradient on wasm as one SIMD pass each (simd_loops.ts); the shipped LeakyRelu is a
  * scalar loop, and tfjs's gradient is three kernels (Greater, Multiply, Select), two of them scalar loops.
- * The last n mod 4 floats are done here, rounded as the loop rounds (one float32 product).
+ * The last n mod 4 floats (all of them without SIMD) are done here, rounded as the loop rounds (one float32 product).
  */
 export function leakyReluWasm(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: LeakyReluAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -30,13 +30,13 @@ export function leakyReluGradWasm(args: { inputs: { dy: TensorInfo; x: TensorInf
   const { inputs, backend, attrs } = args;
   const { dy, x } = inputs;
   const loops = simdLoopsFor(backend);
-  if (loops === null) throw new Error(`${LEAKY_RELU_GRAD} needs WebAssembly SIMD on the wasm backend's memory`);
   const out = backend.makeOutput(dy.shape, 'float32');
   const dys = backend.typedArrayFromHeap(dy);
   const xs = backend.typedArrayFromHeap(x);
   const dxs = backend.typedArrayFromHeap(out);
-  const vectors = dys.length >> 2;
-  if (vectors > 0) loops.leakyReluGrad(dys.byteOffset, xs.byteOffset, dxs.byteOffset, vectors, attrs.alpha);
+  // without SIMD the loop below does every element
+  const vectors = loops === null ? 0 : dys.length >> 2;
+  if (vectors > 0) loops?.leakyReluGrad(dys.byteOffset, xs.byteOffset, dxs.byteOffset, vectors, attrs.alpha);
   const alpha = Math.fround(attrs.alpha);
   for (let i = 4 * vectors; i < dys.length; i++) dxs[i] = (xs[i] as number) > 0 ? (dys[i] as number) : alpha * (dys[i] as number);
   return out;
