@@ -136,6 +136,12 @@ export const END = [0x0b];
 export const br = (depth: number) => [0x0c, ...uleb(depth)];
 /** br_if: br when the popped i32 is nonzero. */
 export const brIf = (depth: number) => [0x0d, ...uleb(depth)];
+/** `local += bytes`: a pointer moved on by a constant. */
+export const bump = (local: number, bytes: number) => [...get(local), ...i32(bytes), ...I32_ADD, ...set(local)];
+/** `local += by`: a pointer moved on by a stride held in local `by`. */
+export const bumpBy = (local: number, by: number) => [...get(local), ...get(by), ...I32_ADD, ...set(local)];
+/** Ends a LOOP counted by `counter`: counter −= 1, back to the loop's start while it is nonzero (the body runs at least once). */
+export const countDown = (counter: number) => [...get(counter), ...i32(1), ...I32_SUB, ...tee(counter), ...brIf(0), ...END];
 /** A SIMD instruction: the 0xfd prefix, its LEB128 sub-opcode, then its immediates. */
 export const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
 /** A memarg for 8-byte-aligned accesses (align exponent 3) at a constant byte offset. */

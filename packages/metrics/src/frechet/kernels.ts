@@ -2,6 +2,9 @@ import {
   assembleModule,
   BLOCK,
   brIf,
+  bump,
+  bumpBy,
+  countDown,
   END,
   extractLane,
   F64,
@@ -12,17 +15,13 @@ import {
   F64X2_SUB,
   get,
   I32,
-  I32_ADD,
   I32_EQZ,
-  I32_SUB,
-  i32,
   LOOP,
   lazySimdModule,
   load64Splat,
   MAX_PAGES,
   PAGE_BYTES,
   set,
-  tee,
   V128,
   V128_ZERO,
   v128Load,
@@ -62,9 +61,6 @@ export interface Workspace {
   alloc(doubles: number): number;
 }
 
-/** `local += 32` style pointer bump. */
-const bump = (local: number, bytes: number) => [...get(local), ...i32(bytes), ...I32_ADD, ...set(local)];
-
 /** gemmTiles(kc, a, b, tiles, c, ldc): see Kernels.gemmTiles. */
 function gemmTilesBody(): number[] {
   const [kc, a, b, tiles, c, ldc] = [0, 1, 2, 3, 4, 5];
@@ -83,16 +79,16 @@ function gemmTilesBody(): number[] {
     code.push(...get(acc(2 * r + 1)), ...get(av), ...get(b1), ...F64X2_MUL, ...F64X2_ADD, ...set(acc(2 * r + 1)));
   }
   code.push(...bump(ap, 32), ...bump(b, 32));
-  code.push(...get(p), ...i32(1), ...I32_SUB, ...tee(p), ...brIf(0), ...END);
+  code.push(...countDown(p));
   code.push(...get(c), ...set(cp));
   for (let r = 0; r < 4; r++) {
     for (const half of [0, 1]) {
       code.push(...get(cp), ...get(cp), ...v128Load(16 * half), ...get(acc(2 * r + half)), ...F64X2_ADD, ...v128Store(16 * half));
     }
-    code.push(...get(cp), ...get(ldc), ...I32_ADD, ...set(cp));
+    code.push(...bumpBy(cp, ldc));
   }
   code.push(...bump(c, 32));
-  code.push(...get(tiles), ...i32(1), ...I32_SUB, ...tee(tiles), ...brIf(0), ...END);
+  code.push(...countDown(tiles));
   code.push(...END);
   return code;
 }
@@ -111,7 +107,7 @@ function trirowBody(): number[] {
   code.push(...get(acc), ...get(x), ...get(u), ...v128Load(0), ...F64X2_MUL, ...F64X2_ADD, ...set(acc));
   code.push(...get(p), ...get(p), ...v128Load(0), ...get(x), ...get(UI), ...F64X2_MUL, ...F64X2_ADD, ...v128Store(0));
   for (const ptr of [a, v, w, u, p]) code.push(...bump(ptr, 16));
-  code.push(...get(pairs), ...i32(1), ...I32_SUB, ...tee(pairs), ...brIf(0), ...END, ...END);
+  code.push(...countDown(pairs), ...END);
   code.push(...get(acc), ...extractLane(0), ...get(acc), ...extractLane(1), ...F64_ADD, ...END);
   return code;
 }

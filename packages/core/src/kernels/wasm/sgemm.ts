@@ -4,8 +4,10 @@ import { Worker } from 'node:worker_threads';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import {
   assembleModule,
-  brIf,
+  bump,
+  bumpBy,
   call,
+  countDown,
   ELSE,
   END,
   F32X4_ADD,
@@ -15,14 +17,11 @@ import {
   I32,
   I32_ADD,
   I32_EQZ,
-  I32_SUB,
   IF,
-  i32,
   i32Load,
   LOOP,
   load32Splat,
   set,
-  tee,
   V128,
   V128_ZERO,
   v128LoadF32,
@@ -109,16 +108,16 @@ function tilesBody(fma: boolean): number[] {
       else code.push(...get(acc(r, v)), ...get(av), ...get(column), ...F32X4_MUL, ...F32X4_ADD, ...set(acc(r, v)));
     }
   }
-  for (let r = 0; r < 4; r++) code.push(...get(q0 + r), ...get(sa), ...I32_ADD, ...set(q0 + r));
-  code.push(...get(bp), ...get(ldb), ...I32_ADD, ...set(bp));
-  code.push(...get(p), ...i32(1), ...I32_SUB, ...tee(p), ...brIf(0), ...END);
+  for (let r = 0; r < 4; r++) code.push(...bumpBy(q0 + r, sa));
+  code.push(...bumpBy(bp, ldb));
+  code.push(...countDown(p));
   for (let r = 0; r < 4; r++) {
     const c = c0 + r;
     for (const v of [0, 1]) code.push(...get(c), ...get(c), ...v128LoadF32(16 * v), ...get(acc(r, v)), ...F32X4_ADD, ...v128StoreF32(16 * v));
-    code.push(...get(c), ...i32(32), ...I32_ADD, ...set(c));
+    code.push(...bump(c, 32));
   }
-  code.push(...get(b), ...i32(32), ...I32_ADD, ...set(b));
-  code.push(...get(tiles), ...i32(1), ...I32_SUB, ...tee(tiles), ...brIf(0), ...END);
+  code.push(...bump(b, 32));
+  code.push(...countDown(tiles));
   code.push(...END);
   return code;
 }
@@ -131,10 +130,10 @@ function packRowsBody(): number[] {
   code.push(...get(ind), ...i32Load(0), ...get(off), ...I32_ADD, ...set(src), ...get(dst), ...set(d), ...get(vectors), ...set(v));
   code.push(...LOOP); // over a row's vectors
   code.push(...get(d), ...get(src), ...v128LoadF32(0), ...v128StoreF32(0));
-  code.push(...get(src), ...i32(16), ...I32_ADD, ...set(src), ...get(d), ...get(stride), ...I32_ADD, ...set(d));
-  code.push(...get(v), ...i32(1), ...I32_SUB, ...tee(v), ...brIf(0), ...END);
-  code.push(...get(ind), ...i32(4), ...I32_ADD, ...set(ind), ...get(dst), ...i32(16), ...I32_ADD, ...set(dst));
-  code.push(...get(count), ...i32(1), ...I32_SUB, ...tee(count), ...brIf(0), ...END);
+  code.push(...bump(src, 16), ...bumpBy(d, stride));
+  code.push(...countDown(v));
+  code.push(...bump(ind, 4), ...bump(dst, 16));
+  code.push(...countDown(count));
   code.push(...END);
   return code;
 }
@@ -155,15 +154,15 @@ function runBody(): number[] {
   for (let r = 0; r < 4; r++) code.push(...get(c0 + r));
   code.push(...field(13), ...call(0));
   for (let r = 0; r < 4; r++) {
-    code.push(...get(a0 + r), ...get(aStep), ...I32_ADD, ...set(a0 + r));
-    code.push(...get(c0 + r), ...get(cStep), ...I32_ADD, ...set(c0 + r));
+    code.push(...bumpBy(a0 + r, aStep));
+    code.push(...bumpBy(c0 + r, cStep));
   }
-  code.push(...get(groups), ...i32(1), ...I32_SUB, ...tee(groups), ...brIf(0), ...END);
+  code.push(...countDown(groups));
   code.push(...ELSE);
   for (let i = 1; i <= 6; i++) code.push(...field(i));
   code.push(...call(1), ...END);
-  code.push(...get(records), ...i32(4 * RECORD_INTS), ...I32_ADD, ...set(records));
-  code.push(...get(count), ...i32(1), ...I32_SUB, ...tee(count), ...brIf(0), ...END);
+  code.push(...bump(records, 4 * RECORD_INTS));
+  code.push(...countDown(count));
   code.push(...END);
   return code;
 }

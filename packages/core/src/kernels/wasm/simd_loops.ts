@@ -1,6 +1,8 @@
 import {
   assembleModule,
-  brIf,
+  bump,
+  bumpBy,
+  countDown,
   END,
   F32,
   F32X4_ADD,
@@ -11,8 +13,6 @@ import {
   get,
   I32,
   I32_ADD,
-  I32_SUB,
-  i32,
   LOOP,
   lazySimdModule,
   set,
@@ -60,42 +60,26 @@ export interface SimdLoops {
 /** f32.const 0.25 (little-endian bits 0x3e800000). */
 const F32_QUARTER = [0x43, 0x00, 0x00, 0x80, 0x3e];
 
-/** Ends a loop over `counter`: counter −= 1, and back to the loop's start while it is nonzero. */
-const countDown = (counter: number) => [...get(counter), ...i32(1), ...I32_SUB, ...tee(counter), ...brIf(0), ...END];
-const advance = (pointer: number, bytes: number) => [...get(pointer), ...i32(bytes), ...I32_ADD, ...set(pointer)];
+/** A loop over `counter` vectors: `body`, then every pointer moved on by one vector (16 bytes). */
+const vectorLoop = (counter: number, pointers: readonly number[], body: readonly number[]) => [
+  ...LOOP,
+  ...body,
+  ...pointers.flatMap((pointer) => bump(pointer, 16)),
+  ...countDown(counter),
+];
+const copy = (from: number, to: number) => [...get(from), ...set(to)];
 
 function biasAddBody(): number[] {
   const [x, bias, out, rows, vectors, b, v] = [0, 1, 2, 3, 4, 5, 6];
-  return [
-    ...LOOP, // over rows
-    ...get(bias),
-    ...set(b),
-    ...get(vectors),
-    ...set(v),
-    ...LOOP, // over a row's vectors
-    ...get(out),
-    ...get(x),
-    ...v128LoadF32(0),
-    ...get(b),
-    ...v128LoadF32(0),
-    ...F32X4_ADD,
-    ...v128StoreF32(0),
-    ...advance(x, 16),
-    ...advance(out, 16),
-    ...advance(b, 16),
-    ...countDown(v),
-    ...countDown(rows),
-    ...END,
-  ];
+  const add = [...get(out), ...get(x), ...v128LoadF32(0), ...get(b), ...v128LoadF32(0), ...F32X4_ADD, ...v128StoreF32(0)];
+  // over rows, each a loop over its vectors
+  return [...LOOP, ...copy(bias, b), ...copy(vectors, v), ...vectorLoop(v, [x, out, b], add), ...countDown(rows), ...END];
 }
 
 function leakyReluBody(): number[] {
   const [x, out, vectors, alpha, a, xv] = [0, 1, 2, 3, 4, 5];
-  return [
-    ...get(alpha),
-    ...F32X4_SPLAT,
-    ...set(a),
-    ...LOOP,
+  // bitselect(α·x, x, x < 0)
+  const select = [
     ...get(out),
     ...get(x),
     ...v128LoadF32(0),
@@ -108,20 +92,14 @@ function leakyReluBody(): number[] {
     ...F32X4_LT,
     ...V128_BITSELECT,
     ...v128StoreF32(0),
-    ...advance(x, 16),
-    ...advance(out, 16),
-    ...countDown(vectors),
-    ...END,
   ];
+  return [...get(alpha), ...F32X4_SPLAT, ...set(a), ...vectorLoop(vectors, [x, out], select), ...END];
 }
 
 function leakyReluGradBody(): number[] {
   const [dy, x, out, vectors, alpha, a, d] = [0, 1, 2, 3, 4, 5, 6];
-  return [
-    ...get(alpha),
-    ...F32X4_SPLAT,
-    ...set(a),
-    ...LOOP,
+  // bitselect(dy, α·dy, x > 0)
+  const select = [
     ...get(out),
     ...get(dy),
     ...v128LoadF32(0),
@@ -135,35 +113,15 @@ function leakyReluGradBody(): number[] {
     ...F32X4_GT,
     ...V128_BITSELECT,
     ...v128StoreF32(0),
-    ...advance(dy, 16),
-    ...advance(x, 16),
-    ...advance(out, 16),
-    ...countDown(vectors),
-    ...END,
   ];
+  return [...get(alpha), ...F32X4_SPLAT, ...set(a), ...vectorLoop(vectors, [dy, x, out], select), ...END];
 }
 
 function avgPool2x2Body(): number[] {
   const [src, out, rows, cols, vectors, rowBytes, pixelBytes, rowStep, colStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [row, pixel, q, c, v, quarter] = [9, 10, 11, 12, 13, 14];
   const load = (offsets: number[]) => [...get(q), ...offsets.flatMap((o) => [...get(o), ...I32_ADD]), ...v128LoadF32(0)];
-  return [
-    ...F32_QUARTER,
-    ...F32X4_SPLAT,
-    ...set(quarter),
-    ...get(src),
-    ...set(row),
-    ...LOOP, // over output rows
-    ...get(row),
-    ...set(pixel),
-    ...get(cols),
-    ...set(c),
-    ...LOOP, // over a row's pixels
-    ...get(pixel),
-    ...set(q),
-    ...get(vectors),
-    ...set(v),
-    ...LOOP, // over a pixel's channels
+  const average = [
     ...get(out),
     ...load([]),
     ...load([rowBytes]),
@@ -175,18 +133,22 @@ function avgPool2x2Body(): number[] {
     ...get(quarter),
     ...F32X4_MUL,
     ...v128StoreF32(0),
-    ...advance(q, 16),
-    ...advance(out, 16),
-    ...countDown(v),
-    ...get(pixel),
-    ...get(colStep),
-    ...I32_ADD,
-    ...set(pixel),
+  ];
+  return [
+    ...F32_QUARTER,
+    ...F32X4_SPLAT,
+    ...set(quarter),
+    ...copy(src, row),
+    ...LOOP, // over output rows
+    ...copy(row, pixel),
+    ...copy(cols, c),
+    ...LOOP, // over a row's pixels, each a loop over its channels
+    ...copy(pixel, q),
+    ...copy(vectors, v),
+    ...vectorLoop(v, [q, out], average),
+    ...bumpBy(pixel, colStep),
     ...countDown(c),
-    ...get(row),
-    ...get(rowStep),
-    ...I32_ADD,
-    ...set(row),
+    ...bumpBy(row, rowStep),
     ...countDown(rows),
     ...END,
   ];
