@@ -6,14 +6,20 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
 }
 
-/** dx = x > 0 ? dy : α·dy in float32, the values of tfjs's where(greater(x, 0), dy, mul(dy, α)). */
+/**
+ * dx[i] = x[i] > 0 ? dy[i] : α·dy[i] from index `start` on, in float32 (α rounded to float32, one rounded product):
+ * the values of tfjs's where(greater(x, 0), dy, mul(dy, α)).
+ */
+export function leakyReluGradFrom(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number, start = 0): void {
+  const a = Math.fround(alpha);
+  for (let i = start; i < dy.length; i++) dx[i] = (x[i] as number) > 0 ? (dy[i] as number) : a * (dy[i] as number);
+}
+
 function leakyReluGradCpu(args: { inputs: { dy: TensorInfo; x: TensorInfo }; backend: CpuBackend; attrs: LeakyReluAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = backend.data.get(inputs.dy.dataId).values;
-  const x = backend.data.get(inputs.x.dataId).values;
-  const alpha = Math.fround(attrs.alpha);
   const dx = new Float32Array(dy.length);
-  for (let i = 0; i < dy.length; i++) dx[i] = (x[i] as number) > 0 ? (dy[i] as number) : alpha * (dy[i] as number);
+  leakyReluGradFrom(dy, backend.data.get(inputs.x.dataId).values, dx, attrs.alpha);
   return backend.makeTensorInfo(inputs.dy.shape, 'float32', dx);
 }
 

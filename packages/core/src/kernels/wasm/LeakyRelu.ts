@@ -1,4 +1,5 @@
 import { type KernelConfig, LeakyRelu, type LeakyReluAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { leakyReluGradFrom } from '../cpu/LeakyReluGrad.js';
 import { LEAKY_RELU_GRAD } from '../kernel_names.js';
 import { simdLoopsFor } from './simd_loops.js';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
@@ -6,7 +7,8 @@ import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 /**
  * LeakyRelu and its gradient on wasm as one SIMD pass each (simd_loops.ts); the shipped LeakyRelu is a
  * scalar loop, and tfjs's gradient is three kernels (Greater, Multiply, Select), two of them scalar loops.
- * The last n mod 4 floats (all of them without SIMD) are done here, rounded as the loop rounds (one float32 product).
+ * The last n mod 4 floats are done in JavaScript (the gradient's with the cpu kernel's loop, all of them without SIMD),
+ * rounded as the SIMD loop rounds (one float32 product).
  */
 export function leakyReluWasm(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: LeakyReluAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -34,11 +36,10 @@ export function leakyReluGradWasm(args: { inputs: { dy: TensorInfo; x: TensorInf
   const dys = backend.typedArrayFromHeap(dy);
   const xs = backend.typedArrayFromHeap(x);
   const dxs = backend.typedArrayFromHeap(out);
-  // without SIMD the loop below does every element
+  // without SIMD the cpu kernel's loop does every element
   const vectors = loops === null ? 0 : dys.length >> 2;
   if (vectors > 0) loops?.leakyReluGrad(dys.byteOffset, xs.byteOffset, dxs.byteOffset, vectors, attrs.alpha);
-  const alpha = Math.fround(attrs.alpha);
-  for (let i = 4 * vectors; i < dys.length; i++) dxs[i] = (xs[i] as number) > 0 ? (dys[i] as number) : alpha * (dys[i] as number);
+  leakyReluGradFrom(dys, xs, dxs, attrs.alpha, 4 * vectors);
   return out;
 }
 
