@@ -13,6 +13,11 @@ import { type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /** Depth of a packed block of the filter gradient: a sliver (16·KC bytes) stays in L1 across a row of tiles. */
 const KC = 256;
+/**
+ * Bytes between a tap's packed slivers beyond their 16·KC: without it the slivers lie 4 KiB apart, so
+ * packing a row writes its vectors to one L1 set (8 ways) and to addresses that alias the loads 4 KiB back.
+ */
+const SLIVER_PAD = 64;
 /** Columns of B per pass over A's rows: a k×NC block of B (k·1 KiB) stays in L2 while every row block meets it. */
 const NC = 256;
 
@@ -398,7 +403,12 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
       // buffer, its own rows of dW) run on one thread
       const perTap = blocks * (1 + ci / TILE_ROWS);
       const capacity = taps * perTap;
-      const [indA, recordsA, packA] = scratch(backend, keep, [m, capacity * RECORD_INTS, taps * ci * kc]) as [number, number, number];
+      const sliverBytes = 16 * kc + SLIVER_PAD;
+      const [indA, recordsA, packA] = scratch(backend, keep, [m, capacity * RECORD_INTS, (taps * (ci / TILE_ROWS) * sliverBytes) / 4]) as [
+        number,
+        number,
+        number,
+      ];
       // allocated before any view of the heap is taken: growing the memory detaches views
       const source = bordered(backend, keep, x, convBorder(info));
       const memory = reachableMemory(backend);
@@ -407,12 +417,12 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
         for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, row++) ind[row] = source.src + 4 * ((b * source.h + i * sh) * source.w + j * sw) * ci;
       const records = new Records(memory, recordsA, capacity);
       for (let tap = 0; tap < taps; tap++) {
-        const pack = packA + 4 * tap * ci * kc;
+        const pack = packA + tap * (ci / TILE_ROWS) * sliverBytes;
         const offset = 4 * (Math.floor(tap / kw) * source.w + (tap % kw)) * ci;
         for (let m0 = 0; m0 < m; m0 += kc) {
           const depth = Math.min(kc, m - m0);
-          records.packRows(depth, indA + 4 * m0, offset, pack, ci / TILE_ROWS, 16 * depth);
-          for (let s = 0; s < ci / TILE_ROWS; s++) sliverTiles(records, pack + 16 * depth * s, depth, m0, tap * ci + TILE_ROWS * s, outA);
+          records.packRows(depth, indA + 4 * m0, offset, pack, ci / TILE_ROWS, sliverBytes);
+          for (let s = 0; s < ci / TILE_ROWS; s++) sliverTiles(records, pack + sliverBytes * s, depth, m0, tap * ci + TILE_ROWS * s, outA);
         }
       }
       gemm.execute(recordsA, records.count, 2 * m * taps * ci * co, (i) => i % perTap === 0);
