@@ -53,14 +53,19 @@ export async function medianStepMs(step: () => void | Promise<void>, steps: numb
   return median(times);
 }
 
-/** Runs a PyTorch yardstick script of bench/ and returns `key` of the JSON on its last line, or null when it fails. */
-export function runTorchScript(python: string, script: string, args: readonly string[], key: string): number | null {
+/** Runs a PyTorch yardstick script of bench/ and returns the JSON object on its last line, or null when it fails. */
+export function runTorchJson(python: string, script: string, args: readonly string[]): Record<string, number> | null {
   const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
   if (!existsSync(file)) return null;
   const run = spawnSync(python, [file, ...args], { encoding: 'utf8', timeout: 600_000 });
   if (run.status !== 0) return null;
   const last = run.stdout.trim().split('\n').pop() ?? '';
-  return (JSON.parse(last) as Record<string, number>)[key] ?? null;
+  return JSON.parse(last) as Record<string, number>;
+}
+
+/** `key` of what runTorchJson returns, or null. */
+export function runTorchScript(python: string, script: string, args: readonly string[], key: string): number | null {
+  return runTorchJson(python, script, args)?.[key] ?? null;
 }
 
 /** The backends a plain `pnpm bench` measures: wasm and whichever native backends are installed (cpu only when asked: ~100× slower). */
