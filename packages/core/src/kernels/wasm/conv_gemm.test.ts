@@ -51,8 +51,11 @@ const CASES: Case[] = [
   { name: 'k4 s2 same, 600 rows (three packed blocks)', ...square(6, 20, 4, 8, 8, 2, 'same') },
   { name: 'wide rows, k3 s1 (runs of blocks share a record)', ...square(2, 26, 3, 8, 16, 1, 'same') },
   { name: 'wide rows, k4 s2 (runs in the transposed phases too)', ...square(1, 40, 4, 8, 8, 2, 'same') },
-  { name: 'an image layer, 1 channel, 28→14 k4 s2 (patches packed in JS)', ...square(3, 28, 4, 1, 8, 2, 'same') },
-  { name: 'an image layer, 3 channels (a patch of 27 rows, the last sliver part-filled)', ...square(2, 9, 3, 3, 16, 1, 'same') },
+  { name: 'an image layer, 1 channel, 28→14 k4 s2 (a window row is one vector)', ...square(3, 28, 4, 1, 8, 2, 'same') },
+  { name: 'an image layer, 3 channels, k4 (a window row is three vectors)', ...square(2, 9, 4, 3, 8, 1, 'same') },
+  { name: 'an image layer, 3 channels, k3 (channels padded to four)', ...square(2, 9, 3, 3, 16, 1, 'same') },
+  { name: '1 channel, k3 s2 valid (channels padded to four)', ...square(2, 11, 3, 1, 8, 2, 'valid') },
+  { name: '6 channels, k2 (a window row is three vectors)', ...square(2, 7, 2, 6, 8, 1, 'same') },
   { name: 'non-square kernel and strides', xShape: [2, 9, 11, 8], wShape: [2, 3, 8, 8], strides: [1, 2], dilations: [1, 1], pad: 'same' },
 ];
 

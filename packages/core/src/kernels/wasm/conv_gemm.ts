@@ -257,18 +257,24 @@ function gridRecords(records: Records, win: Window, grid: Grid, dummyRow: number
 }
 
 /**
- * The source of a correlation with a zero border (top, bottom, left, right), padded into a scratch tensor
+ * The source of a correlation with a zero border (top, bottom, left, right) and `extraChannels` zero channels, padded into a scratch tensor
  * (PadV2.ts), so that every window lies inside it; the tensor itself where no border is needed.
  */
-function bordered(backend: WasmBackend, keep: (t: TensorInfo) => TensorInfo, x: TensorInfo, border: readonly [number, number, number, number]) {
+function bordered(
+  backend: WasmBackend,
+  keep: (t: TensorInfo) => TensorInfo,
+  x: TensorInfo,
+  border: readonly [number, number, number, number],
+  extraChannels = 0,
+) {
   const [top, bottom, left, right] = border;
   const paddings: [number, number][] = [
     [0, 0],
     [top, bottom],
     [left, right],
-    [0, 0],
+    [0, extraChannels],
   ];
-  const source = top + bottom + left + right === 0 ? x : keep(padV2Wasm({ inputs: { x }, backend, attrs: { paddings, constantValue: 0 } }));
+  const source = top + bottom + left + right + extraChannels === 0 ? x : keep(padV2Wasm({ inputs: { x }, backend, attrs: { paddings, constantValue: 0 } }));
   const [, h, w] = source.shape as [number, number, number, number];
   return { src: address(backend, source), h, w };
 }
@@ -377,6 +383,11 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
 /**
  * dW[p,q,c,co] = Σ_{n,i,j} x[n, i·sh + p − top, j·sw + q − left, c] · dy[n,i,j,co] (0 outside x): the rows
  * of dW ((p,q,c) flattened) in fours against dy's columns in eights, over blocks of KC output positions.
+ * The rows come in segments that lie together in a zero-bordered x: a tap's channels when they are whole
+ * sets of four, else a whole window row when that is (an image's first layer: 4 taps × 1 or 3 channels);
+ * else x is read with its channels zero-padded to a multiple of four and the padded rows of dW dropped.
+ * The tile's module packs a segment's rows for a block from a table of the windows' corners (the segment
+ * adds a constant offset); a segment's records (its own packing buffer, its own rows of dW) run on one thread.
  */
 export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
@@ -384,99 +395,66 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
   const m = n * oh * ow;
   const kc = Math.min(KC, m);
   const blocks = Math.ceil(m / kc);
-  const taps = kh * kw;
-  const slivers = Math.ceil((taps * ci) / TILE_ROWS);
-  const ldb = 4 * co;
-  const tiles = co / TILE_COLS;
+  const rowSegments = ci % TILE_ROWS !== 0 && (kw * ci) % TILE_ROWS === 0;
+  const cp = ci % TILE_ROWS === 0 || rowSegments ? ci : TILE_ROWS * Math.ceil(ci / TILE_ROWS);
+  const segment = rowSegments ? kw * cp : cp;
+  const segments = (kh * kw * cp) / segment;
+  const vectors = segment / TILE_ROWS;
+  const perSegment = blocks * (1 + vectors);
+  const capacity = segments * perSegment;
+  const sliverBytes = 16 * kc + SLIVER_PAD;
   const out = backend.makeOutput([kh, kw, ci, co], 'float32');
   withTemporaries(backend, (keep) => {
-    backend.typedArrayFromHeap(out).fill(0);
-    const [outA, dyA] = [address(backend, out), address(backend, dy)];
-    const row = (dummy: number, k: number) => (k < taps * ci ? outA + 4 * k * co : dummy);
-    const sliverTiles = (records: Records, sliver: number, depth: number, m0: number, first: number, dummy: number) => {
-      const [c0, c1, c2, c3] = [row(dummy, first), row(dummy, first + 1), row(dummy, first + 2), row(dummy, first + 3)];
-      records.tiles(depth, sliver, sliver + 4, sliver + 8, sliver + 12, 16, dyA + 4 * m0 * co, ldb, c0, c1, c2, c3, tiles);
-    };
-    if (ci % TILE_ROWS === 0) {
-      // whole sets of four channels: a tap's rows are runs of x, packed by the tile's module from a table of the
-      // windows' corners in a zero-bordered x (the tap adds a constant offset); a tap's records (its own packing
-      // buffer, its own rows of dW) run on one thread
-      const perTap = blocks * (1 + ci / TILE_ROWS);
-      const capacity = taps * perTap;
-      const sliverBytes = 16 * kc + SLIVER_PAD;
-      const [indA, recordsA, packA] = scratch(backend, keep, [m, capacity * RECORD_INTS, (taps * (ci / TILE_ROWS) * sliverBytes) / 4]) as [
-        number,
-        number,
-        number,
-      ];
-      // allocated before any view of the heap is taken: growing the memory detaches views
-      const source = bordered(backend, keep, x, convBorder(info));
-      const memory = reachableMemory(backend);
-      const ind = new Int32Array(memory.buffer, indA, m);
-      for (let b = 0, row = 0; b < n; b++)
-        for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, row++) ind[row] = source.src + 4 * ((b * source.h + i * sh) * source.w + j * sw) * ci;
-      const records = new Records(memory, recordsA, capacity);
-      for (let tap = 0; tap < taps; tap++) {
-        const pack = packA + tap * (ci / TILE_ROWS) * sliverBytes;
-        const offset = 4 * (Math.floor(tap / kw) * source.w + (tap % kw)) * ci;
-        for (let m0 = 0; m0 < m; m0 += kc) {
-          const depth = Math.min(kc, m - m0);
-          records.packRows(depth, indA + 4 * m0, offset, pack, ci / TILE_ROWS, sliverBytes);
-          for (let s = 0; s < ci / TILE_ROWS; s++) sliverTiles(records, pack + sliverBytes * s, depth, m0, tap * ci + TILE_ROWS * s, outA);
+    const dWFloats = kh * kw * cp * co;
+    const regions = [m, capacity * RECORD_INTS, (segments * vectors * sliverBytes) / 4, cp === ci ? 0 : dWFloats];
+    const [indA, recordsA, packA, paddedA] = scratch(backend, keep, regions) as [number, number, number, number];
+    // allocated before any view of the heap is taken: growing the memory detaches views
+    const source = bordered(backend, keep, x, convBorder(info), cp - ci);
+    const memory = reachableMemory(backend);
+    const dWA = cp === ci ? address(backend, out) : paddedA;
+    new Float32Array(memory.buffer, dWA, dWFloats).fill(0);
+    const dyA = address(backend, dy);
+    const ind = new Int32Array(memory.buffer, indA, m);
+    for (let b = 0, row = 0; b < n; b++)
+      for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, row++) ind[row] = source.src + 4 * ((b * source.h + i * sh) * source.w + j * sw) * cp;
+    const records = new Records(memory, recordsA, capacity);
+    for (let seg = 0; seg < segments; seg++) {
+      const [p, q] = rowSegments ? [seg, 0] : [Math.floor(seg / kw), seg % kw];
+      const offset = 4 * (p * source.w + q) * cp;
+      const pack = packA + seg * vectors * sliverBytes;
+      for (let m0 = 0; m0 < m; m0 += kc) {
+        const depth = Math.min(kc, m - m0);
+        records.packRows(depth, indA + 4 * m0, offset, pack, vectors, sliverBytes);
+        for (let v = 0; v < vectors; v++) {
+          const sliver = pack + v * sliverBytes;
+          const c0 = dWA + 4 * (seg * segment + TILE_ROWS * v) * co;
+          const cs = 4 * co;
+          records.tiles(
+            depth,
+            sliver,
+            sliver + 4,
+            sliver + 8,
+            sliver + 12,
+            16,
+            dyA + 4 * m0 * co,
+            4 * co,
+            c0,
+            c0 + cs,
+            c0 + 2 * cs,
+            c0 + 3 * cs,
+            co / TILE_COLS,
+          );
         }
       }
-      gemm.execute(recordsA, records.count, 2 * m * taps * ci * co, (i) => i % perTap === 0);
-    } else {
-      // an image's first layer (1 or 3 channels): the patch rows are packed here, four (p,q,c) per sliver;
-      // a sliver's records add into its four rows of dW, so chunks hold whole slivers
-      const capacity = slivers * blocks;
-      const [dummyRow, recordsA, packA] = scratch(backend, keep, [co, capacity * RECORD_INTS, TILE_ROWS * slivers * m]) as [number, number, number];
-      const memory = reachableMemory(backend);
-      packPatches(backend.typedArrayFromHeap(x), new Float32Array(memory.buffer, packA, TILE_ROWS * slivers * m), info);
-      const records = new Records(memory, recordsA, capacity);
-      for (let s = 0; s < slivers; s++)
-        for (let m0 = 0; m0 < m; m0 += kc) sliverTiles(records, packA + 16 * (s * m + m0), Math.min(kc, m - m0), m0, TILE_ROWS * s, dummyRow);
-      gemm.execute(recordsA, records.count, 2 * m * taps * ci * co, (i) => i % blocks === 0);
+    }
+    gemm.execute(recordsA, records.count, 2 * m * kh * kw * cp * co, (i) => i % perSegment === 0);
+    if (cp !== ci) {
+      const padded = new Float32Array(memory.buffer, dWA, dWFloats);
+      const dW = backend.typedArrayFromHeap(out);
+      for (let tap = 0; tap < kh * kw; tap++) dW.set(padded.subarray(tap * cp * co, (tap * cp + ci) * co), tap * ci * co);
     }
   });
   return out;
-}
-
-/**
- * Sliver s of the patch matrix, for every output position m: pack[(s·M + m)·4 + r] = x at m and patch
- * element 4s + r ((p,q,c) flattened; 0 past the patch or in the padding). A block of KC positions of a
- * sliver is then contiguous, as the tile reads it (stride 16 bytes).
- */
-function packPatches(xs: Float32Array, pack: Float32Array, info: backend_util.Conv2DInfo): void {
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: w,
-    inChannels: ci,
-    outHeight: oh,
-    outWidth: ow,
-    strideHeight: sh,
-    strideWidth: sw,
-    filterHeight: kh,
-    filterWidth: kw,
-  } = info;
-  const { top, left } = info.padInfo;
-  const m = n * oh * ow;
-  pack.fill(0);
-  let pos = 0;
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++, pos++)
-        for (let p = 0; p < kh; p++) {
-          const y = i * sh + p - top;
-          if (y < 0 || y >= h) continue;
-          for (let q = 0; q < kw; q++) {
-            const xx = j * sw + q - left;
-            if (xx < 0 || xx >= w) continue;
-            const src = ((b * h + y) * w + xx) * ci;
-            for (let c = 0, k = (p * kw + q) * ci; c < ci; c++, k++) pack[((k >> 2) * m + pos) * 4 + (k & 3)] = xs[src + c] as number;
-          }
-        }
 }
 
 /** Whether a product runs on the tile: float32, whole tiles of columns, one matrix or the same batch on both sides. */
