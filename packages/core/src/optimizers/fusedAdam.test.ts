@@ -6,7 +6,7 @@ import { ADAM_UPDATE, FusedAdamOptimizer, fusedAdam } from './fusedAdam.js';
 
 /** Variables of a few shapes and a loss whose gradients differ every step; returns every variable's values after each step. */
 function train(optimizer: tf.Optimizer, steps: number): Float32Array[][] {
-  const shapes = [[3, 5], [5], [2, 2, 3, 4], [1]];
+  const shapes = [[3, 5], [5], [2, 2, 3, 4], [1], [7, 37]];
   const vars = shapes.map((shape, i) =>
     tf.variable(
       tf.tensor(

@@ -16,6 +16,7 @@ import {
   type Variable,
   zerosLike,
 } from '@tensorflow/tfjs-core';
+import { simdLoopsFor } from '../kernels/wasm/simd_loops.js';
 
 /** One Adam update of one variable in one kernel: outputs [value, m, v]; see adamUpdate. */
 export const ADAM_UPDATE = 'GanbenchAdamUpdate';
@@ -84,16 +85,44 @@ function adamWasm(args: { inputs: AdamInputs; backend: WasmBackend; attrs: AdamA
   const outputs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')] as const;
   // Views after every allocation: an allocation may grow the heap and detach earlier ones.
   const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t);
-  adamUpdate(
-    heap(inputs.value),
-    heap(inputs.m),
-    heap(inputs.v),
-    heap(inputs.gradient),
-    heap(inputs.oneMinusAccBeta1)[0] as number,
-    heap(inputs.oneMinusAccBeta2)[0] as number,
-    attrs,
-    { value: heap(outputs[0]), m: heap(outputs[1]), v: heap(outputs[2]) },
-  );
+  const tensors = [inputs.value, inputs.m, inputs.v, inputs.gradient, ...outputs].map(heap);
+  const a1 = heap(inputs.oneMinusAccBeta1)[0] as number;
+  const a2 = heap(inputs.oneMinusAccBeta2)[0] as number;
+  // four floats a step in the SIMD loop, the tail (and everything without SIMD) in adamUpdate: the same roundings
+  const loops = simdLoopsFor(backend);
+  const vectors = loops === null ? 0 : Math.floor((tensors[0] as Float32Array).length / 4);
+  if (loops !== null && vectors > 0) {
+    const [value, m, v, gradient, outValue, outM, outV] = tensors.map((t) => t.byteOffset) as [number, number, number, number, number, number, number];
+    const f32 = Math.fround;
+    loops.adam(
+      value,
+      m,
+      v,
+      gradient,
+      outValue,
+      outM,
+      outV,
+      vectors,
+      f32(attrs.beta1),
+      f32(1 - attrs.beta1),
+      f32(attrs.beta2),
+      f32(1 - attrs.beta2),
+      f32(a1),
+      f32(a2),
+      f32(attrs.epsilon),
+      f32(-attrs.learningRate),
+    );
+  }
+  const [value, m, v, gradient, outValue, outM, outV] = tensors.map((t) => t.subarray(4 * vectors)) as Float32Array[] as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  adamUpdate(value, m, v, gradient, a1, a2, attrs, { value: outValue, m: outM, v: outV });
   return [...outputs];
 }
 

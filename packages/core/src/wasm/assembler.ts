@@ -168,6 +168,8 @@ export const v128LoadF32 = (offset: number) => simd(0x00, ...memarg(offset, 2));
 export const v128StoreF32 = (offset: number) => simd(0x0b, ...memarg(offset, 2));
 export const F32X4_ADD = simd(0xe4);
 export const F32X4_MUL = simd(0xe6);
+export const F32X4_DIV = simd(0xe7);
+export const F32X4_SQRT = simd(0xe3);
 export const F32X4_SPLAT = simd(0x13);
 /** f32x4.lt and f32x4.gt: per lane all ones where the comparison holds, else zeros. */
 export const F32X4_LT = simd(0x43);

@@ -6,10 +6,12 @@ import {
   END,
   F32,
   F32X4_ADD,
+  F32X4_DIV,
   F32X4_GT,
   F32X4_LT,
   F32X4_MUL,
   F32X4_SPLAT,
+  F32X4_SQRT,
   get,
   I32,
   I32_ADD,
@@ -30,7 +32,7 @@ import { backendMemory } from './sgemm.js';
 /**
  * Elementwise loops over float32 tensors in tfjs-backend-wasm's memory, one pass each, four floats a
  * step: where XNNPACK broadcasts a bias row by row (Add of [..., C] and [C]) or a network spells one op as
- * several kernels (leaky ReLU and its gradient). Byte addresses; counts in vectors of four floats (≥ 1).
+ * several kernels (leaky ReLU and its gradient, Adam). Byte addresses; counts in vectors of four floats (≥ 1).
  */
 export interface SimdLoops {
   /** out[r, :] = x[r, :] + bias for `rows` rows of 4·vectors floats. */
@@ -54,6 +56,28 @@ export interface SimdLoops {
     pixelBytes: number,
     rowStep: number,
     colStep: number,
+  ): void;
+  /**
+   * Adam's update in tfjs's order (fusedAdam.ts's adamUpdate), each operation rounded to float32:
+   * m' = m·β₁ + g·c₁, v' = v·β₂ + g²·c₂, θ' = (m'/a₁) / (√(v'/a₂) + ε) · step + θ.
+   */
+  adam(
+    value: number,
+    m: number,
+    v: number,
+    gradient: number,
+    outValue: number,
+    outM: number,
+    outV: number,
+    vectors: number,
+    beta1: number,
+    c1: number,
+    beta2: number,
+    c2: number,
+    a1: number,
+    a2: number,
+    epsilon: number,
+    step: number,
   ): void;
 }
 
@@ -154,6 +178,66 @@ function avgPool2x2Body(): number[] {
   ];
 }
 
+function adamBody(): number[] {
+  const [value, m, v, g, outValue, outM, outV, vectors] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // the eight float parameters (8–15), then each splatted (16–23), then m' and v'
+  const splat = (k: number) => 16 + k;
+  const [B1, C1, B2, C2, A1, A2, EPS, STEP] = [0, 1, 2, 3, 4, 5, 6, 7].map(splat) as number[] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [newM, newV] = [24, 25];
+  const load = (pointer: number) => [...get(pointer), ...v128LoadF32(0)];
+  const update = [
+    ...get(outM),
+    ...load(m),
+    ...get(B1),
+    ...F32X4_MUL,
+    ...load(g),
+    ...get(C1),
+    ...F32X4_MUL,
+    ...F32X4_ADD,
+    ...tee(newM),
+    ...v128StoreF32(0),
+    ...get(outV),
+    ...load(v),
+    ...get(B2),
+    ...F32X4_MUL,
+    ...load(g),
+    ...load(g),
+    ...F32X4_MUL,
+    ...get(C2),
+    ...F32X4_MUL,
+    ...F32X4_ADD,
+    ...tee(newV),
+    ...v128StoreF32(0),
+    ...get(outValue),
+    ...get(newM),
+    ...get(A1),
+    ...F32X4_DIV,
+    ...get(newV),
+    ...get(A2),
+    ...F32X4_DIV,
+    ...F32X4_SQRT,
+    ...get(EPS),
+    ...F32X4_ADD,
+    ...F32X4_DIV,
+    ...get(STEP),
+    ...F32X4_MUL,
+    ...load(value),
+    ...F32X4_ADD,
+    ...v128StoreF32(0),
+  ];
+  const splats = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(8 + k), ...F32X4_SPLAT, ...set(splat(k))]);
+  return [...splats, ...vectorLoop(vectors, [value, m, v, g, outValue, outM, outV], update), ...END];
+}
+
 function moduleBytes(memory: 'import' | 'import-shared'): Uint8Array {
   return assembleModule(
     [
@@ -169,6 +253,13 @@ function moduleBytes(memory: 'import' | 'import-shared'): Uint8Array {
           [1, V128],
         ],
         code: avgPool2x2Body(),
+      },
+      {
+        name: 'adam',
+        params: [...new Array<number>(8).fill(I32), ...new Array<number>(8).fill(F32)],
+        results: [],
+        locals: [[10, V128]],
+        code: adamBody(),
       },
     ],
     memory,
