@@ -42,7 +42,7 @@ function batchMatMulPerMatrix(backend: WasmBackend, a: TensorInfo, b: TensorInfo
  * flag it runs a scalar loop about 13× slower, and every dense layer's backward pass sets one
  * (xᵀ·dy, dy·Wᵀ). Transposing the flagged operand first keeps each product on XNNPACK; a batch of
  * right-hand matrices is multiplied one pair at a time for the same reason. Products with whole tiles of
- * columns run on the project's tile (conv_gemm.ts) instead.
+ * columns run on the project's tile (conv_gemm.ts) instead, which reads a transposed A in place.
  */
 export function batchMatMulWasm(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: BatchMatMulAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -58,6 +58,10 @@ export function batchMatMulWasm(args: { inputs: { a: TensorInfo; b: TensorInfo }
     return runWasmKernel(backend, BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
   };
   if (!attrs.transposeA && !attrs.transposeB) return untransposed(inputs.a, inputs.b);
+  const gemm = sgemmFor(backend);
+  if (gemm !== null && attrs.transposeA && !attrs.transposeB && matMulGemmApplies(inputs.a, inputs.b)) {
+    return matMulGemm(backend, gemm, inputs.a, inputs.b, true);
+  }
   return withTemporaries(backend, (keep) => {
     const transposeLastTwo = (t: TensorInfo): TensorInfo => {
       const rank = t.shape.length;

@@ -159,11 +159,16 @@ describe('the float32 GEMM tile on the wasm backend (single-threaded build)', ()
     const a = tf.tensor3d(as, [batch, m, k]);
     const b = tf.tensor3d(bs, [batch, k, n]);
     expect(matMulGemmApplies(a, b)).toBe(true);
+    const aT = tf.transpose(a, [0, 2, 1]);
     for (const variant of ['simd', 'relaxed-simd'] as const) {
       const c = tf.engine().makeTensorFromTensorInfo(matMulGemm(backend, sgemmFor(backend, variant) as Sgemm, a, b));
       expect(maxRelativeError(c.dataSync(), ref)).toBeLessThan(2e-6);
-      c.dispose();
+      // Aᵀ read down its columns: the same products in the same order
+      const cT = tf.engine().makeTensorFromTensorInfo(matMulGemm(backend, sgemmFor(backend, variant) as Sgemm, aT, b, true));
+      expect(Array.from(cT.dataSync())).toEqual(Array.from(c.dataSync()));
+      tf.dispose([c, cT]);
     }
+    aT.dispose();
     // the registered kernel, also with a transposed operand (transposed first, then the tile)
     const direct = tf.engine().makeTensorFromTensorInfo(matMulGemm(backend, sgemmFor(backend) as Sgemm, a, b));
     const viaKernel = tf.matMul(a, b);

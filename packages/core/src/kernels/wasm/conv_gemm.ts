@@ -465,21 +465,27 @@ export function matMulGemmApplies(a: TensorInfo, b: TensorInfo): boolean {
   return a.dtype === 'float32' && b.dtype === 'float32' && n % TILE_COLS === 0 && batchA === batchB;
 }
 
-/** C[i] = A[i] · B[i] for each batch entry i, untransposed: rows of A in fours against columns of B in eights. */
-export function matMulGemm(backend: WasmBackend, gemm: Sgemm, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const [m, k] = a.shape.slice(-2) as [number, number];
+/**
+ * C[i] = A[i] · B[i] for each batch entry i, rows of A in fours against columns of B in eights; with
+ * `transposeA`, a holds Aᵀ ([k, m] per entry) and the tile reads A's rows down its columns (stride m) instead of
+ * transposing it first.
+ */
+export function matMulGemm(backend: WasmBackend, gemm: Sgemm, a: TensorInfo, b: TensorInfo, transposeA = false): TensorInfo {
+  const [rows, cols] = a.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [cols, rows] : [rows, cols];
   const n = b.shape[b.shape.length - 1] as number;
   const batch = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
   const capacity = batch * Math.ceil(n / NC) * Math.ceil(m / TILE_ROWS);
   const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
   withTemporaries(backend, (keep) => {
-    const [zA, dummyRow, recordsA] = scratch(backend, keep, [k, n, capacity * RECORD_INTS]) as [number, number, number];
+    const [dummyRow, recordsA] = scratch(backend, keep, [n, capacity * RECORD_INTS]) as [number, number];
     const memory = reachableMemory(backend);
-    new Float32Array(memory.buffer, zA, k).fill(0);
     backend.typedArrayFromHeap(out).fill(0);
     const [outA, aA, bA] = [address(backend, out), address(backend, a), address(backend, b)];
     const records = new Records(memory, recordsA, capacity);
-    const rowA = (i: number, r: number) => (r < m ? aA + 4 * (i * m + r) * k : zA);
+    // A[i] row r starts at a float of a[i] and steps by sa; rows past m read row 0 and write the dummy row
+    const sa = transposeA ? 4 * m : 4;
+    const rowA = (i: number, r: number) => aA + 4 * (i * m * k + (r < m ? (transposeA ? r : r * k) : 0));
     const rowC = (i: number, r: number, j0: number) => (r < m ? outA + 4 * ((i * m + r) * n + j0) : dummyRow);
     for (let i = 0; i < batch; i++)
       for (let j0 = 0; j0 < n; j0 += NC) {
@@ -487,7 +493,7 @@ export function matMulGemm(backend: WasmBackend, gemm: Sgemm, a: TensorInfo, b: 
         const tiles = Math.min(NC, n - j0) / TILE_COLS;
         for (let r = 0; r < m; r += TILE_ROWS) {
           const [a0, a1, a2, a3] = [rowA(i, r), rowA(i, r + 1), rowA(i, r + 2), rowA(i, r + 3)];
-          records.tiles(k, a0, a1, a2, a3, 4, bBlock, 4 * n, rowC(i, r, j0), rowC(i, r + 1, j0), rowC(i, r + 2, j0), rowC(i, r + 3, j0), tiles);
+          records.tiles(k, a0, a1, a2, a3, sa, bBlock, 4 * n, rowC(i, r, j0), rowC(i, r + 1, j0), rowC(i, r + 2, j0), rowC(i, r + 3, j0), tiles);
         }
       }
     // every record writes its own block of C whole: any cut will do
