@@ -1,7 +1,6 @@
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { leakyReluGradCpuConfig } from '../kernels/cpu/LeakyReluGrad.js';
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
-import { addWasmConfig } from '../kernels/wasm/Add.js';
 import { avgPoolWasmConfig } from '../kernels/wasm/AvgPool.js';
 import { avgPoolGradWasmConfig } from '../kernels/wasm/AvgPoolGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
@@ -9,6 +8,7 @@ import { castWasmConfig } from '../kernels/wasm/Cast.js';
 import { conv2DWasmConfig } from '../kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
+import { addWasmConfig, multiplyWasmConfig } from '../kernels/wasm/channelBroadcast.js';
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
 import { leakyReluGradWasmConfig, leakyReluWasmConfig } from '../kernels/wasm/LeakyRelu.js';
 import { padV2WasmConfig } from '../kernels/wasm/PadV2.js';
@@ -57,6 +57,7 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   identityWasmConfig,
   castWasmConfig,
   addWasmConfig,
+  multiplyWasmConfig,
   avgPoolWasmConfig,
   leakyReluWasmConfig,
   leakyReluGradWasmConfig,

@@ -270,7 +270,8 @@ describe('the direct wasm loops against the shipped kernels', () => {
     { x: [16], bias: [16] },
     { x: [3, 4, 3], bias: [3] }, // channels not a multiple of 4: the shipped kernel
     { x: [3, 4], bias: [3, 4] }, // not a bias: the shipped kernel
-  ])('Add of $x and $bias equals the shipped kernel bit for bit, either order', ({ x: xShape, bias: biasShape }) => {
+    { x: [2, 3, 5, 8], bias: [1, 1, 1, 8] },
+  ])('Add and Multiply of $x and $bias equal the shipped kernels bit for bit, either order', ({ x: xShape, bias: biasShape }) => {
     const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
     const x = tf.tensor(testValues(size(xShape), 26), xShape);
     const bias = tf.tensor(testValues(size(biasShape), 27), biasShape);
@@ -278,11 +279,16 @@ describe('the direct wasm loops against the shipped kernels', () => {
       [x, bias],
       [bias, x],
     ] as const) {
-      const ours = tf.add(a, b);
-      const reference = shipped('Add', { a, b }, {});
-      expect(ours.shape).toEqual(reference.shape);
-      expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
-      tf.dispose([ours, reference]);
+      for (const [op, kernel] of [
+        [tf.add, 'Add'],
+        [tf.mul, 'Multiply'],
+      ] as const) {
+        const ours = op(a, b);
+        const reference = shipped(kernel, { a, b }, {});
+        expect(ours.shape).toEqual(reference.shape);
+        expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+        tf.dispose([ours, reference]);
+      }
     }
     tf.dispose([x, bias]);
   });

@@ -31,12 +31,14 @@ import { backendMemory } from './sgemm.js';
 
 /**
  * Elementwise loops over float32 tensors in tfjs-backend-wasm's memory, one pass each, four floats a
- * step: where XNNPACK broadcasts a bias row by row (Add of [..., C] and [C]) or a network spells one op as
+ * step: where XNNPACK broadcasts a bias row by row (Add and Multiply of [..., C] and [C]) or a network spells one op as
  * several kernels (leaky ReLU and its gradient, Adam). Byte addresses; counts in vectors of four floats (≥ 1).
  */
 export interface SimdLoops {
-  /** out[r, :] = x[r, :] + bias for `rows` rows of 4·vectors floats. */
-  biasAdd(x: number, bias: number, out: number, rows: number, vectors: number): void;
+  /** out[r, :] = x[r, :] + row for `rows` rows of 4·vectors floats. */
+  channelAdd(x: number, row: number, out: number, rows: number, vectors: number): void;
+  /** out[r, :] = x[r, :] · row for `rows` rows of 4·vectors floats. */
+  channelMul(x: number, row: number, out: number, rows: number, vectors: number): void;
   /** out = x < 0 ? α·x : x (tfjs's LeakyRelu). */
   leakyRelu(x: number, out: number, vectors: number, alpha: number): void;
   /** out = x > 0 ? dy : α·dy (tfjs's LeakyRelu gradient, where(x > 0, dy, dy·α)). */
@@ -93,11 +95,12 @@ const vectorLoop = (counter: number, pointers: readonly number[], body: readonly
 ];
 const copy = (from: number, to: number) => [...get(from), ...set(to)];
 
-function biasAddBody(): number[] {
-  const [x, bias, out, rows, vectors, b, v] = [0, 1, 2, 3, 4, 5, 6];
-  const add = [...get(out), ...get(x), ...v128LoadF32(0), ...get(b), ...v128LoadF32(0), ...F32X4_ADD, ...v128StoreF32(0)];
+/** out[r, :] = x[r, :] ∘ row, `op` an f32x4 instruction. */
+function channelBody(op: readonly number[]): number[] {
+  const [x, row, out, rows, vectors, b, v] = [0, 1, 2, 3, 4, 5, 6];
+  const apply = [...get(out), ...get(x), ...v128LoadF32(0), ...get(b), ...v128LoadF32(0), ...op, ...v128StoreF32(0)];
   // over rows, each a loop over its vectors
-  return [...LOOP, ...copy(bias, b), ...copy(vectors, v), ...vectorLoop(v, [x, out, b], add), ...countDown(rows), ...END];
+  return [...LOOP, ...copy(row, b), ...copy(vectors, v), ...vectorLoop(v, [x, out, b], apply), ...countDown(rows), ...END];
 }
 
 function leakyReluBody(): number[] {
@@ -241,7 +244,8 @@ function adamBody(): number[] {
 function moduleBytes(memory: 'import' | 'import-shared'): Uint8Array {
   return assembleModule(
     [
-      { name: 'biasAdd', params: [I32, I32, I32, I32, I32], results: [], locals: [[2, I32]], code: biasAddBody() },
+      { name: 'channelAdd', params: [I32, I32, I32, I32, I32], results: [], locals: [[2, I32]], code: channelBody(F32X4_ADD) },
+      { name: 'channelMul', params: [I32, I32, I32, I32, I32], results: [], locals: [[2, I32]], code: channelBody(F32X4_MUL) },
       { name: 'leakyRelu', params: [I32, I32, I32, F32], results: [], locals: [[2, V128]], code: leakyReluBody() },
       { name: 'leakyReluGrad', params: [I32, I32, I32, I32, F32], results: [], locals: [[2, V128]], code: leakyReluGradBody() },
       {
