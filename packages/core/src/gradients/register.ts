@@ -15,6 +15,7 @@ import { padV2WasmConfig } from '../kernels/wasm/PadV2.js';
 import { resizeNearestNeighborGradWasmConfig } from '../kernels/wasm/ResizeNearestNeighborGrad.js';
 import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';
 import { sliceWasmConfig } from '../kernels/wasm/Slice.js';
+import { tileWasmConfig } from '../kernels/wasm/Tile.js';
 import { rememberShippedKernel } from '../kernels/wasm/wasm_kernel_util.js';
 import { addNWebgpuConfig, rememberShippedAddN } from '../kernels/webgpu/AddN.js';
 import { avgPoolGradGradConfig } from './AvgPoolGrad_grad.js';
@@ -58,6 +59,7 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   castWasmConfig,
   addWasmConfig,
   multiplyWasmConfig,
+  tileWasmConfig,
   avgPoolWasmConfig,
   leakyReluWasmConfig,
   leakyReluGradWasmConfig,

@@ -293,6 +293,27 @@ describe('the direct wasm loops against the shipped kernels', () => {
     tf.dispose([x, bias]);
   });
 
+  it.each([
+    { shape: [1, 4, 4, 8], reps: [5, 1, 1, 1] },
+    { shape: [2, 3], reps: [3, 4] },
+    { shape: [3, 1, 2], reps: [1, 3, 2] },
+    { shape: [5], reps: [1] },
+    { shape: [2, 3], reps: [0, 2] },
+  ])('Tile of $shape by $reps equals the shipped kernel', ({ shape, reps }) => {
+    const t = tf.tensor(
+      testValues(
+        shape.reduce((a, b) => a * b, 1),
+        28,
+      ),
+      shape,
+    );
+    const ours = tf.tile(t, reps);
+    const reference = shipped('Tile', { x: t }, { reps });
+    expect(ours.shape).toEqual(reference.shape);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+    tf.dispose([t, ours, reference]);
+  });
+
   // 2×2 windows without padding take the SIMD pass (the shipped kernel is the reference); others the shipped kernel
   it.each([
     { shape: [3, 6, 7, 16], strides: 1 },
