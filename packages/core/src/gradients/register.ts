@@ -1,6 +1,7 @@
 import { type GradConfig, getGradient, getKernel, type KernelConfig, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { leakyReluGradCpuConfig } from '../kernels/cpu/LeakyReluGrad.js';
 import { resizeNearestNeighborGradCpuConfig } from '../kernels/cpu/ResizeNearestNeighborGrad.js';
+import { addWasmConfig } from '../kernels/wasm/Add.js';
 import { avgPoolWasmConfig } from '../kernels/wasm/AvgPool.js';
 import { avgPoolGradWasmConfig } from '../kernels/wasm/AvgPoolGrad.js';
 import { batchMatMulWasmConfig } from '../kernels/wasm/BatchMatMul.js';
@@ -8,9 +9,9 @@ import { castWasmConfig } from '../kernels/wasm/Cast.js';
 import { conv2DWasmConfig } from '../kernels/wasm/Conv2D.js';
 import { conv2DBackpropFilterWasmConfig } from '../kernels/wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputWasmConfig } from '../kernels/wasm/Conv2DBackpropInput.js';
-import { addWasmConfig, multiplyWasmConfig } from '../kernels/wasm/channelBroadcast.js';
 import { identityWasmConfig } from '../kernels/wasm/Identity.js';
 import { leakyReluGradWasmConfig, leakyReluWasmConfig } from '../kernels/wasm/LeakyRelu.js';
+import { multiplyWasmConfig } from '../kernels/wasm/Multiply.js';
 import { padV2WasmConfig } from '../kernels/wasm/PadV2.js';
 import { resizeNearestNeighborGradWasmConfig } from '../kernels/wasm/ResizeNearestNeighborGrad.js';
 import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';

@@ -1,4 +1,4 @@
-import { Add, type KernelConfig, Multiply, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { type SimdLoops, simdLoopsFor } from './simd_loops.js';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
@@ -17,7 +17,7 @@ function isChannelBias(x: TensorInfo, bias: TensorInfo): boolean {
  * A commutative binary kernel on wasm: x ∘ a channel row in one SIMD pass over x (simd_loops.ts), each element one
  * correctly rounded operation, as XNNPACK's is; other shapes go to the shipped kernel.
  */
-function channelBroadcastKernel(kernelName: string, op: 'channelAdd' | 'channelMul'): KernelConfig {
+export function channelBroadcastKernel(kernelName: string, op: 'channelAdd' | 'channelMul'): KernelConfig {
   const kernelFunc = (args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend }): TensorInfo => {
     const { inputs, backend } = args;
     const { a, b } = inputs;
@@ -34,8 +34,3 @@ function channelBroadcastKernel(kernelName: string, op: 'channelAdd' | 'channelM
   };
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelConfig['kernelFunc'] };
 }
-
-/** Add: a layer's bias in one pass. */
-export const addWasmConfig = channelBroadcastKernel(Add, 'channelAdd');
-/** Multiply: a per-channel scale (batch norm's γ, a norm's 1/σ) in one pass. */
-export const multiplyWasmConfig = channelBroadcastKernel(Multiply, 'channelMul');
