@@ -30,6 +30,20 @@ interface AdamAttrs {
 
 const f = Math.fround;
 
+/** Adam's constants rounded to float32, in the order the update takes them: β₁, 1 − β₁, β₂, 1 − β₂, 1 − β₁ᵗ, 1 − β₂ᵗ, ε, −lr. */
+function adamConstants(attrs: AdamAttrs, oneMinusAccBeta1: number, oneMinusAccBeta2: number) {
+  return [
+    f(attrs.beta1),
+    f(1 - attrs.beta1),
+    f(attrs.beta2),
+    f(1 - attrs.beta2),
+    f(oneMinusAccBeta1),
+    f(oneMinusAccBeta2),
+    f(attrs.epsilon),
+    f(-attrs.learningRate),
+  ] as const;
+}
+
 /**
  * tfjs's AdamOptimizer.applyGradients, element by element, each operation rounded to float32 in
  * tfjs's order (m·β₁ + g·(1 − β₁), v·β₂ + g²·(1 − β₂), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ),
@@ -46,14 +60,7 @@ export function adamUpdate(
   attrs: AdamAttrs,
   out: { value: Float32Array; m: Float32Array; v: Float32Array },
 ): void {
-  const b1 = f(attrs.beta1);
-  const c1 = f(1 - attrs.beta1);
-  const b2 = f(attrs.beta2);
-  const c2 = f(1 - attrs.beta2);
-  const eps = f(attrs.epsilon);
-  const step = f(-attrs.learningRate);
-  const a1 = f(oneMinusAccBeta1);
-  const a2 = f(oneMinusAccBeta2);
+  const [b1, c1, b2, c2, a1, a2, eps, step] = adamConstants(attrs, oneMinusAccBeta1, oneMinusAccBeta2);
   const n = value.length;
   for (let i = 0; i < n; i++) {
     const g = gradient[i] as number;
@@ -85,44 +92,29 @@ function adamWasm(args: { inputs: AdamInputs; backend: WasmBackend; attrs: AdamA
   const outputs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')] as const;
   // Views after every allocation: an allocation may grow the heap and detach earlier ones.
   const heap = (t: TensorInfo) => backend.typedArrayFromHeap(t);
-  const tensors = [inputs.value, inputs.m, inputs.v, inputs.gradient, ...outputs].map(heap);
+  const [value, m, v, gradient] = [heap(inputs.value), heap(inputs.m), heap(inputs.v), heap(inputs.gradient)] as const;
+  const out = { value: heap(outputs[0]), m: heap(outputs[1]), v: heap(outputs[2]) };
   const a1 = heap(inputs.oneMinusAccBeta1)[0] as number;
   const a2 = heap(inputs.oneMinusAccBeta2)[0] as number;
   // four floats a step in the SIMD loop, the tail (and everything without SIMD) in adamUpdate: the same roundings
   const loops = simdLoopsFor(backend);
-  const vectors = loops === null ? 0 : Math.floor((tensors[0] as Float32Array).length / 4);
-  if (loops !== null && vectors > 0) {
-    const [value, m, v, gradient, outValue, outM, outV] = tensors.map((t) => t.byteOffset) as [number, number, number, number, number, number, number];
-    const f32 = Math.fround;
-    loops.adam(
-      value,
-      m,
-      v,
-      gradient,
-      outValue,
-      outM,
-      outV,
+  const vectors = loops === null ? 0 : value.length >> 2;
+  if (vectors > 0) {
+    const constants = adamConstants(attrs, a1, a2);
+    loops?.adam(
+      value.byteOffset,
+      m.byteOffset,
+      v.byteOffset,
+      gradient.byteOffset,
+      out.value.byteOffset,
+      out.m.byteOffset,
+      out.v.byteOffset,
       vectors,
-      f32(attrs.beta1),
-      f32(1 - attrs.beta1),
-      f32(attrs.beta2),
-      f32(1 - attrs.beta2),
-      f32(a1),
-      f32(a2),
-      f32(attrs.epsilon),
-      f32(-attrs.learningRate),
+      ...constants,
     );
   }
-  const [value, m, v, gradient, outValue, outM, outV] = tensors.map((t) => t.subarray(4 * vectors)) as Float32Array[] as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  adamUpdate(value, m, v, gradient, a1, a2, attrs, { value: outValue, m: outM, v: outV });
+  const tail = (t: Float32Array) => t.subarray(4 * vectors);
+  adamUpdate(tail(value), tail(m), tail(v), tail(gradient), a1, a2, attrs, { value: tail(out.value), m: tail(out.m), v: tail(out.v) });
   return [...outputs];
 }
 

@@ -21,29 +21,24 @@ export function tileWasm(args: { inputs: { x: TensorInfo }; backend: WasmBackend
   // outer[d]: elements of the output under one index of axis d − 1 (the product of outShape from d on)
   const outer = new Array<number>(rank + 1).fill(1);
   for (let d = rank - 1; d >= 0; d--) outer[d] = (outer[d + 1] as number) * (outShape[d] as number);
-  const row = shape[rank - 1] as number;
-  // row r of x (r over the leading axes) lands where its indices put it in the output
-  const rows = s.length / row;
-  for (let r = 0, at = 0; r < rows; r++) {
-    at = 0;
-    for (let d = rank - 2, rest = r; d >= 0; d--) {
+  // where the first copy of x's element block `flat` (over x's leading `axes` axes) starts in the output
+  const placed = (flat: number, axes: number) => {
+    let at = 0;
+    for (let d = axes - 1, rest = flat; d >= 0; d--) {
       const i = rest % (shape[d] as number);
       rest = (rest - i) / (shape[d] as number);
       at += i * (outer[d + 1] as number);
     }
-    o.set(s.subarray(r * row, (r + 1) * row), at);
-  }
+    return at;
+  };
+  const row = shape[rank - 1] as number;
+  for (let r = 0; r < s.length / row; r++) o.set(s.subarray(r * row, (r + 1) * row), placed(r, rank - 1));
   // axis d: every slab of shape[d] · outer[d + 1] elements under a first-copy prefix repeated reps[d] − 1 times
   for (let d = rank - 1; d >= 0; d--) {
     const slab = (shape[d] as number) * (outer[d + 1] as number);
     const prefixes = shape.slice(0, d).reduce((p, n) => p * n, 1);
     for (let q = 0; q < prefixes; q++) {
-      let at = 0;
-      for (let e = d - 1, rest = q; e >= 0; e--) {
-        const i = rest % (shape[e] as number);
-        rest = (rest - i) / (shape[e] as number);
-        at += i * (outer[e + 1] as number);
-      }
+      const at = placed(q, d);
       for (let k = 1; k < (reps[d] as number); k++) o.copyWithin(at + k * slab, at, at + slab);
     }
   }

@@ -1,5 +1,5 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { type SimdLoops, simdLoopsFor } from './simd_loops.js';
+import { simdLoopsFor } from './simd_loops.js';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
 /**
@@ -21,7 +21,7 @@ export function channelBroadcastKernel(kernelName: string, op: 'channelAdd' | 'c
   const kernelFunc = (args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend }): TensorInfo => {
     const { inputs, backend } = args;
     const { a, b } = inputs;
-    const loops: SimdLoops | null = simdLoopsFor(backend);
+    const loops = simdLoopsFor(backend);
     // the operation commutes, so the row on either side gives the same values
     const [x, row] = isChannelBias(a, b) ? [a, b] : isChannelBias(b, a) ? [b, a] : [null, null];
     if (loops === null || x === null || row === null) return runWasmKernel(backend, kernelName, inputs);

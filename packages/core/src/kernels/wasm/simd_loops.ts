@@ -184,17 +184,7 @@ function avgPool2x2Body(): number[] {
 function adamBody(): number[] {
   const [value, m, v, g, outValue, outM, outV, vectors] = [0, 1, 2, 3, 4, 5, 6, 7];
   // the eight float parameters (8–15), then each splatted (16–23), then m' and v'
-  const splat = (k: number) => 16 + k;
-  const [B1, C1, B2, C2, A1, A2, EPS, STEP] = [0, 1, 2, 3, 4, 5, 6, 7].map(splat) as number[] as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [B1, C1, B2, C2, A1, A2, EPS, STEP] = [16, 17, 18, 19, 20, 21, 22, 23];
   const [newM, newV] = [24, 25];
   const load = (pointer: number) => [...get(pointer), ...v128LoadF32(0)];
   const update = [
@@ -237,7 +227,7 @@ function adamBody(): number[] {
     ...F32X4_ADD,
     ...v128StoreF32(0),
   ];
-  const splats = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(8 + k), ...F32X4_SPLAT, ...set(splat(k))]);
+  const splats = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(8 + k), ...F32X4_SPLAT, ...set(16 + k)]);
   return [...splats, ...vectorLoop(vectors, [value, m, v, g, outValue, outM, outV], update), ...END];
 }
 
