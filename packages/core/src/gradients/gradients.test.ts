@@ -176,3 +176,75 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   });
 }
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`Sum, Mean and Tile gradients by broadcast and one reduction (reduction_grads.ts), on ${backend}`, () => {
+    beforeAll(async () => {
+      await initBackend(backend);
+    });
+
+    const shape = [2, 3, 4, 5];
+    const size = 2 * 3 * 4 * 5;
+
+    it('∇ Σ S ⊙ sum(x, axes) is S broadcast, and ∇ Σ S ⊙ mean(x, axes) is S / n in float32, bit for bit', () => {
+      const s = testValues(2 * 5, 21);
+      const x = tf.tensor4d(testValues(size, 22), shape as [number, number, number, number]);
+      const weights = tf.tensor4d(s, [2, 1, 1, 5]);
+      const viaSum = tf
+        .grad((u: tf.Tensor) => tf.sum(tf.mul(weights, tf.sum(u, [1, 2], true))))(x)
+        .dataSync();
+      const viaMean = tf
+        .grad((u: tf.Tensor) => tf.sum(tf.mul(weights, tf.mean(u, [1, 2], true))))(x)
+        .dataSync();
+      for (let i = 0; i < size; i++) {
+        const w = s[Math.floor(i / 60) * 5 + (i % 5)] as number;
+        expect(viaSum[i]).toBe(w);
+        expect(viaMean[i]).toBe(Math.fround(w / 12));
+      }
+      tf.dispose([x, weights]);
+    });
+
+    it('the gradients run no Multiply by ones: one Tile (a broadcast) for Sum, a RealDiv and a Tile for Mean, one Sum for Tile', async () => {
+      const x = tf.tensor4d(testValues(size, 26), shape as [number, number, number, number]);
+      // the forward kernel first; reshapes and the gradient seed's copy (Identity) left out
+      const kernels = async (f: (u: tf.Tensor) => tf.Tensor) =>
+        (await tf.profile(() => tf.grad(f)(x))).kernels.map((k) => k.name).filter((k) => k !== 'Reshape' && k !== 'Identity');
+      expect(await kernels((u) => tf.sum(u, [1, 2]))).toEqual(['Sum', 'Tile']);
+      expect(await kernels((u) => tf.mean(u, [1, 2]))).toEqual(['Mean', 'RealDiv', 'Tile']);
+      expect(await kernels((u) => tf.tile(u, [1, 2, 1, 1]))).toEqual(['Tile', 'Sum']);
+      x.dispose();
+    });
+
+    it('∇ Σ S ⊙ tile(x, reps) sums the repeated blocks of S (against a float64 loop)', () => {
+      const reps = [2, 1, 3, 1];
+      const x = tf.tensor4d(testValues(2 * 3 * 2 * 5, 23), [2, 3, 2, 5]);
+      const tiledShape = [4, 3, 6, 5];
+      const s = testValues(4 * 3 * 6 * 5, 24);
+      const weights = tf.tensor4d(s, tiledShape as [number, number, number, number]);
+      const grad = tf
+        .grad((u: tf.Tensor) => tf.sum(tf.mul(weights, tf.tile(u, reps))))(x)
+        .dataSync();
+      const expected = new Float64Array(2 * 3 * 2 * 5);
+      for (let a = 0; a < 4; a++)
+        for (let b = 0; b < 3; b++)
+          for (let c = 0; c < 6; c++)
+            for (let d = 0; d < 5; d++) {
+              const at = (((a % 2) * 3 + b) * 2 + (c % 2)) * 5 + d;
+              expected[at] = (expected[at] as number) + (s[((a * 3 + b) * 6 + c) * 5 + d] as number);
+            }
+      for (let i = 0; i < expected.length; i++) expect(grad[i]).toBeCloseTo(expected[i] as number, 5);
+      tf.dispose([x, weights]);
+    });
+
+    const ops: [string, (x: tf.Tensor) => tf.Tensor][] = [
+      ['sum over the spatial axes', (x) => tf.sum(x, [1, 2])],
+      ['mean over the spatial axes and channels (minibatch stddev)', (x) => tf.mean(x, [1, 2, 3])],
+      ['tile over the batch and a spatial axis', (x) => tf.tile(x, [2, 1, 3, 1])],
+    ];
+    for (const [name, op] of ops) {
+      it(`${name}: the gradient of its gradient matches central differences`, () => {
+        expect(secondOrderCheck(op, shape, 25).maxError).toBeLessThan(2e-3);
+      });
+    }
+  });
+}

@@ -25,6 +25,7 @@ import { comparisonGradConfigs } from './comparison_grads.js';
 import { leakyReluGradConfig, leakyReluGradGradConfig } from './LeakyRelu_grad.js';
 import { resizeBilinearGradGradConfig } from './ResizeBilinearGrad_grad.js';
 import { resizeNearestNeighborGradGradConfig } from './ResizeNearestNeighborGrad_grad.js';
+import { reductionGradConfigs } from './reduction_grads.js';
 import { savedOutputGradConfigs } from './savedOutput_grads.js';
 
 /** Gradients tfjs-core lacks that double backprop (WGAN-GP, R1, R2) needs through the project's layers. */
@@ -67,10 +68,10 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
 ];
 
 /**
- * tfjs-core gradients replaced: those that cannot be differentiated again (they read a saved output), and
- * LeakyRelu's, one kernel where the backend has it.
+ * tfjs-core gradients replaced: those that cannot be differentiated again (they read a saved output), LeakyRelu's,
+ * one kernel where the backend has it, and Sum's, Mean's and Tile's, a broadcast or one reduction.
  */
-export const PROJECT_GRADIENT_OVERRIDES: readonly GradConfig[] = [...savedOutputGradConfigs, leakyReluGradConfig];
+export const PROJECT_GRADIENT_OVERRIDES: readonly GradConfig[] = [...savedOutputGradConfigs, leakyReluGradConfig, ...reductionGradConfigs];
 
 /** Idempotent: registers the project's gradients (never replacing one tfjs-core already has) and its overrides. */
 export function registerProjectGradients(): void {

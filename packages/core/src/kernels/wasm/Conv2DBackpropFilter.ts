@@ -1,13 +1,14 @@
 import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2DBackpropFilterGemm, conv2DBackpropFilterGemmApplies } from './conv_gemm.js';
+import { firstChannels, padAxis, tileChannels } from './channelPad.js';
+import { conv2DBackpropFilterGemm, conv2DBackpropFilterGemmApplies, conv2DBackpropFilterNarrowApplies, conv2DBackpropFilterNarrowGemm } from './conv_gemm.js';
 import { sgemmFor } from './sgemm.js';
 import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /**
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh + kh − padTop, ow·sw + kw − padLeft, ci] · dy[n,oh,ow,co]
  * is itself a convolution: of xᵀ [Ci,H,W,N] with dyᵀ [OH,OW,N,Co] as a filter dilated by the
- * stride. tfjs-backend-wasm ships no kernel for it; this one runs it on the project's tile
- * (conv_gemm.ts) where the channels allow, else hands the work to XNNPACK's Conv2D.
+ * stride. tfjs-backend-wasm ships no kernel for it; this one runs it on the project's tile (conv_gemm.ts): directly
+ * for whole tiles of output channels, transposed for fewer than a tile's columns, else with dy's channels padded.
  */
 export function conv2DBackpropFilterWasm(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -21,11 +22,22 @@ export function conv2DBackpropFilterWasm(args: {
     throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
   }
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight, outWidth } = info;
-  const [, height, width] = x.shape as [number, number, number, number];
-  const [, , , inChannels] = x.shape as [number, number, number, number];
   const gemm = sgemmFor(backend);
-  if (gemm !== null && conv2DBackpropFilterGemmApplies(info)) return conv2DBackpropFilterGemm(backend, gemm, x, dy, info);
+  if (gemm === null) return conv2DBackpropFilterWithoutTile(backend, x, dy, info);
+  if (conv2DBackpropFilterGemmApplies(info)) return conv2DBackpropFilterGemm(backend, gemm, x, dy, info);
+  if (conv2DBackpropFilterNarrowApplies(info)) return conv2DBackpropFilterNarrowGemm(backend, gemm, x, dy, info);
+  // output channels short of whole tiles, and too many for the narrow route: dy padded with zero channels, their columns of dW dropped
+  const co = tileChannels(info.outChannels);
+  return withTemporaries(backend, (keep) => {
+    const dyPadded = keep(padAxis(backend, dy, 3, co));
+    const dW = keep(conv2DBackpropFilterGemm(backend, gemm, x, dyPadded, { ...info, outChannels: co }));
+    return firstChannels(backend, dW, info.outChannels);
+  });
+}
+
+/** The filter gradient where the tile cannot run (no wasm SIMD): an explicit patch matrix for few taps × channels, else XNNPACK's Conv2D. */
+export function conv2DBackpropFilterWithoutTile(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight, outWidth, inHeight: height, inWidth: width, inChannels } = info;
   if (kh * kw * inChannels <= IM2COL_MAX_PATCH) return conv2DBackpropFilterIm2col(backend, x, dy, info);
   const rows = cropAmounts(info.padInfo.top, kh + sh * (outHeight - 1) - info.padInfo.top - height);
   const cols = cropAmounts(info.padInfo.left, kw + sw * (outWidth - 1) - info.padInfo.left - width);

@@ -1,14 +1,15 @@
 import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2DWasm } from './Conv2D.js';
+import { firstChannels, padAxis, tileChannels } from './channelPad.js';
 import { conv2DBackpropInputGemm, conv2DBackpropInputGemmApplies } from './conv_gemm.js';
 import { sgemmFor } from './sgemm.js';
 import { type SubPixelPhase, subPixelPhases } from './subPixel.js';
-import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
+import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
 /**
- * Conv2DBackpropInput (the transposed convolution) on wasm: on the project's tile (conv_gemm.ts) for
- * whole tiles of dx channels; else as stride² stride-1 convolutions, one per output phase, interleaved.
- * The shipped kernel is a naive loop.
+ * Conv2DBackpropInput (the transposed convolution) on wasm, where the shipped kernel is a naive loop: on the project's
+ * tile (conv_gemm.ts) for whole tiles of dx channels, by col2im for an image's few channels, else on the tile with the
+ * channels padded to whole tiles.
  */
 export function conv2DBackpropInputWasm(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -22,11 +23,24 @@ export function conv2DBackpropInputWasm(args: {
     throw new Error(`Conv2DBackpropInput on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
   }
   const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inChannels, outChannels } = info;
   const gemm = sgemmFor(backend);
-  if (gemm !== null && conv2DBackpropInputGemmApplies(info)) return conv2DBackpropInputGemm(backend, gemm, dy, filter, info);
+  if (gemm === null) return conv2DBackpropInputWithoutTile(backend, dy, filter, info);
+  if (conv2DBackpropInputGemmApplies(info)) return conv2DBackpropInputGemm(backend, gemm, dy, filter, info);
+  if (info.filterHeight * info.filterWidth * info.inChannels <= COL2IM_MAX_PATCH) return conv2DBackpropInputCol2im(backend, dy, filter, info);
+  // dx channels short of whole tiles (minibatch stddev's extra channel): the filter padded with zero input channels, their columns of dx dropped
+  const ci = tileChannels(info.inChannels);
+  return withTemporaries(backend, (keep) => {
+    const filterPadded = keep(padAxis(backend, filter, 2, ci));
+    const dx = keep(conv2DBackpropInputGemm(backend, gemm, dy, filterPadded, { ...info, inChannels: ci }));
+    return firstChannels(backend, dx, info.inChannels);
+  });
+}
+
+/** The transposed convolution where the tile cannot run (no wasm SIMD): col2im for few taps × channels, else one XNNPACK convolution per phase. */
+export function conv2DBackpropInputWithoutTile(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inChannels, outChannels } = info;
   if (kh * kw * inChannels <= COL2IM_MAX_PATCH) return conv2DBackpropInputCol2im(backend, dy, filter, info);
-  const [batch, height, width] = inputShape;
+  const { batchSize: batch, inHeight: height, inWidth: width } = info;
   const [, dyHeight, dyWidth] = dy.shape as [number, number, number, number];
   const qh = Math.ceil(height / sh);
   const qw = Math.ceil(width / sw);

@@ -1,8 +1,8 @@
 import { type KernelConfig, PadV2, type PadV2Attrs, type TensorInfo } from '@tensorflow/tfjs-core';
-import { forEachRun } from './Slice.js';
+import { copyBox } from './Slice.js';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
-/** PadV2 on wasm for float32: the output filled with the constant, then x copied in run by run (Slice.ts's forEachRun). */
+/** PadV2 on wasm for float32: the output filled with the constant, then x copied in run by run (Slice.ts's copyBox). */
 export function padV2Wasm(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: PadV2Attrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
@@ -12,11 +12,13 @@ export function padV2Wasm(args: { inputs: { x: TensorInfo }; backend: WasmBacken
   const dst = backend.typedArrayFromHeap(out);
   const src = backend.typedArrayFromHeap(x);
   dst.fill(attrs.constantValue);
-  forEachRun(
+  copyBox(
+    dst,
     outShape,
     attrs.paddings.map(([before]) => before),
     x.shape,
-    (d, s, run) => dst.set(src.subarray(s, s + run), d),
+    src,
+    false,
   );
   return out;
 }

@@ -1,15 +1,27 @@
 import { type KernelConfig, Slice, type SliceAttrs, slice_util, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
+/** Runs this short or shorter copy element by element: a subarray per run costs more than the copy itself (a channel slice of 3 floats a pixel). */
+const SHORT_RUN = 16;
+
+/** to[t …t + run) = from[f … f + run). */
+function copyRun(to: Float32Array, t: number, from: Float32Array, f: number, run: number): void {
+  if (run <= SHORT_RUN) for (let e = 0; e < run; e++) to[t + e] = from[f + e] as number;
+  else to.set(from.subarray(f, f + run), t);
+}
+
 /**
- * Calls `copy(srcOffset, dstOffset, run)` for every contiguous run of a box of `size` at `begin` inside an
- * array of `shape` (row-major), the box laid out densely: trailing axes the box spans whole merge into the run.
+ * Copies the box of `size` at `begin` inside an array of `shape` (row-major) between `boxed` and `dense`, which
+ * holds the box laid out densely: into `dense` when `toDense`, else back into `boxed`. Trailing axes the box spans
+ * whole merge into one contiguous run.
  */
-export function forEachRun(
+export function copyBox(
+  boxed: Float32Array,
   shape: readonly number[],
   begin: readonly number[],
   size: readonly number[],
-  copy: (src: number, dst: number, run: number) => void,
+  dense: Float32Array,
+  toDense: boolean,
 ): void {
   const rank = shape.length;
   if (size.some((s) => s === 0)) return;
@@ -22,13 +34,13 @@ export function forEachRun(
   const strides = util.computeStrides([...shape]);
   const stride = (axis: number) => (axis === rank - 1 ? 1 : (strides[axis] as number));
   const index = begin.slice(0, inner);
-  let dst = 0;
-  for (;;) {
-    let src = 0;
-    for (let a = 0; a < inner; a++) src += (index[a] as number) * stride(a);
-    src += (begin[inner] ?? 0) * stride(inner);
-    copy(src, dst, run);
-    dst += run;
+  let boxAt = 0;
+  for (let a = 0; a <= inner; a++) boxAt += (begin[a] ?? 0) * stride(a);
+  // runs step along axis inner − 1 (or there is one run); a carry into an outer axis recomputes the offset
+  const step = inner > 0 ? stride(inner - 1) : 0;
+  for (let denseAt = 0; ; denseAt += run, boxAt += step) {
+    if (toDense) copyRun(dense, denseAt, boxed, boxAt, run);
+    else copyRun(boxed, boxAt, dense, denseAt, run);
     let a = inner - 1;
     while (a >= 0) {
       index[a] = (index[a] as number) + 1;
@@ -37,6 +49,10 @@ export function forEachRun(
       a--;
     }
     if (a < 0) return;
+    if (a < inner - 1) {
+      boxAt = (begin[inner] ?? 0) * stride(inner) - step;
+      for (let b = 0; b < inner; b++) boxAt += (index[b] as number) * stride(b);
+    }
   }
 }
 
@@ -52,7 +68,7 @@ export function sliceWasm(args: { inputs: { x: TensorInfo }; backend: WasmBacken
   const out = backend.makeOutput(size, 'float32');
   const src = backend.typedArrayFromHeap(x);
   const dst = backend.typedArrayFromHeap(out);
-  forEachRun(x.shape, begin, size, (s, d, run) => dst.set(src.subarray(s, s + run), d));
+  copyBox(src, x.shape, begin, size, dst, true);
   return out;
 }
 

@@ -5,6 +5,8 @@ import { initBackend } from '../../backend.js';
 import {
   conv2DBackpropFilterGemm,
   conv2DBackpropFilterGemmApplies,
+  conv2DBackpropFilterNarrowApplies,
+  conv2DBackpropFilterNarrowGemm,
   conv2DBackpropInputGemm,
   conv2DBackpropInputGemmApplies,
   conv2DGemm,
@@ -110,6 +112,41 @@ describe('the float32 GEMM tile on the wasm backend (single-threaded build)', ()
     });
   }
 
+  // fewer output channels than a tile's columns: one row block (1, 3), two (5); a 1×1 filter; windows clipped by the
+  // padding; a window row of 8 floats from 2 channels
+  const NARROW: Case[] = [
+    { name: '3 of 8 channels out, k3 s1 same', ...square(2, 9, 3, 8, 3, 1, 'same') },
+    { name: '1×1, 16 → 3', ...square(2, 7, 1, 16, 3, 1, 'valid') },
+    { name: '5 out (two row blocks), k3 s2 valid', ...square(1, 9, 3, 8, 5, 2, 'valid') },
+    { name: '1 out, k4 s2 same, 2 channels', ...square(3, 10, 4, 2, 1, 2, 'same') },
+  ];
+  for (const variant of ['simd', 'relaxed-simd'] as const) {
+    it.each(NARROW)(`${variant}: the transposed filter gradient of a narrow output matches a float64 loop: $name`, (c) => {
+      const gemm = sgemmFor(backend, variant) as Sgemm;
+      const info = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, c.strides, c.dilations, c.pad);
+      expect(conv2DBackpropFilterNarrowApplies(info)).toBe(true);
+      const xs = testValues(
+        c.xShape.reduce((a, b) => a * b, 1),
+        11,
+      );
+      const dys = testValues(info.batchSize * info.outHeight * info.outWidth * info.outChannels, 12);
+      const ref = referenceConv(
+        c,
+        xs,
+        testValues(
+          c.wShape.reduce((a, b) => a * b, 1),
+          13,
+        ),
+        dys,
+      );
+      const x = tf.tensor4d(xs, c.xShape);
+      const dy = tf.tensor4d(dys, ref.dyShape);
+      const dW = tf.engine().makeTensorFromTensorInfo(conv2DBackpropFilterNarrowGemm(backend, gemm, x, dy, info));
+      expect(maxRelativeError(dW.dataSync(), ref.dW)).toBeLessThan(2e-6);
+      tf.dispose([x, dy, dW]);
+    });
+  }
+
   it('the registered kernels take the tile where it applies, and repeat their bits', () => {
     const c = CASES[0] as Case;
     const x = tf.tensor4d(testValues(2 * 14 * 14 * 8, 4), c.xShape);
@@ -131,9 +168,16 @@ describe('the float32 GEMM tile on the wasm backend (single-threaded build)', ()
     tf.dispose([x, w, dy, viaKernel, viaKernelW, viaKernelX, direct, directW, directX]);
   });
 
-  it('routes to the tile whole tiles of output channels (forward: and 8 input channels or more; transposed: whole tiles of dx channels); XNNPACK keeps the rest', () => {
+  it('routes to the tile whole tiles of output channels (forward: and a window row of 8 floats or a 1×1 filter; transposed: whole tiles of dx channels); XNNPACK keeps the rest', () => {
     const info = (ci: number, co: number) => tf.backend_util.computeConv2DInfo([1, 8, 8, ci], [3, 3, ci, co], 1, 1, 'same');
-    expect([conv2DGemmApplies(info(8, 8)), conv2DGemmApplies(info(1, 64)), conv2DGemmApplies(info(64, 3))]).toEqual([true, false, false]);
+    expect([conv2DGemmApplies(info(8, 8)), conv2DGemmApplies(info(3, 64)), conv2DGemmApplies(info(1, 64)), conv2DGemmApplies(info(64, 3))]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    const oneByOne = tf.backend_util.computeConv2DInfo([1, 8, 8, 3], [1, 1, 3, 16], 1, 1, 'same');
+    expect(conv2DGemmApplies(oneByOne)).toBe(true);
     expect([conv2DBackpropInputGemmApplies(info(8, 1)), conv2DBackpropInputGemmApplies(info(1, 64)), conv2DBackpropInputGemmApplies(info(12, 8))]).toEqual([
       true,
       false,
@@ -144,6 +188,12 @@ describe('the float32 GEMM tile on the wasm backend (single-threaded build)', ()
       true,
       false,
     ]);
+    // the transposed route: fewer than 8 output channels, a window row (3 taps × ci) in whole tiles
+    expect([
+      conv2DBackpropFilterNarrowApplies(info(64, 3)),
+      conv2DBackpropFilterNarrowApplies(info(3, 3)),
+      conv2DBackpropFilterNarrowApplies(info(64, 8)),
+    ]).toEqual([true, false, false]);
   });
 
   // a dense layer's shapes, rows that do not fill the last tile, more columns than one pass (256), a batch

@@ -3,7 +3,7 @@ import { testValues } from '@ganbench/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
-import { conv2DBackpropFilterGemm, conv2DBackpropInputGemm, conv2DGemm, matMulGemm } from './conv_gemm.js';
+import { conv2DBackpropFilterGemm, conv2DBackpropFilterNarrowGemm, conv2DBackpropInputGemm, conv2DGemm, matMulGemm } from './conv_gemm.js';
 import { chunkBoundaries, PARALLEL_MIN_FLOPS, type Sgemm, sgemmFor } from './sgemm.js';
 import type { WasmBackend } from './wasm_kernel_util.js';
 
@@ -69,6 +69,15 @@ describe.skipIf(!twoCores)('the GEMM tile on two threads (tfjs pthread build; sk
       expect(bits(two)).toEqual(bits(one));
     }
     tf.dispose([x, w, dy]);
+  });
+
+  it('the filter gradient of a narrow output (64 → 3 channels, split between the threads by window row and columns) equals the one-thread run bit for bit', () => {
+    const info = tf.backend_util.computeConv2DInfo([8, 32, 32, 64], [3, 3, 64, 3], 1, 1, 'same');
+    expect(2 * 4 * 576 * 8 * 32 * 32).toBeGreaterThan(PARALLEL_MIN_FLOPS);
+    const x = tf.tensor4d(testValues(8 * 32 * 32 * 64, 6), [8, 32, 32, 64]);
+    const dy = tf.tensor4d(testValues(8 * 32 * 32 * 3, 7), [8, 32, 32, 3]);
+    expect(bits(conv2DBackpropFilterNarrowGemm(backend, gemm, x, dy, info))).toEqual(bits(conv2DBackpropFilterNarrowGemm(backend, oneThread, x, dy, info)));
+    tf.dispose([x, dy]);
   });
 
   it('the matrix product equals the one-thread run bit for bit', () => {

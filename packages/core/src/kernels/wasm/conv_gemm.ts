@@ -110,9 +110,14 @@ function reachableMemory(backend: WasmBackend): { buffer: ArrayBuffer } {
   return memory;
 }
 
-/** Whether the forward convolution runs on the tile: whole 8-column tiles of output channels, and enough depth per call. */
+/**
+ * Whether the forward convolution runs on the tile: whole 8-column tiles of output channels, and records at least a
+ * tile wide in depth (a window row, kw·ci floats, where the taps are adjacent) or a 1×1 filter's one record per block.
+ * Shallower records with several window rows (a one-channel 4×4 image layer) ran slower on two threads than XNNPACK.
+ */
 export function conv2DGemmApplies(info: backend_util.Conv2DInfo): boolean {
-  return info.outChannels % TILE_COLS === 0 && info.inChannels >= TILE_COLS;
+  const depth = info.dilationWidth === 1 ? info.filterWidth * info.inChannels : info.inChannels;
+  return info.outChannels % TILE_COLS === 0 && (depth >= TILE_COLS || info.filterHeight * info.filterWidth === 1);
 }
 
 /** Whether the filter gradient runs on the tile: columns in eights of output channels, undilated. */
@@ -453,6 +458,86 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
       const dW = backend.typedArrayFromHeap(out);
       for (let tap = 0; tap < kh * kw; tap++) dW.set(padded.subarray(tap * cp * co, (tap * cp + ci) * co), tap * ci * co);
     }
+  });
+  return out;
+}
+
+/**
+ * Whether a filter gradient with fewer output channels than a tile's columns (an image's last layer) runs transposed on
+ * the tile: undilated, a window row's adjacent taps in whole tiles.
+ */
+export function conv2DBackpropFilterNarrowApplies(info: backend_util.Conv2DInfo): boolean {
+  const { outChannels, filterWidth, inChannels, dilationHeight, dilationWidth } = info;
+  return outChannels < TILE_COLS && dilationHeight === 1 && dilationWidth === 1 && (filterWidth * inChannels) % TILE_COLS === 0;
+}
+
+/**
+ * dWᵀ[o, (p,q,c)] = Σ_{n,i,j} dy[n,i,j,o] · x[n, i·sh + p − top, j·sw + q − left, c], then transposed into dW: dy's few
+ * channels are the tile's rows, a window row's kw·ci adjacent floats its columns and one row of dy its depth, along
+ * which x's pixels lie sw·ci floats apart. Nothing is packed or padded to eight columns.
+ */
+export function conv2DBackpropFilterNarrowGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const k = kh * kw * ci;
+  const rowTiles = (kw * ci) / TILE_COLS;
+  const rowBlocks = Math.ceil(co / TILE_ROWS);
+  // a window row's tiles split so that every thread has a part of its own to accumulate into
+  const parts = Math.min(rowTiles, Math.ceil((2 * gemm.threads) / (rowBlocks * kh)));
+  const perPart = n * oh;
+  const capacity = rowBlocks * kh * parts * perPart;
+  const out = backend.makeOutput([kh, kw, ci, co], 'float32');
+  withTemporaries(backend, (keep) => {
+    const dWTFloats = co * k;
+    const [dWTA, dummyRow, recordsA] = scratch(backend, keep, [dWTFloats, k, capacity * RECORD_INTS]) as [number, number, number];
+    // allocated before any view of the heap is taken: growing the memory detaches views
+    const source = bordered(backend, keep, x, convBorder(info));
+    const memory = reachableMemory(backend);
+    const dWT = new Float32Array(memory.buffer, dWTA, dWTFloats);
+    dWT.fill(0);
+    const dyA = address(backend, dy);
+    const records = new Records(memory, recordsA, capacity);
+    const a = new Int32Array(TILE_ROWS);
+    const c = new Int32Array(TILE_ROWS);
+    for (let rb = 0; rb < rowBlocks; rb++)
+      for (let p = 0; p < kh; p++)
+        for (let part = 0; part < parts; part++) {
+          const t0 = Math.floor((part * rowTiles) / parts);
+          const column = p * kw * ci + TILE_COLS * t0;
+          for (let r = 0; r < TILE_ROWS; r++) {
+            // rows past co read channel 0 and write the dummy row
+            const o = rb * TILE_ROWS + r;
+            c[r] = o < co ? dWTA + 4 * (o * k + column) : dummyRow + 4 * column;
+          }
+          for (let b = 0; b < n; b++)
+            for (let i = 0; i < oh; i++) {
+              const dyRow = dyA + 4 * (b * oh + i) * ow * co;
+              for (let r = 0; r < TILE_ROWS; r++) {
+                const o = rb * TILE_ROWS + r;
+                a[r] = dyRow + 4 * (o < co ? o : 0);
+              }
+              const xRow = source.src + 4 * ((b * source.h + i * sh + p) * source.w * ci + TILE_COLS * t0);
+              records.tiles(
+                ow,
+                a[0] as number,
+                a[1] as number,
+                a[2] as number,
+                a[3] as number,
+                4 * co,
+                xRow,
+                4 * sw * ci,
+                c[0] as number,
+                c[1] as number,
+                c[2] as number,
+                c[3] as number,
+                Math.floor(((part + 1) * rowTiles) / parts) - t0,
+              );
+            }
+        }
+    // a part's records add into the same columns of dWᵀ: cut only between parts
+    gemm.execute(recordsA, records.count, 2 * rowBlocks * TILE_ROWS * k * n * oh * ow, (idx) => idx % perPart === 0);
+    const dW = backend.typedArrayFromHeap(out);
+    for (let row = 0; row < k; row++) for (let o = 0; o < co; o++) dW[row * co + o] = dWT[o * k + row] as number;
   });
   return out;
 }

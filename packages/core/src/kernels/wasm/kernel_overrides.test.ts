@@ -299,6 +299,9 @@ describe('the direct wasm loops against the shipped kernels', () => {
     { shape: [3, 1, 2], reps: [1, 3, 2] },
     { shape: [5], reps: [1] },
     { shape: [2, 3], reps: [0, 2] },
+    // a channel broadcast (Sum's gradient over the channels), and rows too long to copy element by element
+    { shape: [2, 3, 3, 1], reps: [1, 1, 1, 5] },
+    { shape: [2, 20], reps: [2, 3] },
   ])('Tile of $shape by $reps equals the shipped kernel', ({ shape, reps }) => {
     const t = tf.tensor(
       testValues(

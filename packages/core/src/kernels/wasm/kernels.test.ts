@@ -2,9 +2,10 @@ import { checkGradients, testValues } from '@ganbench/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.js';
-import { IM2COL_MAX_PATCH } from './Conv2DBackpropFilter.js';
-import { COL2IM_MAX_PATCH } from './Conv2DBackpropInput.js';
+import { conv2DBackpropFilterWithoutTile, IM2COL_MAX_PATCH } from './Conv2DBackpropFilter.js';
+import { COL2IM_MAX_PATCH, conv2DBackpropInputWithoutTile } from './Conv2DBackpropInput.js';
 import { maxRelativeError, referenceConv } from './references.js';
+import type { WasmBackend } from './wasm_kernel_util.js';
 
 interface ConvCase {
   name: string;
@@ -43,7 +44,9 @@ const CASES: ConvCase[] = [
   convCase('k1 s2 valid (empty phases)', 8, 1, 2, 'valid', 2, 2, 6),
   convCase('k3 s3 same', 10, 3, 3, 'same', 2, 4, 7),
   convCase('k4 s2 same odd input', 7, 4, 2, 'same', 2, 3, 8),
-  // Above IM2COL_MAX_PATCH / COL2IM_MAX_PATCH taps × channels: the convolution routes (the cases above, DCGAN's conv2 aside, take the GEMM routes).
+  // Above IM2COL_MAX_PATCH / COL2IM_MAX_PATCH taps × channels: the routes without the tile are convolutions. On the tile,
+  // fewer than 8 output channels take the transposed filter gradient where a window row is whole tiles (8 channels,
+  // 72) and pad dy's channels otherwise (5, 3); dx channels short of whole tiles are padded (5, 3).
   convCase('k3 s2 valid odd, 8 channels', 9, 3, 2, 'valid', 8, 3, 9),
   convCase('k5 s2 same, 3 channels', 8, 5, 2, 'same', 3, 2, 10),
   convCase('k1 s2 valid (empty phases), 72 channels', 8, 1, 2, 'valid', 72, 2, 11),
@@ -71,11 +74,26 @@ for (const backend of ['wasm', 'cpu'] as const) {
       tf.dispose([x, w, dy, dW, dX]);
     });
 
-    it('the cases cover both routes of each gradient kernel', () => {
-      const taps = CASES.map((c) => c.wShape[0] * c.wShape[1] * c.wShape[2]);
-      expect(taps.some((t) => t <= IM2COL_MAX_PATCH) && taps.some((t) => t > IM2COL_MAX_PATCH)).toBe(true);
-      expect(taps.some((t) => t <= COL2IM_MAX_PATCH) && taps.some((t) => t > COL2IM_MAX_PATCH)).toBe(true);
-    });
+    if (backend === 'wasm') {
+      it.each(CASES)('without the tile (no wasm SIMD), both gradients match a float64 loop: $name', (c) => {
+        const wasm = tf.backend() as unknown as WasmBackend;
+        const strides: [number, number] = [c.stride, c.stride];
+        const ref = referenceConv({ xShape: c.xShape, wShape: c.wShape, strides, dilations: [1, 1], pad: c.pad }, c.x, c.w, c.dy);
+        const [x, w, dy] = [tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.w, c.wShape), tf.tensor4d(c.dy, ref.dyShape)];
+        const info = tf.backend_util.computeConv2DInfo(c.xShape, c.wShape, strides, 1, c.pad);
+        const dW = tf.engine().makeTensorFromTensorInfo(conv2DBackpropFilterWithoutTile(wasm, x, dy, info));
+        const dX = tf.engine().makeTensorFromTensorInfo(conv2DBackpropInputWithoutTile(wasm, dy, w, info));
+        expect(maxRelativeError(dW.dataSync(), ref.dW)).toBeLessThan(1e-5);
+        expect(maxRelativeError(dX.dataSync(), ref.dx)).toBeLessThan(1e-5);
+        tf.dispose([x, w, dy, dW, dX]);
+      });
+
+      it('the cases cover both routes of each gradient without the tile', () => {
+        const taps = CASES.map((c) => c.wShape[0] * c.wShape[1] * c.wShape[2]);
+        expect(taps.some((t) => t <= IM2COL_MAX_PATCH) && taps.some((t) => t > IM2COL_MAX_PATCH)).toBe(true);
+        expect(taps.some((t) => t <= COL2IM_MAX_PATCH) && taps.some((t) => t > COL2IM_MAX_PATCH)).toBe(true);
+      });
+    }
 
     it('conv2d gradients in input and filter match central finite differences', () => {
       const c = CASES[1] as ConvCase;
