@@ -49,7 +49,7 @@ const backendFlag = {
 } as const;
 const threadsFlag = {
   kind: 'integer',
-  description: `wasm XNNPACK threads, 1 to ${MAX_WASM_THREADS} (or GANBENCH_THREADS)`,
+  description: `wasm threads for the convolutions and products, 1 to ${MAX_WASM_THREADS} (or GANBENCH_THREADS)`,
   default: 'every core, up to 8',
 } as const;
 const helpFlag = { kind: 'boolean', description: 'show this help' } as const;

@@ -1,7 +1,9 @@
 import os from 'node:os';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { backendInfo, initBackend, resolveBackendName, resolveThreads } from './backend.js';
+import { sgemmFor } from './kernels/wasm/sgemm.js';
 import { MAX_WASM_THREADS } from './wasmThreads.js';
 
 describe('backend selection', () => {
@@ -20,12 +22,14 @@ describe('backend selection', () => {
     expect(() => resolveThreads(undefined, { GANBENCH_THREADS: 'many' })).toThrow("GANBENCH_THREADS: 'many'");
   });
 
-  it('wasm runs XNNPACK on the resolved thread count and says so', async () => {
+  it("wasm runs the project's kernels on the resolved thread count, XNNPACK on one, and says so", async () => {
     const threads = resolveThreads(undefined, {});
     await initBackend('wasm', { threads });
     const info = await backendInfo();
     expect(info.engineBackend).toBe('wasm');
     expect(info.threads.used).toBe(threads);
+    expect(sgemmFor(tf.backend())?.threads).toBe(Math.min(threads, os.availableParallelism()));
+    expect(getThreadsCount()).toBe(1);
     expect(info.simd).toBe(true);
     // A product spread over the pool still gives the exact small-integer answer.
     const a = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);

@@ -5,10 +5,10 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node build registers no gradients; the @tensorflow/tfjs bundle registers all of them
 // into tfjs-core's global registry (the same one copy of tfjs-core, as tfjs-node relies on).
 import '@tensorflow/tfjs';
-import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerProjectGradients, registerProjectKernels } from './gradients/register.js';
 import { sgemmFor } from './kernels/wasm/sgemm.js';
-import { MAX_WASM_THREADS, setWasmBackend, wasmThreadsSupported } from './wasmThreads.js';
+import { MAX_WASM_THREADS, setWasmBackend, wasmKernelThreads, wasmThreadsSupported } from './wasmThreads.js';
 import { registerWebGpuBackend, type WebGpuAdapter, webgpuAdapter } from './webgpu.js';
 
 export const BACKEND_NAMES = ['wasm', 'cpu', 'webgpu', 'tensorflow', 'tensorflow-gpu'] as const;
@@ -94,7 +94,7 @@ async function setBackendOrThrow(name: string): Promise<boolean> {
 }
 
 export interface InitOptions {
-  /** XNNPACK threads on wasm, fixed once per process by the first wasm initialization. */
+  /** Threads of the project's kernels on wasm (XNNPACK keeps one), fixed once per process by the first wasm initialization. */
   threads?: number;
 }
 
@@ -140,7 +140,7 @@ export interface BackendInfo {
 
 function wasmThreadNote(threadsUsed: number): string {
   if (threadsUsed > 1)
-    return `XNNPACK on the pthread build, run on Node worker_threads by ganbench's shim (tfjs turns it off under Node), and the GEMM tile on as many threads; set with --threads or GANBENCH_THREADS`;
+    return `the project's GEMM tile on as many threads over the pthread build's shared memory (run under Node by ganbench's shim; tfjs turns it off there), XNNPACK on one; set with --threads or GANBENCH_THREADS`;
   if (!wasmThreadsSupported()) return 'single-threaded SIMD build: this runtime lacks SharedArrayBuffer/Atomics';
   return 'single-threaded SIMD build (--threads 1, GANBENCH_THREADS=1 or a 1-core machine)';
 }
@@ -149,7 +149,7 @@ export async function backendInfo(): Promise<BackendInfo> {
   const engineBackend = tf.getBackend();
   const onWasm = engineBackend === 'wasm';
   const simd = onWasm ? Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) : null;
-  const threadsUsed = onWasm ? getThreadsCount() : 1;
+  const threadsUsed = onWasm ? wasmKernelThreads() : 1;
   const cpuList = os.cpus();
   const optionalBackends: Record<string, string | null> = {};
   for (const pkg of [...Object.values(OPTIONAL_BACKEND_PACKAGES), ...WEBGPU_PACKAGES]) optionalBackends[pkg] = installedVersion(pkg);

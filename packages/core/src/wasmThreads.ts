@@ -1,24 +1,29 @@
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * tfjs-backend-wasm ships an Emscripten pthread build (XNNPACK on a pthreadpool) but turns it off
- * under Node (tfjs#3830): its flag test returns false for IS_NODE, its pthread workers are Blob URLs
- * that Node's worker_threads cannot start, and the C side caps the pool at logical cores / 2.
- * These three shims let the same build run on Node's worker_threads:
- * the flag is set, workers start from the package's own `wasm-out` worker and main scripts, and
- * the core count the C side reads during instantiation is doubled for that moment only.
+ * tfjs-backend-wasm ships an Emscripten pthread build (XNNPACK on a pthreadpool, its memory a SharedArrayBuffer) but
+ * turns it off under Node (tfjs#3830): its flag test returns false for IS_NODE and its pthread workers are Blob URLs
+ * that Node's worker_threads cannot start. Two shims let the same build run under Node: the flag is set, and workers
+ * start from the package's own `wasm-out` worker and main scripts. The project's tile (kernels/wasm/sgemm.ts) shares
+ * out its work on helper threads of its own over that shared memory.
  */
 
 const require = createRequire(import.meta.url);
 const WASM_OUT = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
 const PTHREAD_MAIN_SCRIPT = path.join(WASM_OUT, 'tfjs-backend-wasm-threaded-simd.js');
-/** XNNPACK's pool is capped at the 8 workers the build pre-creates. */
+/** Threads the project's wasm kernels may share their work among. */
 export const MAX_WASM_THREADS = 8;
+
+let kernelThreads = 1;
+
+/** Threads the project's tile and passes run on: --threads on the pthread build, else 1. */
+export function wasmKernelThreads(): number {
+  return kernelThreads;
+}
 
 export function wasmThreadsSupported(): boolean {
   return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
@@ -65,21 +70,19 @@ function installPthreadWorkerShim(): void {
   workerShimInstalled = true;
 }
 
-/** Selects the wasm backend on `threads` XNNPACK threads; 1 picks the single-threaded SIMD build. */
+/**
+ * Selects the wasm backend with the project's kernels on `threads` threads; 1 picks the single-threaded SIMD build.
+ * XNNPACK's own pool stays at one thread: waking it for each of a step's hundreds of small kernels cost more than a
+ * second thread gained, on every architecture's step (docs/benchmarks.md), while the tile shares out the large work.
+ */
 export async function setWasmBackend(threads: number): Promise<boolean> {
+  kernelThreads = 1;
   if (threads <= 1 || !wasmThreadsSupported()) return tf.setBackend('wasm');
   installPthreadWorkerShim();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  setThreadsCount(threads);
-  const realCpus = os.cpus;
-  const cpus = realCpus();
-  os.cpus = () => Array.from({ length: 2 * threads }, (_, i) => cpus[i % cpus.length] as os.CpuInfo);
-  let selected: boolean;
-  try {
-    selected = await tf.setBackend('wasm');
-  } finally {
-    os.cpus = realCpus;
-  }
+  setThreadsCount(1);
+  const selected = await tf.setBackend('wasm');
+  if (selected) kernelThreads = threads;
   // pthreadpool's threads wait for work for the life of the process; unreferenced, they let it exit.
   const module = (
     tf.backend() as unknown as {

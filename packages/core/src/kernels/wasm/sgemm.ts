@@ -1,7 +1,6 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import {
   assembleModule,
   bump,
@@ -30,6 +29,7 @@ import {
   type WasmModule,
   wasm,
 } from '../../wasm/assembler.js';
+import { wasmKernelThreads } from '../../wasmThreads.js';
 
 /**
  * A float32 GEMM tile for the wasm backend's convolutions and products, assembled here and instantiated
@@ -310,7 +310,7 @@ export function sgemmFor(backend: object, forceVariant?: Sgemm['variant']): Sgem
   let result: Sgemm | null = null;
   if (found !== null) {
     const exports = new wasm.Instance(found.module, { env: { memory } }).exports as unknown as { run(records: number, count: number): void };
-    const threads = shared ? Math.max(1, Math.min(getThreadsCount(), os.availableParallelism())) : 1;
+    const threads = shared ? Math.max(1, Math.min(wasmKernelThreads(), os.availableParallelism())) : 1;
     const run = exports.run;
     const execute: Sgemm['execute'] =
       threads > 1
