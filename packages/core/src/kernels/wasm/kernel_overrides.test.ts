@@ -271,6 +271,11 @@ describe('the direct wasm loops against the shipped kernels', () => {
     { x: [3, 4, 3], bias: [3] }, // channels not a multiple of 4: the shipped kernel
     { x: [3, 4], bias: [3, 4] }, // not a bias: the shipped kernel
     { x: [2, 3, 5, 8], bias: [1, 1, 1, 8] },
+    // a row per sample (StyleGAN2's modulation) or per sample and row; a same-shaped operand is no broadcast
+    { x: [2, 3, 5, 8], bias: [2, 1, 1, 8] },
+    { x: [2, 3, 5, 8], bias: [2, 3, 1, 8] },
+    { x: [2, 1, 1, 8], bias: [2, 1, 1, 8] },
+    { x: [2, 3, 5, 8], bias: [1, 3, 1, 8] }, // a middle axis: the shipped kernel
   ])('Add and Multiply of $x and $bias equal the shipped kernels bit for bit, either order', ({ x: xShape, bias: biasShape }) => {
     const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
     const x = tf.tensor(testValues(size(xShape), 26), xShape);
