@@ -1,6 +1,6 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { padV2Wasm } from './PadV2.js';
-import { backendMemory, OP_PACK_ROWS, OP_TILES, RECORD_INTS, type Sgemm, TILE_COLS, TILE_ROWS } from './sgemm.js';
+import { backendMemory, OP_PACK_ROWS, OP_TILES, OP_TILES_STORE, RECORD_INTS, type Sgemm, TILE_COLS, TILE_ROWS } from './sgemm.js';
 import { type SubPixelPhase, subPixelPhases } from './subPixel.js';
 import { type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
 
@@ -60,10 +60,11 @@ class Records {
     groups = 1,
     aStep = 0,
     cStep = 0,
+    store = false,
   ): void {
     const v = this.ints;
     const i = RECORD_INTS * this.count++;
-    v[i] = OP_TILES;
+    v[i] = store ? OP_TILES_STORE : OP_TILES;
     v[i + 1] = kc;
     v[i + 2] = a0;
     v[i + 3] = a1;
@@ -81,8 +82,8 @@ class Records {
     v[i + 15] = aStep;
     v[i + 16] = cStep;
   }
-  /** A tile record whose rows read A at a[r] (contiguous, sa = 4) and write C at c[r]. */
-  rowTiles(kc: number, a: Int32Array, b: number, ldb: number, c: Int32Array, tiles: number): void {
+  /** A tile record whose rows read A at a[r] (contiguous, sa = 4) and write C at c[r] (`store`: instead of adding to it). */
+  rowTiles(kc: number, a: Int32Array, b: number, ldb: number, c: Int32Array, tiles: number, store: boolean): void {
     this.tiles(
       kc,
       a[0] as number,
@@ -97,6 +98,10 @@ class Records {
       c[2] as number,
       c[3] as number,
       tiles,
+      1,
+      0,
+      0,
+      store,
     );
   }
   packRows(count: number, ind: number, off: number, dst: number, vectors: number, stride: number): void {
@@ -159,8 +164,8 @@ class OutputRows {
 }
 
 /**
- * out_r += Σ_{p,q,c} src[b_r, y0_r + p·dh, x0_r + q·dw, c] · filter[p, q, c, :] for four rows: one record per
- * window row when its taps are adjacent (one run of kw·ch floats), else one per tap.
+ * out_r = Σ_{p,q,c} src[b_r, y0_r + p·dh, x0_r + q·dw, c] · filter[p, q, c, :] for four rows: one record per
+ * window row when its taps are adjacent (one run of kw·ch floats), else one per tap; the first writes the rows.
  */
 function windowRecords(records: Records, win: Window, rows: OutputRows): void {
   const { src, h, w, ch, kh, kw, dh, dw, filter, cols } = win;
@@ -174,7 +179,7 @@ function windowRecords(records: Records, win: Window, rows: OutputRows): void {
       for (let r = 0; r < TILE_ROWS; r++) {
         a[r] = r < live ? src + 4 * (((b[r] as number) * h + (y0[r] as number) + p * dh) * w + (x0[r] as number) + q * dw) * ch : src;
       }
-      records.rowTiles(depth, a, filter + 4 * (p * kw + q) * ch * cols, ldb, c, tiles);
+      records.rowTiles(depth, a, filter + 4 * (p * kw + q) * ch * cols, ldb, c, tiles, p === 0 && q === 0);
     }
 }
 
@@ -196,9 +201,9 @@ interface Grid {
 }
 
 /**
- * Every block's records; `blockStarts` marks where the rows change (chunks may be cut there). With adjacent
- * taps, consecutive blocks in one grid row share one record per window row (the tile repeated with the rows
- * moved on).
+ * Every block's records, the first of each writing its four output rows (they need no zeroing); `blockStarts` marks
+ * where the rows change (chunks may be cut there). With adjacent taps, consecutive blocks in one grid row share one
+ * record per window row (the tile repeated with the rows moved on).
  */
 function gridRecords(records: Records, win: Window, grid: Grid, dummyRow: number, blockStarts: Uint8Array): void {
   const { src, h, w, ch, kh, kw, dh, dw, filter, cols } = win;
@@ -235,6 +240,7 @@ function gridRecords(records: Records, win: Window, grid: Grid, dummyRow: number
           groups,
           TILE_ROWS * aPixel,
           TILE_ROWS * cStride,
+          p === 0,
         );
       }
       m0 += TILE_ROWS * groups;
@@ -304,7 +310,6 @@ export function conv2DGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, fil
     // allocated before any view of the heap is taken: growing the memory detaches views
     const source = bordered(backend, keep, x, convBorder(info));
     const memory = reachableMemory(backend);
-    backend.typedArrayFromHeap(out).fill(0);
     const outA = address(backend, out);
     const win: Window = { ...source, ch: ci, kh, kw, dh, dw, filter: address(backend, filter), cols: co };
     const records = new Records(memory, recordsA, capacity);
@@ -358,7 +363,8 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
     // allocated before any view of the heap is taken: growing the memory detaches views
     const source = bordered(backend, keep, dy, border);
     const memory = reachableMemory(backend);
-    backend.typedArrayFromHeap(out).fill(0);
+    // phases without taps leave their pixels zero; the others' records write theirs
+    if (phases.length < sh * sw) backend.typedArrayFromHeap(out).fill(0);
     const outA = address(backend, out);
     const ws = backend.typedArrayFromHeap(filter);
     const records = new Records(memory, recordsA, capacity);

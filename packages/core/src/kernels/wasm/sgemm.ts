@@ -16,7 +16,9 @@ import {
   I32,
   I32_ADD,
   I32_EQZ,
+  I32_SUB,
   IF,
+  i32,
   i32Load,
   LOOP,
   load32Splat,
@@ -55,6 +57,7 @@ export interface Sgemm {
    *   a_r + p·sa, B_p starts at b + p·ldb and C_r at c_r (each row its own address, so a tile's rows may be
    *   any four output rows; the sum over p runs in order, then is added to C); repeated `groups` times with
    *   the a and c addresses moved on by aStep and cStep bytes;
+   * - op 2, the same with the sums written to C instead of added (a block's first record: C needs no zeroing);
    * - op 1, packRows(count, ind, off, dst, vectors, stride): row t starts at address ind[t] + off (ind an
    *   int32 table), and its `vectors` groups of four floats go to dst + 16t + v·stride.
    * With `flops` enough to share, the records run in chunks cut only before a record where `cut(i)` holds,
@@ -68,6 +71,7 @@ export interface Sgemm {
 export const RECORD_INTS = 17;
 export const OP_TILES = 0;
 export const OP_PACK_ROWS = 1;
+export const OP_TILES_STORE = 2;
 
 /** Below this many FLOPs a batch runs on the calling thread: waking a helper costs tens of microseconds. */
 export const PARALLEL_MIN_FLOPS = 8e6;
@@ -87,7 +91,8 @@ export function chunkBoundaries(count: number, chunks: number, cut: (i: number) 
   return bounds;
 }
 
-function tilesBody(fma: boolean): number[] {
+/** The tile's loop; `store` writes each row's sums to C instead of adding them to it (op 2). */
+function tilesBody(fma: boolean, store: boolean): number[] {
   const [kc, a0, sa, b, ldb, c0, tiles] = [0, 1, 5, 6, 7, 8, 12];
   const [p, q0, bp] = [13, 14, 18];
   const acc = (r: number, v: number) => 19 + 2 * r + v;
@@ -113,7 +118,10 @@ function tilesBody(fma: boolean): number[] {
   code.push(...countDown(p));
   for (let r = 0; r < 4; r++) {
     const c = c0 + r;
-    for (const v of [0, 1]) code.push(...get(c), ...get(c), ...v128LoadF32(16 * v), ...get(acc(r, v)), ...F32X4_ADD, ...v128StoreF32(16 * v));
+    for (const v of [0, 1]) {
+      if (store) code.push(...get(c), ...get(acc(r, v)), ...v128StoreF32(16 * v));
+      else code.push(...get(c), ...get(c), ...v128LoadF32(16 * v), ...get(acc(r, v)), ...F32X4_ADD, ...v128StoreF32(16 * v));
+    }
     code.push(...bump(c, 32));
   }
   code.push(...bump(b, 32));
@@ -138,29 +146,32 @@ function packRowsBody(): number[] {
   return code;
 }
 
-/** run(records, count): each record's op, then its arguments loaded in order and passed to tiles (0) or packRows (1). */
+/** run(records, count): each record's op, then its arguments loaded in order and passed to tiles (0), packRows (1) or tilesStore (2). */
 function runBody(): number[] {
   const [records, count, groups, a0, c0, aStep, cStep] = [0, 1, 2, 3, 7, 11, 12];
   const field = (i: number) => [...get(records), ...i32Load(4 * i)];
+  const tileCall = (index: number) => {
+    const code = [...field(1)];
+    for (let r = 0; r < 4; r++) code.push(...get(a0 + r));
+    code.push(...field(6), ...field(7), ...field(8));
+    for (let r = 0; r < 4; r++) code.push(...get(c0 + r));
+    return [...code, ...field(13), ...call(index)];
+  };
   const code: number[] = [];
   code.push(...LOOP);
-  code.push(...field(0), ...I32_EQZ, ...IF);
+  code.push(...field(0), ...i32(OP_PACK_ROWS), ...I32_SUB, ...I32_EQZ, ...IF);
+  for (let i = 1; i <= 6; i++) code.push(...field(i));
+  code.push(...call(1), ...ELSE);
   for (let r = 0; r < 4; r++) code.push(...field(2 + r), ...set(a0 + r), ...field(9 + r), ...set(c0 + r));
   code.push(...field(14), ...set(groups), ...field(15), ...set(aStep), ...field(16), ...set(cStep));
   code.push(...LOOP); // over groups: the same call with the rows moved on by aStep and cStep
-  code.push(...field(1));
-  for (let r = 0; r < 4; r++) code.push(...get(a0 + r));
-  code.push(...field(6), ...field(7), ...field(8));
-  for (let r = 0; r < 4; r++) code.push(...get(c0 + r));
-  code.push(...field(13), ...call(0));
+  code.push(...field(0), ...I32_EQZ, ...IF, ...tileCall(0), ...ELSE, ...tileCall(3), ...END);
   for (let r = 0; r < 4; r++) {
     code.push(...bumpBy(a0 + r, aStep));
     code.push(...bumpBy(c0 + r, cStep));
   }
   code.push(...countDown(groups));
-  code.push(...ELSE);
-  for (let i = 1; i <= 6; i++) code.push(...field(i));
-  code.push(...call(1), ...END);
+  code.push(...END);
   code.push(...bump(records, 4 * RECORD_INTS));
   code.push(...countDown(count));
   code.push(...END);
@@ -178,10 +189,20 @@ function moduleBytes(fma: boolean, memory: 'import' | 'import-shared'): Uint8Arr
           [6, I32],
           [11, V128],
         ],
-        code: tilesBody(fma),
+        code: tilesBody(fma, false),
       },
       { name: 'packRows', params: new Array<number>(6).fill(I32), results: [], locals: [[3, I32]], code: packRowsBody() },
       { name: 'run', params: [I32, I32], results: [], locals: [[11, I32]], code: runBody() },
+      {
+        name: 'tilesStore',
+        params: new Array<number>(13).fill(I32),
+        results: [],
+        locals: [
+          [6, I32],
+          [11, V128],
+        ],
+        code: tilesBody(fma, true),
+      },
     ],
     memory,
   );
