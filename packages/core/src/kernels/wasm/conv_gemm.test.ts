@@ -58,6 +58,9 @@ const CASES: Case[] = [
   { name: 'an image layer, 3 channels, k3 (channels padded to four)', ...square(2, 9, 3, 3, 16, 1, 'same') },
   { name: '1 channel, k3 s2 valid (channels padded to four)', ...square(2, 11, 3, 1, 8, 2, 'valid') },
   { name: '6 channels, k2 (a window row is three vectors)', ...square(2, 7, 2, 6, 8, 1, 'same') },
+  { name: 'k3 s2 same, 8,192 rows (four slabs of the filter gradient)', ...square(2, 128, 3, 8, 8, 2, 'same') },
+  { name: '3 channels padded to four, four slabs', ...square(8, 64, 3, 3, 8, 2, 'same') },
+  { name: '5,120 rows in one slab (20 blocks)', ...square(5, 64, 3, 8, 8, 2, 'same') },
   { name: 'non-square kernel and strides', xShape: [2, 9, 11, 8], wShape: [2, 3, 8, 8], strides: [1, 2], dilations: [1, 1], pad: 'same' },
 ];
 

@@ -36,6 +36,7 @@ describe.skipIf(!twoCores)('the GEMM tile on two threads (tfjs pthread build; sk
   it.each([
     ['k3 s1 same, 32 → 64 channels', [8, 16, 16, 32], [3, 3, 32, 64], 1],
     ['k4 s2 same, 64 → 128 channels (DCGAN)', [16, 14, 14, 64], [4, 4, 64, 128], 2],
+    ['k3 s1 same, 16 → 16 channels over 8,192 positions (four slabs of the filter gradient)', [8, 32, 32, 16], [3, 3, 16, 16], 1],
   ] as const)('the convolution and both gradients equal the one-thread run bit for bit: %s', (_name, xShape, wShape, stride) => {
     const info = tf.backend_util.computeConv2DInfo([...xShape], [...wShape], stride, 1, 'same');
     expect(2 * info.batchSize * info.outHeight * info.outWidth * info.outChannels * wShape[0] * wShape[1] * wShape[2]).toBeGreaterThan(PARALLEL_MIN_FLOPS);

@@ -391,6 +391,11 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
   return out;
 }
 
+/** Blocks of KC output positions per slab of the filter gradient's sum: a slab's share of x and dy (2,048 positions) stays in cache while each segment passes over it. */
+const SLAB_BLOCKS = 8;
+/** Fewer slabs than this share the work worse than the segments do (DCGAN's wide layer: 2 slabs against 16 taps). */
+const MIN_SLABS = 4;
+
 /**
  * dW[p,q,c,co] = Σ_{n,i,j} x[n, i·sh + p − top, j·sw + q − left, c] · dy[n,i,j,co] (0 outside x): the rows
  * of dW ((p,q,c) flattened) in fours against dy's columns in eights, over blocks of KC output positions.
@@ -398,7 +403,10 @@ export function conv2DBackpropInputGemm(backend: WasmBackend, gemm: Sgemm, dy: T
  * sets of four, else a whole window row when that is (an image's first layer: 4 taps × 1 or 3 channels);
  * else x is read with its channels zero-padded to a multiple of four and the padded rows of dW dropped.
  * The tile's module packs a segment's rows for a block from a table of the windows' corners (the segment
- * adds a constant offset); a segment's records (its own packing buffer, its own rows of dW) run on one thread.
+ * adds a constant offset). Below MIN_SLABS · SLAB_BLOCKS blocks, each segment's records (its own packing buffer, its own
+ * rows of dW) run on one thread; from there, the positions are cut into slabs of SLAB_BLOCKS blocks that run in parallel, each
+ * summing every segment into its own copy of dW, and the copies are added in slab order: the same sums for any
+ * thread count.
  */
 export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
@@ -406,64 +414,81 @@ export function conv2DBackpropFilterGemm(backend: WasmBackend, gemm: Sgemm, x: T
   const m = n * oh * ow;
   const kc = Math.min(KC, m);
   const blocks = Math.ceil(m / kc);
+  const slabs = blocks >= MIN_SLABS * SLAB_BLOCKS ? Math.ceil(blocks / SLAB_BLOCKS) : 1;
+  const slabRows = slabs === 1 ? m : SLAB_BLOCKS * kc;
   const rowSegments = ci % TILE_ROWS !== 0 && (kw * ci) % TILE_ROWS === 0;
   const cp = ci % TILE_ROWS === 0 || rowSegments ? ci : TILE_ROWS * Math.ceil(ci / TILE_ROWS);
   const segment = rowSegments ? kw * cp : cp;
   const segments = (kh * kw * cp) / segment;
   const vectors = segment / TILE_ROWS;
-  const perSegment = blocks * (1 + vectors);
-  const capacity = segments * perSegment;
+  const capacity = segments * blocks * (1 + vectors);
   const sliverBytes = 16 * kc + SLIVER_PAD;
+  const packBuffers = slabs === 1 ? segments : slabs;
   const out = backend.makeOutput([kh, kw, ci, co], 'float32');
   withTemporaries(backend, (keep) => {
     const dWFloats = kh * kw * cp * co;
-    const regions = [m, capacity * RECORD_INTS, (segments * vectors * sliverBytes) / 4, cp === ci ? 0 : dWFloats];
-    const [indA, recordsA, packA, paddedA] = scratch(backend, keep, regions) as [number, number, number, number];
+    const sums = slabs > 1 || cp !== ci ? slabs * dWFloats : 0;
+    const regions = [m, capacity * RECORD_INTS, (packBuffers * vectors * sliverBytes) / 4, sums];
+    const [indA, recordsA, packA, sumsA] = scratch(backend, keep, regions) as [number, number, number, number];
     // allocated before any view of the heap is taken: growing the memory detaches views
     const source = bordered(backend, keep, x, convBorder(info), cp - ci);
     const memory = reachableMemory(backend);
-    const dWA = cp === ci ? address(backend, out) : paddedA;
-    new Float32Array(memory.buffer, dWA, dWFloats).fill(0);
     const dyA = address(backend, dy);
     const ind = new Int32Array(memory.buffer, indA, m);
     for (let b = 0, row = 0; b < n; b++)
       for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, row++) ind[row] = source.src + 4 * ((b * source.h + i * sh) * source.w + j * sw) * cp;
     const records = new Records(memory, recordsA, capacity);
-    for (let seg = 0; seg < segments; seg++) {
-      const [p, q] = rowSegments ? [seg, 0] : [Math.floor(seg / kw), seg % kw];
-      const offset = 4 * (p * source.w + q) * cp;
-      const pack = packA + seg * vectors * sliverBytes;
-      for (let m0 = 0; m0 < m; m0 += kc) {
-        const depth = Math.min(kc, m - m0);
-        records.packRows(depth, indA + 4 * m0, offset, pack, vectors, sliverBytes);
-        for (let v = 0; v < vectors; v++) {
-          const sliver = pack + v * sliverBytes;
-          const c0 = dWA + 4 * (seg * segment + TILE_ROWS * v) * co;
-          const cs = 4 * co;
-          records.tiles(
-            depth,
-            sliver,
-            sliver + 4,
-            sliver + 8,
-            sliver + 12,
-            16,
-            dyA + 4 * m0 * co,
-            4 * co,
-            c0,
-            c0 + cs,
-            c0 + 2 * cs,
-            c0 + 3 * cs,
-            co / TILE_COLS,
-          );
+    const unitStarts = new Uint8Array(capacity + 1);
+    for (let slab = 0; slab < slabs; slab++) {
+      const [mStart, mEnd] = [slab * slabRows, Math.min(m, (slab + 1) * slabRows)];
+      const dWA = sums === 0 ? address(backend, out) : sumsA + 4 * slab * dWFloats;
+      for (let seg = 0; seg < segments; seg++) {
+        if (slabs === 1 || seg === 0) unitStarts[records.count] = 1;
+        const [p, q] = rowSegments ? [seg, 0] : [Math.floor(seg / kw), seg % kw];
+        const offset = 4 * (p * source.w + q) * cp;
+        const pack = packA + (slabs === 1 ? seg : slab) * vectors * sliverBytes;
+        for (let m0 = mStart; m0 < mEnd; m0 += kc) {
+          const depth = Math.min(kc, m - m0);
+          records.packRows(depth, indA + 4 * m0, offset, pack, vectors, sliverBytes);
+          for (let v = 0; v < vectors; v++) {
+            const sliver = pack + v * sliverBytes;
+            const c0 = dWA + 4 * (seg * segment + TILE_ROWS * v) * co;
+            const cs = 4 * co;
+            // the slab's first block writes its rows of dW, the others add to them
+            records.tiles(
+              depth,
+              sliver,
+              sliver + 4,
+              sliver + 8,
+              sliver + 12,
+              16,
+              dyA + 4 * m0 * co,
+              4 * co,
+              c0,
+              c0 + cs,
+              c0 + 2 * cs,
+              c0 + 3 * cs,
+              co / TILE_COLS,
+              1,
+              0,
+              0,
+              m0 === mStart,
+            );
+          }
         }
       }
     }
-    gemm.execute(recordsA, records.count, 2 * m * kh * kw * cp * co, (i) => i % perSegment === 0);
-    if (cp !== ci) {
-      const padded = new Float32Array(memory.buffer, dWA, dWFloats);
-      const dW = backend.typedArrayFromHeap(out);
-      for (let tap = 0; tap < kh * kw; tap++) dW.set(padded.subarray(tap * cp * co, (tap * cp + ci) * co), tap * ci * co);
+    gemm.execute(recordsA, records.count, 2 * m * kh * kw * cp * co, (i) => unitStarts[i] === 1);
+    if (sums === 0) return;
+    // the slabs' sums added in order (into the first), then the padded channels' rows dropped
+    const total = new Float32Array(memory.buffer, sumsA, dWFloats);
+    for (let slab = 1; slab < slabs; slab++) {
+      const part = new Float32Array(memory.buffer, sumsA + 4 * slab * dWFloats, dWFloats);
+      for (let e = 0; e < dWFloats; e++) total[e] = (total[e] as number) + (part[e] as number);
     }
+    const dW = backend.typedArrayFromHeap(out);
+    if (cp === ci) dW.set(total);
+    else for (let tap = 0; tap < kh * kw; tap++) dW.set(total.subarray(tap * cp * co, (tap * cp + ci) * co), tap * ci * co);
   });
   return out;
 }
