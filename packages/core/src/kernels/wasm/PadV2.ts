@@ -2,7 +2,7 @@ import { type KernelConfig, PadV2, type PadV2Attrs, type TensorInfo } from '@ten
 import { copyBox } from './Slice.js';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
-/** PadV2 on wasm for float32: the output filled with the constant, then x copied in run by run (Slice.ts's copyBox). */
+/** PadV2 on wasm for float32: x copied in run by run and the constant written between the runs (Slice.ts's copyBox), each element once. */
 export function padV2Wasm(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: PadV2Attrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
@@ -11,7 +11,6 @@ export function padV2Wasm(args: { inputs: { x: TensorInfo }; backend: WasmBacken
   const out = backend.makeOutput(outShape, 'float32');
   const dst = backend.typedArrayFromHeap(out);
   const src = backend.typedArrayFromHeap(x);
-  dst.fill(attrs.constantValue);
   copyBox(
     dst,
     outShape,
@@ -19,6 +18,7 @@ export function padV2Wasm(args: { inputs: { x: TensorInfo }; backend: WasmBacken
     x.shape,
     src,
     false,
+    attrs.constantValue,
   );
   return out;
 }

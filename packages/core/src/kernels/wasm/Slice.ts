@@ -10,10 +10,17 @@ function copyRun(to: Float32Array, t: number, from: Float32Array, f: number, run
   else to.set(from.subarray(f, f + run), t);
 }
 
+/** to[t … end) = value: element by element where short. */
+function fillGap(to: Float32Array, t: number, end: number, value: number): void {
+  if (end - t <= SHORT_RUN) for (let e = t; e < end; e++) to[e] = value;
+  else to.fill(value, t, end);
+}
+
 /**
  * Copies the box of `size` at `begin` inside an array of `shape` (row-major) between `boxed` and `dense`, which
- * holds the box laid out densely: into `dense` when `toDense`, else back into `boxed`. Trailing axes the box spans
- * whole merge into one contiguous run.
+ * holds the box laid out densely: into `dense` when `toDense`, else back into `boxed`, where `fill`, when given, is
+ * written everywhere outside the box as the runs pass (each element of boxed written once). Trailing axes the box
+ * spans whole merge into one contiguous run.
  */
 export function copyBox(
   boxed: Float32Array,
@@ -22,9 +29,14 @@ export function copyBox(
   size: readonly number[],
   dense: Float32Array,
   toDense: boolean,
+  fill?: number,
 ): void {
   const rank = shape.length;
-  if (size.some((s) => s === 0)) return;
+  const padding = !toDense && fill !== undefined;
+  if (size.some((s) => s === 0)) {
+    if (padding) boxed.fill(fill);
+    return;
+  }
   let inner = rank - 1;
   let run = size[inner] ?? 1;
   while (inner > 0 && size[inner] === shape[inner]) {
@@ -38,9 +50,15 @@ export function copyBox(
   for (let a = 0; a <= inner; a++) boxAt += (begin[a] ?? 0) * stride(a);
   // runs step along axis inner − 1 (or there is one run); a carry into an outer axis recomputes the offset
   const step = inner > 0 ? stride(inner - 1) : 0;
+  // runs come in increasing order in boxed: the gap before each is outside the box
+  let written = 0;
   for (let denseAt = 0; ; denseAt += run, boxAt += step) {
     if (toDense) copyRun(dense, denseAt, boxed, boxAt, run);
-    else copyRun(boxed, boxAt, dense, denseAt, run);
+    else {
+      if (padding) fillGap(boxed, written, boxAt, fill);
+      copyRun(boxed, boxAt, dense, denseAt, run);
+      written = boxAt + run;
+    }
     let a = inner - 1;
     while (a >= 0) {
       index[a] = (index[a] as number) + 1;
@@ -48,12 +66,13 @@ export function copyBox(
       index[a] = begin[a] as number;
       a--;
     }
-    if (a < 0) return;
+    if (a < 0) break;
     if (a < inner - 1) {
       boxAt = (begin[inner] ?? 0) * stride(inner) - step;
       for (let b = 0; b < inner; b++) boxAt += (index[b] as number) * stride(b);
     }
   }
+  if (padding) fillGap(boxed, written, boxed.length, fill);
 }
 
 /**
