@@ -13,6 +13,7 @@ import { identityWasmConfig } from '../kernels/wasm/Identity.js';
 import { leakyReluGradWasmConfig, leakyReluWasmConfig } from '../kernels/wasm/LeakyRelu.js';
 import { multiplyWasmConfig } from '../kernels/wasm/Multiply.js';
 import { padV2WasmConfig } from '../kernels/wasm/PadV2.js';
+import { resizeNearestNeighborWasmConfig } from '../kernels/wasm/ResizeNearestNeighbor.js';
 import { resizeNearestNeighborGradWasmConfig } from '../kernels/wasm/ResizeNearestNeighborGrad.js';
 import { meanWasmConfig, sumWasmConfig } from '../kernels/wasm/reduce_leading_axes.js';
 import { sliceWasmConfig } from '../kernels/wasm/Slice.js';
@@ -41,7 +42,7 @@ export const PROJECT_GRADIENTS: readonly GradConfig[] = [
 /**
  * Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter), ships as a naive loop (Conv2DBackpropInput),
  * runs slower than the project's GEMM tile (Conv2D) or a direct loop (AvgPoolGrad over tiling windows,
- * ResizeNearestNeighborGrad by whole factors, Slice and PadV2 as runs of copies in place, a channel
+ * ResizeNearestNeighbor by 2 and its gradient by whole factors, Slice and PadV2 as runs of copies in place, a channel
  * bias Add, LeakyRelu and its gradient, 2×2 AvgPool as one SIMD pass),
  * runs off XNNPACK for the shapes training makes (transposed BatchMatMul, Sum and Mean over leading axes),
  * or copies where sharing is enough (Identity, Cast to the same dtype).
@@ -52,6 +53,7 @@ export const PROJECT_WASM_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropInputWasmConfig,
   batchMatMulWasmConfig,
   avgPoolGradWasmConfig,
+  resizeNearestNeighborWasmConfig,
   resizeNearestNeighborGradWasmConfig,
   sliceWasmConfig,
   padV2WasmConfig,

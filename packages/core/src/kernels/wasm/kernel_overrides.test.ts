@@ -172,6 +172,7 @@ describe('the direct wasm loops against the shipped kernels', () => {
   // tiling windows take the direct loop; overlapping or padded ones the shipped kernel, which is the reference
   it.each([
     { shape: [3, 8, 8, 5], filterSize: 2, strides: 2, pad: 'valid' as const },
+    { shape: [2, 6, 4, 8], filterSize: 2, strides: 2, pad: 'valid' as const }, // the SIMD pass: 2×2, channels in fours
     { shape: [2, 9, 6, 3], filterSize: [3, 2] as [number, number], strides: [3, 2] as [number, number], pad: 'valid' as const },
     { shape: [2, 7, 7, 3], filterSize: 3, strides: 2, pad: 'same' as const },
   ])('AvgPoolGrad equals the shipped kernel bit for bit: $shape, window $filterSize, stride $strides, $pad', ({ shape, filterSize, strides, pad }) => {
@@ -187,6 +188,25 @@ describe('the direct wasm loops against the shipped kernels', () => {
     if (pad === 'valid') expect(tf.sum(tf.mul(ours, x)).dataSync()[0]).toBeCloseTo(tf.sum(tf.mul(dy, pooled)).dataSync()[0] as number, 3);
     tf.dispose([x, pooled, dy, ours, reference]);
   });
+
+  // by 2 without aligned corners the SIMD pass (the shipped kernel is the reference, with or without half-pixel centers)
+  it.each([
+    { shape: [2, 3, 5, 8], size: [6, 10] as [number, number], alignCorners: false, halfPixelCenters: false },
+    { shape: [2, 3, 5, 8], size: [6, 10] as [number, number], alignCorners: false, halfPixelCenters: true },
+    { shape: [2, 3, 5, 6], size: [6, 10] as [number, number], alignCorners: false, halfPixelCenters: false },
+    { shape: [2, 3, 5, 8], size: [6, 10] as [number, number], alignCorners: true, halfPixelCenters: false },
+    { shape: [2, 3, 5, 8], size: [9, 10] as [number, number], alignCorners: false, halfPixelCenters: false },
+  ])(
+    'ResizeNearestNeighbor equals the shipped kernel bit for bit: $shape → $size, alignCorners $alignCorners, halfPixelCenters $halfPixelCenters',
+    ({ shape, size, alignCorners, halfPixelCenters }) => {
+      const x = tensorOf(shape, 29);
+      const ours = tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters);
+      const reference = shipped('ResizeNearestNeighbor', { images: x }, { size, alignCorners, halfPixelCenters });
+      expect(ours.shape).toEqual(reference.shape);
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(reference.dataSync()));
+      tf.dispose([x, ours, reference]);
+    },
+  );
 
   // whole factors take the direct loop (the shipped kernel is the reference); a fractional one and aligned corners the shipped kernel
   it.each([

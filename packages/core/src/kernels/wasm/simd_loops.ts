@@ -15,6 +15,8 @@ import {
   get,
   I32,
   I32_ADD,
+  I32_MUL,
+  i32,
   LOOP,
   lazySimdModule,
   set,
@@ -59,6 +61,12 @@ export interface SimdLoops {
     rowStep: number,
     colStep: number,
   ): void;
+  /**
+   * One image's 2× nearest upsampling scaled: each of `rows` × `cols` source pixels of 4·vectors channels, times
+   * `scale`, written to its 2×2 block of out (2·rows × 2·cols pixels): AvgPoolGrad of a 2×2 pool (¼) and
+   * ResizeNearestNeighbor by 2 (1: x · 1 = x).
+   */
+  spread2x2(src: number, out: number, rows: number, cols: number, vectors: number, scale: number): void;
   /**
    * Adam's update in tfjs's order (fusedAdam.ts's adamUpdate), each operation rounded to float32:
    * m' = m·β₁ + g·c₁, v' = v·β₂ + g²·c₂, θ' = (m'/a₁) / (√(v'/a₂) + ε) · step + θ.
@@ -181,6 +189,54 @@ function avgPool2x2Body(): number[] {
   ];
 }
 
+function spread2x2Body(): number[] {
+  const [src, out, rows, cols, vectors, scale] = [0, 1, 2, 3, 4, 5];
+  const [pixelBytes, outRowBytes, c, v, q, o, k] = [6, 7, 8, 9, 10, 11, 12];
+  const [scaled] = [13];
+  // the scaled vector to the block's four places: (0, 0), (0, 1) one pixel on, (1, ·) one output row on
+  const store = (offsets: number[]) => [...get(o), ...offsets.flatMap((at) => [...get(at), ...I32_ADD]), ...get(scaled), ...v128StoreF32(0)];
+  const spread = [
+    ...get(q),
+    ...v128LoadF32(0),
+    ...get(k),
+    ...F32X4_MUL,
+    ...set(scaled),
+    ...store([]),
+    ...store([pixelBytes]),
+    ...store([outRowBytes]),
+    ...store([outRowBytes, pixelBytes]),
+  ];
+  return [
+    ...get(scale),
+    ...F32X4_SPLAT,
+    ...set(k),
+    ...get(vectors),
+    ...i32(16),
+    ...I32_MUL,
+    ...set(pixelBytes),
+    ...get(cols),
+    ...get(pixelBytes),
+    ...I32_MUL,
+    ...i32(2),
+    ...I32_MUL,
+    ...set(outRowBytes),
+    ...LOOP, // over source rows
+    ...copy(cols, c),
+    ...LOOP, // over a row's pixels: each vector to its block, then out on by a second pixel
+    ...copy(src, q),
+    ...copy(out, o),
+    ...copy(vectors, v),
+    ...vectorLoop(v, [q, o], spread),
+    ...bumpBy(src, pixelBytes),
+    ...bumpBy(out, pixelBytes),
+    ...bumpBy(out, pixelBytes),
+    ...countDown(c),
+    ...bumpBy(out, outRowBytes),
+    ...countDown(rows),
+    ...END,
+  ];
+}
+
 function adamBody(): number[] {
   const [value, m, v, g, outValue, outM, outV, vectors] = [0, 1, 2, 3, 4, 5, 6, 7];
   // the eight float parameters (8–15), then each splatted (16–23), then m' and v'
@@ -247,6 +303,16 @@ function moduleBytes(memory: 'import' | 'import-shared'): Uint8Array {
           [1, V128],
         ],
         code: avgPool2x2Body(),
+      },
+      {
+        name: 'spread2x2',
+        params: [I32, I32, I32, I32, I32, F32],
+        results: [],
+        locals: [
+          [6, I32],
+          [2, V128],
+        ],
+        code: spread2x2Body(),
       },
       {
         name: 'adam',
