@@ -596,7 +596,6 @@ export function matMulGemm(backend: WasmBackend, gemm: Sgemm, a: TensorInfo, b: 
   withTemporaries(backend, (keep) => {
     const [dummyRow, recordsA] = scratch(backend, keep, [n, capacity * RECORD_INTS]) as [number, number];
     const memory = reachableMemory(backend);
-    backend.typedArrayFromHeap(out).fill(0);
     const [outA, aA, bA] = [address(backend, out), address(backend, a), address(backend, b)];
     const records = new Records(memory, recordsA, capacity);
     // A[i] row r starts at a float of a[i] and steps by sa; rows past m read row 0 and write the dummy row
@@ -609,7 +608,8 @@ export function matMulGemm(backend: WasmBackend, gemm: Sgemm, a: TensorInfo, b: 
         const tiles = Math.min(NC, n - j0) / TILE_COLS;
         for (let r = 0; r < m; r += TILE_ROWS) {
           const [a0, a1, a2, a3] = [rowA(i, r), rowA(i, r + 1), rowA(i, r + 2), rowA(i, r + 3)];
-          records.tiles(k, a0, a1, a2, a3, sa, bBlock, 4 * n, rowC(i, r, j0), rowC(i, r + 1, j0), rowC(i, r + 2, j0), rowC(i, r + 3, j0), tiles);
+          // one record holds a block's whole sum: it writes C, which needs no zeroing
+          records.tiles(k, a0, a1, a2, a3, sa, bBlock, 4 * n, rowC(i, r, j0), rowC(i, r + 1, j0), rowC(i, r + 2, j0), rowC(i, r + 3, j0), tiles, 1, 0, 0, true);
         }
       }
     // every record writes its own block of C whole: any cut will do
