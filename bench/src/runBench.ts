@@ -27,7 +27,7 @@ export interface BenchOptions {
   backends: BackendName[];
   steps: number;
   warmup: number;
-  /** Threads for wasm's XNNPACK pool and for PyTorch alike. */
+  /** Threads for wasm's kernels (--threads) and for PyTorch alike. */
   threads: number;
   /** Time the PyTorch yardstick when a Python with torch is found. */
   torch: boolean;

@@ -1,6 +1,6 @@
 /**
  * How to split a machine's cores between sweep workers and wasm threads (issue 18): for each step
- * line, the steps per second of one worker process with `cores` XNNPACK threads against `cores`
+ * line, the steps per second of one worker process with `cores` wasm threads against `cores`
  * worker processes with one thread each, running at the same time (the sweep's pool).
  *
  *   npx tsx bench/src/threadSplit.ts [--steps S] [--warmup W] [--cores C] [--only mlp,dcgan,…]

@@ -83,7 +83,7 @@ export async function setWasmBackend(threads: number): Promise<boolean> {
   setThreadsCount(1);
   const selected = await tf.setBackend('wasm');
   if (selected) kernelThreads = threads;
-  // pthreadpool's threads wait for work for the life of the process; unreferenced, they let it exit.
+  // the build's pthread workers wait for work for the life of the process; unreferenced, they let it exit.
   const module = (
     tf.backend() as unknown as {
       wasm?: { PThread?: { runningWorkers: NodeWorker[] } };
