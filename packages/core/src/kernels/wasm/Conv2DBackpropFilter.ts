@@ -1,5 +1,5 @@
 import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { firstChannels, padAxis, tileChannels } from './channelPad.js';
+import { throughPadded, tileChannels } from './channelPad.js';
 import { conv2DBackpropFilterGemm, conv2DBackpropFilterGemmApplies, conv2DBackpropFilterNarrowApplies, conv2DBackpropFilterNarrowGemm } from './conv_gemm.js';
 import { sgemmFor } from './sgemm.js';
 import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
@@ -28,11 +28,7 @@ export function conv2DBackpropFilterWasm(args: {
   if (conv2DBackpropFilterNarrowApplies(info)) return conv2DBackpropFilterNarrowGemm(backend, gemm, x, dy, info);
   // output channels short of whole tiles, and too many for the narrow route: dy padded with zero channels, their columns of dW dropped
   const co = tileChannels(info.outChannels);
-  return withTemporaries(backend, (keep) => {
-    const dyPadded = keep(padAxis(backend, dy, 3, co));
-    const dW = keep(conv2DBackpropFilterGemm(backend, gemm, x, dyPadded, { ...info, outChannels: co }));
-    return firstChannels(backend, dW, info.outChannels);
-  });
+  return throughPadded(backend, dy, 3, co, info.outChannels, (padded) => conv2DBackpropFilterGemm(backend, gemm, x, padded, { ...info, outChannels: co }));
 }
 
 /** The filter gradient where the tile cannot run (no wasm SIMD): an explicit patch matrix for few taps × channels, else XNNPACK's Conv2D. */

@@ -1,10 +1,10 @@
 import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2DWasm } from './Conv2D.js';
-import { firstChannels, padAxis, tileChannels } from './channelPad.js';
+import { throughPadded, tileChannels } from './channelPad.js';
 import { conv2DBackpropInputGemm, conv2DBackpropInputGemmApplies } from './conv_gemm.js';
 import { sgemmFor } from './sgemm.js';
 import { type SubPixelPhase, subPixelPhases } from './subPixel.js';
-import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend, withTemporaries } from './wasm_kernel_util.js';
+import { cropAmounts, cropSpatial, runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 
 /**
  * Conv2DBackpropInput (the transposed convolution) on wasm, where the shipped kernel is a naive loop: on the project's
@@ -29,11 +29,7 @@ export function conv2DBackpropInputWasm(args: {
   if (info.filterHeight * info.filterWidth * info.inChannels <= COL2IM_MAX_PATCH) return conv2DBackpropInputCol2im(backend, dy, filter, info);
   // dx channels short of whole tiles (minibatch stddev's extra channel): the filter padded with zero input channels, their columns of dx dropped
   const ci = tileChannels(info.inChannels);
-  return withTemporaries(backend, (keep) => {
-    const filterPadded = keep(padAxis(backend, filter, 2, ci));
-    const dx = keep(conv2DBackpropInputGemm(backend, gemm, dy, filterPadded, { ...info, inChannels: ci }));
-    return firstChannels(backend, dx, info.inChannels);
-  });
+  return throughPadded(backend, filter, 2, ci, info.inChannels, (padded) => conv2DBackpropInputGemm(backend, gemm, dy, padded, { ...info, inChannels: ci }));
 }
 
 /** The transposed convolution where the tile cannot run (no wasm SIMD): col2im for few taps × channels, else one XNNPACK convolution per phase. */
