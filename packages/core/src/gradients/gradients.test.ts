@@ -141,6 +141,23 @@ describe('nearest-neighbour resize gradient agrees across backends for batch > 1
       });
     }
   });
+
+  it("by 2 over channels in fours (wasm's SIMD pass), wasm equals cpu's scatter bit for bit", async () => {
+    const results: number[][] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initBackend(backend);
+      const images = tf.tensor4d(testValues(2 * 3 * 5 * 8, 23), [2, 3, 5, 8]);
+      const dy = tf.tensor4d(testValues(2 * 6 * 10 * 8, 24), [2, 6, 10, 8]);
+      for (const halfPixelCenters of [false, true]) {
+        const dx = tf.engine().runKernel('ResizeNearestNeighborGrad', { images, dy }, { alignCorners: false, halfPixelCenters }) as tf.Tensor;
+        results.push(Array.from(dx.dataSync()));
+        dx.dispose();
+      }
+      tf.dispose([images, dy]);
+    }
+    expect(results[2]).toEqual(results[0]);
+    expect(results[3]).toEqual(results[1]);
+  });
 });
 
 for (const backend of ['cpu', 'wasm'] as const) {

@@ -211,6 +211,7 @@ describe('the direct wasm loops against the shipped kernels', () => {
   // whole factors take the direct loop (the shipped kernel is the reference); a fractional one and aligned corners the shipped kernel
   it.each([
     { shape: [3, 4, 5, 6], size: [8, 10] as [number, number], alignCorners: false, halfPixelCenters: false },
+    { shape: [2, 3, 5, 8], size: [6, 10] as [number, number], alignCorners: false, halfPixelCenters: true }, // by 2: the SIMD pass
     { shape: [2, 3, 3, 4], size: [9, 6] as [number, number], alignCorners: false, halfPixelCenters: true },
     { shape: [2, 4, 4, 3], size: [6, 7] as [number, number], alignCorners: false, halfPixelCenters: false },
     { shape: [2, 4, 4, 3], size: [8, 8] as [number, number], alignCorners: true, halfPixelCenters: false },

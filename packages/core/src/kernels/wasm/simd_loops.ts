@@ -68,6 +68,11 @@ export interface SimdLoops {
    */
   spread2x2(src: number, out: number, rows: number, cols: number, vectors: number, scale: number): void;
   /**
+   * The adjoint of 2× nearest upsampling for one image: each of `rows` × `cols` out pixels of 4·vectors channels is
+   * the sum of its 2×2 block of src, (((0 + s00) + s01) + s10) + s11 (the scatter's order, dy's row by row).
+   */
+  sum2x2(src: number, out: number, rows: number, cols: number, vectors: number): void;
+  /**
    * Adam's update in tfjs's order (fusedAdam.ts's adamUpdate), each operation rounded to float32:
    * m' = m·β₁ + g·c₁, v' = v·β₂ + g²·c₂, θ' = (m'/a₁) / (√(v'/a₂) + ε) · step + θ.
    */
@@ -237,6 +242,39 @@ function spread2x2Body(): number[] {
   ];
 }
 
+function sum2x2Body(): number[] {
+  const [src, out, rows, cols, vectors] = [0, 1, 2, 3, 4];
+  const [pixelBytes, srcRowBytes, c, v, q, o] = [5, 6, 7, 8, 9, 10];
+  const load = (offsets: number[]) => [...get(q), ...offsets.flatMap((at) => [...get(at), ...I32_ADD]), ...v128LoadF32(0), ...F32X4_ADD];
+  const sum = [...get(o), ...V128_ZERO, ...load([]), ...load([pixelBytes]), ...load([srcRowBytes]), ...load([srcRowBytes, pixelBytes]), ...v128StoreF32(0)];
+  return [
+    ...get(vectors),
+    ...i32(16),
+    ...I32_MUL,
+    ...set(pixelBytes),
+    ...get(cols),
+    ...get(pixelBytes),
+    ...I32_MUL,
+    ...i32(2),
+    ...I32_MUL,
+    ...set(srcRowBytes),
+    ...LOOP, // over out rows
+    ...copy(cols, c),
+    ...LOOP, // over a row's pixels: each vector the sum of its block, then src on by a second pixel
+    ...copy(src, q),
+    ...copy(out, o),
+    ...copy(vectors, v),
+    ...vectorLoop(v, [q, o], sum),
+    ...bumpBy(src, pixelBytes),
+    ...bumpBy(src, pixelBytes),
+    ...bumpBy(out, pixelBytes),
+    ...countDown(c),
+    ...bumpBy(src, srcRowBytes),
+    ...countDown(rows),
+    ...END,
+  ];
+}
+
 function adamBody(): number[] {
   const [value, m, v, g, outValue, outM, outV, vectors] = [0, 1, 2, 3, 4, 5, 6, 7];
   // the eight float parameters (8–15), then each splatted (16–23), then m' and v'
@@ -314,6 +352,7 @@ function moduleBytes(memory: 'import' | 'import-shared'): Uint8Array {
         ],
         code: spread2x2Body(),
       },
+      { name: 'sum2x2', params: new Array<number>(5).fill(I32), results: [], locals: [[6, I32]], code: sum2x2Body() },
       {
         name: 'adam',
         params: [...new Array<number>(8).fill(I32), ...new Array<number>(8).fill(F32)],
