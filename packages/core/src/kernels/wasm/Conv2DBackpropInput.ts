@@ -24,9 +24,10 @@ export function conv2DBackpropInputWasm(args: {
   }
   const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   const gemm = sgemmFor(backend);
-  if (gemm === null) return conv2DBackpropInputWithoutTile(backend, dy, filter, info);
-  if (conv2DBackpropInputGemmApplies(info)) return conv2DBackpropInputGemm(backend, gemm, dy, filter, info);
-  if (info.filterHeight * info.filterWidth * info.inChannels <= COL2IM_MAX_PATCH) return conv2DBackpropInputCol2im(backend, dy, filter, info);
+  if (gemm !== null && conv2DBackpropInputGemmApplies(info)) return conv2DBackpropInputGemm(backend, gemm, dy, filter, info);
+  // an image's few dx channels go to col2im there
+  if (gemm === null || info.filterHeight * info.filterWidth * info.inChannels <= COL2IM_MAX_PATCH)
+    return conv2DBackpropInputWithoutTile(backend, dy, filter, info);
   // dx channels short of whole tiles (minibatch stddev's extra channel): the filter padded with zero input channels, their columns of dx dropped
   const ci = tileChannels(info.inChannels);
   return throughPadded(backend, filter, 2, ci, info.inChannels, (padded) => conv2DBackpropInputGemm(backend, gemm, dy, padded, { ...info, inChannels: ci }));

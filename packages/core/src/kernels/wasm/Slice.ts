@@ -5,13 +5,13 @@ import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
 const SHORT_RUN = 16;
 
 /** to[t …t + run) = from[f … f + run). */
-function copyRun(to: Float32Array, t: number, from: Float32Array, f: number, run: number): void {
+export function copyRun(to: Float32Array, t: number, from: Float32Array, f: number, run: number): void {
   if (run <= SHORT_RUN) for (let e = 0; e < run; e++) to[t + e] = from[f + e] as number;
   else to.set(from.subarray(f, f + run), t);
 }
 
 /** to[t … end) = value: element by element where short. */
-function fillGap(to: Float32Array, t: number, end: number, value: number): void {
+export function fillGap(to: Float32Array, t: number, end: number, value: number): void {
   if (end - t <= SHORT_RUN) for (let e = t; e < end; e++) to[e] = value;
   else to.fill(value, t, end);
 }

@@ -1,8 +1,6 @@
 import { type KernelConfig, type TensorInfo, Tile, type TileAttrs } from '@tensorflow/tfjs-core';
+import { copyRun, fillGap } from './Slice.js';
 import { runWasmKernel, type WasmBackend } from './wasm_kernel_util.js';
-
-/** Rows this short or shorter are written element by element. */
-const SHORT_ROW = 16;
 
 /**
  * Tile on wasm by block copies: x's rows to their place in the output, repeated along the last axis, then, axis by
@@ -24,41 +22,30 @@ export function tileWasm(args: { inputs: { x: TensorInfo }; backend: WasmBackend
   // outer[d]: elements of the output under one index of axis d − 1 (the product of outShape from d on)
   const outer = new Array<number>(rank + 1).fill(1);
   for (let d = rank - 1; d >= 0; d--) outer[d] = (outer[d + 1] as number) * (outShape[d] as number);
-  // where the first copy of each block of x over its leading `axes` axes starts in the output, in x's order (an odometer)
-  const places = (axes: number): Float64Array => {
-    const at = new Float64Array(shape.slice(0, axes).reduce((p, n) => p * n, 1));
-    const index = new Array<number>(axes).fill(0);
-    for (let flat = 1, pos = 0; flat < at.length; flat++) {
-      let d = axes - 1;
-      for (; (index[d] as number) + 1 === shape[d]; d--) {
-        pos -= (index[d] as number) * (outer[d + 1] as number);
-        index[d] = 0;
-      }
-      index[d] = (index[d] as number) + 1;
-      pos += outer[d + 1] as number;
-      at[flat] = pos;
+  // where the first copy of x's element block `flat` (over x's leading `axes` axes) starts in the output
+  const placed = (flat: number, axes: number) => {
+    let at = 0;
+    for (let d = axes - 1, rest = flat; d >= 0; d--) {
+      const i = rest % (shape[d] as number);
+      rest = (rest - i) / (shape[d] as number);
+      at += i * (outer[d + 1] as number);
     }
     return at;
   };
-  // x's rows repeated along the last axis in place: element by element where rows are short (a channel broadcast,
-  // one float repeated C times per pixel, would otherwise be one copy call per float)
+  // x's rows repeated along the last axis in place (a channel broadcast repeats one float C times per pixel)
   const row = shape[rank - 1] as number;
   const rowReps = reps[rank - 1] as number;
-  const rowPlaces = places(rank - 1);
-  for (let r = 0; r < rowPlaces.length; r++) {
-    const from = r * row;
-    const at = rowPlaces[r] as number;
-    if (row === 1) {
-      const v = s[from] as number;
-      for (let t = at; t < at + rowReps; t++) o[t] = v;
-    } else if (row <= SHORT_ROW) {
-      for (let k = 0, t = at; k < rowReps; k++) for (let e = 0; e < row; e++, t++) o[t] = s[from + e] as number;
-    } else for (let k = 0; k < rowReps; k++) o.set(s.subarray(from, from + row), at + k * row);
+  for (let r = 0; r < s.length / row; r++) {
+    const at = placed(r, rank - 1);
+    if (row === 1) fillGap(o, at, at + rowReps, s[r] as number);
+    else for (let k = 0; k < rowReps; k++) copyRun(o, at + k * row, s, r * row, row);
   }
   // axis d: every slab of shape[d] · outer[d + 1] elements under a first-copy prefix repeated reps[d] − 1 times
   for (let d = rank - 2; d >= 0; d--) {
     const slab = (shape[d] as number) * (outer[d + 1] as number);
-    for (const at of places(d)) {
+    const prefixes = shape.slice(0, d).reduce((p, n) => p * n, 1);
+    for (let q = 0; q < prefixes; q++) {
+      const at = placed(q, d);
       for (let k = 1; k < (reps[d] as number); k++) o.copyWithin(at + k * slab, at, at + slab);
     }
   }

@@ -32,8 +32,8 @@ export function channelBroadcastKernel(kernelName: string, op: 'channelAdd' | 'c
     const { a, b } = inputs;
     const loops = simdLoopsFor(backend);
     // the operation commutes, so the row on either side gives the same values
-    const [x, row] = channelGroups(a, b) !== null ? [a, b] : [b, a];
-    const shape = channelGroups(x, row);
+    const rowB = channelGroups(a, b);
+    const [x, row, shape] = rowB !== null ? [a, b, rowB] : [b, a, channelGroups(b, a)];
     if (loops === null || shape === null) return runWasmKernel(backend, kernelName, inputs);
     const { groups, rows, channels } = shape;
     const out = backend.makeOutput(x.shape, 'float32');

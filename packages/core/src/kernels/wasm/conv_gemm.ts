@@ -524,8 +524,6 @@ export function conv2DBackpropFilterNarrowGemm(backend: WasmBackend, gemm: Sgemm
     // allocated before any view of the heap is taken: growing the memory detaches views
     const source = bordered(backend, keep, x, convBorder(info));
     const memory = reachableMemory(backend);
-    const dWT = new Float32Array(memory.buffer, dWTA, dWTFloats);
-    dWT.fill(0);
     const dyA = address(backend, dy);
     const records = new Records(memory, recordsA, capacity);
     const a = new Int32Array(TILE_ROWS);
@@ -562,11 +560,17 @@ export function conv2DBackpropFilterNarrowGemm(backend: WasmBackend, gemm: Sgemm
                 c[2] as number,
                 c[3] as number,
                 Math.floor(((part + 1) * rowTiles) / parts) - t0,
+                1,
+                0,
+                0,
+                // a part's first record writes its columns of dWᵀ, the others add to them
+                b === 0 && i === 0,
               );
             }
         }
     // a part's records add into the same columns of dWᵀ: cut only between parts
     gemm.execute(recordsA, records.count, 2 * rowBlocks * TILE_ROWS * k * n * oh * ow, (idx) => idx % perPart === 0);
+    const dWT = new Float32Array(memory.buffer, dWTA, dWTFloats);
     const dW = backend.typedArrayFromHeap(out);
     for (let row = 0; row < k; row++) for (let o = 0; o < co; o++) dW[row * co + o] = dWT[o * k + row] as number;
   });

@@ -194,12 +194,52 @@ function avgPool2x2Body(): number[] {
   ];
 }
 
+/**
+ * The loop nest of one image's `rows` × `cols` pixels of 4·vectors channels at `small` against their 2×2 blocks at `large`
+ * (an image twice as large each way): per vector, `body` runs with `atSmall` at the pixel's vector and `atLarge` at its
+ * block's top-left one, the block's right column `pixelBytes` on and its lower row `largeRowBytes` on.
+ */
+function blocks2x2(
+  [small, large, rows, cols, vectors]: readonly [number, number, number, number, number],
+  [pixelBytes, largeRowBytes, c, v, atSmall, atLarge]: readonly [number, number, number, number, number, number],
+  body: readonly number[],
+): number[] {
+  return [
+    ...get(vectors),
+    ...i32(16),
+    ...I32_MUL,
+    ...set(pixelBytes),
+    ...get(cols),
+    ...get(pixelBytes),
+    ...I32_MUL,
+    ...i32(2),
+    ...I32_MUL,
+    ...set(largeRowBytes),
+    ...LOOP, // over the small image's rows
+    ...copy(cols, c),
+    ...LOOP, // over a row's pixels: every vector, then the large image on by a second pixel
+    ...copy(small, atSmall),
+    ...copy(large, atLarge),
+    ...copy(vectors, v),
+    ...vectorLoop(v, [atSmall, atLarge], body),
+    ...bumpBy(small, pixelBytes),
+    ...bumpBy(large, pixelBytes),
+    ...bumpBy(large, pixelBytes),
+    ...countDown(c),
+    ...bumpBy(large, largeRowBytes),
+    ...countDown(rows),
+    ...END,
+  ];
+}
+
+/** The address `base` plus the locals in `offsets`. */
+const at = (base: number, offsets: readonly number[]) => [...get(base), ...offsets.flatMap((o) => [...get(o), ...I32_ADD])];
+
 function spread2x2Body(): number[] {
   const [src, out, rows, cols, vectors, scale] = [0, 1, 2, 3, 4, 5];
-  const [pixelBytes, outRowBytes, c, v, q, o, k] = [6, 7, 8, 9, 10, 11, 12];
-  const [scaled] = [13];
-  // the scaled vector to the block's four places: (0, 0), (0, 1) one pixel on, (1, ·) one output row on
-  const store = (offsets: number[]) => [...get(o), ...offsets.flatMap((at) => [...get(at), ...I32_ADD]), ...get(scaled), ...v128StoreF32(0)];
+  const [pixelBytes, outRowBytes, c, v, q, o, k, scaled] = [6, 7, 8, 9, 10, 11, 12, 13];
+  // the scaled vector to the block's four places
+  const store = (offsets: number[]) => [...at(o, offsets), ...get(scaled), ...v128StoreF32(0)];
   const spread = [
     ...get(q),
     ...v128LoadF32(0),
@@ -211,68 +251,15 @@ function spread2x2Body(): number[] {
     ...store([outRowBytes]),
     ...store([outRowBytes, pixelBytes]),
   ];
-  return [
-    ...get(scale),
-    ...F32X4_SPLAT,
-    ...set(k),
-    ...get(vectors),
-    ...i32(16),
-    ...I32_MUL,
-    ...set(pixelBytes),
-    ...get(cols),
-    ...get(pixelBytes),
-    ...I32_MUL,
-    ...i32(2),
-    ...I32_MUL,
-    ...set(outRowBytes),
-    ...LOOP, // over source rows
-    ...copy(cols, c),
-    ...LOOP, // over a row's pixels: each vector to its block, then out on by a second pixel
-    ...copy(src, q),
-    ...copy(out, o),
-    ...copy(vectors, v),
-    ...vectorLoop(v, [q, o], spread),
-    ...bumpBy(src, pixelBytes),
-    ...bumpBy(out, pixelBytes),
-    ...bumpBy(out, pixelBytes),
-    ...countDown(c),
-    ...bumpBy(out, outRowBytes),
-    ...countDown(rows),
-    ...END,
-  ];
+  return [...get(scale), ...F32X4_SPLAT, ...set(k), ...blocks2x2([src, out, rows, cols, vectors], [pixelBytes, outRowBytes, c, v, q, o], spread)];
 }
 
 function sum2x2Body(): number[] {
   const [src, out, rows, cols, vectors] = [0, 1, 2, 3, 4];
-  const [pixelBytes, srcRowBytes, c, v, q, o] = [5, 6, 7, 8, 9, 10];
-  const load = (offsets: number[]) => [...get(q), ...offsets.flatMap((at) => [...get(at), ...I32_ADD]), ...v128LoadF32(0), ...F32X4_ADD];
-  const sum = [...get(o), ...V128_ZERO, ...load([]), ...load([pixelBytes]), ...load([srcRowBytes]), ...load([srcRowBytes, pixelBytes]), ...v128StoreF32(0)];
-  return [
-    ...get(vectors),
-    ...i32(16),
-    ...I32_MUL,
-    ...set(pixelBytes),
-    ...get(cols),
-    ...get(pixelBytes),
-    ...I32_MUL,
-    ...i32(2),
-    ...I32_MUL,
-    ...set(srcRowBytes),
-    ...LOOP, // over out rows
-    ...copy(cols, c),
-    ...LOOP, // over a row's pixels: each vector the sum of its block, then src on by a second pixel
-    ...copy(src, q),
-    ...copy(out, o),
-    ...copy(vectors, v),
-    ...vectorLoop(v, [q, o], sum),
-    ...bumpBy(src, pixelBytes),
-    ...bumpBy(src, pixelBytes),
-    ...bumpBy(out, pixelBytes),
-    ...countDown(c),
-    ...bumpBy(src, srcRowBytes),
-    ...countDown(rows),
-    ...END,
-  ];
+  const [pixelBytes, srcRowBytes, c, v, o, q] = [5, 6, 7, 8, 9, 10];
+  const add = (offsets: number[]) => [...at(q, offsets), ...v128LoadF32(0), ...F32X4_ADD];
+  const sum = [...get(o), ...V128_ZERO, ...add([]), ...add([pixelBytes]), ...add([srcRowBytes]), ...add([srcRowBytes, pixelBytes]), ...v128StoreF32(0)];
+  return blocks2x2([out, src, rows, cols, vectors], [pixelBytes, srcRowBytes, c, v, o, q], sum);
 }
 
 function adamBody(): number[] {
